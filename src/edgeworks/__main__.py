@@ -1,0 +1,5 @@
+"""Allow ``python -m edgeworks``."""
+
+from edgeworks.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Workflows: the Amazon States Language, run durably behind the Step Functions API."""
