@@ -1,0 +1,295 @@
+"""The access log: one line per request, in a W3C extended log format.
+
+The file opens with ``#Version`` and ``#Fields`` directives, as CloudFront's standard logs do,
+then holds one tab-separated line per request with the fields in :data:`FIELDS` order:
+
+==================== =================================================================
+``date``             UTC date the response finished, ``YYYY-MM-DD``
+``time``             UTC time the response finished, ``HH:MM:SS``
+``c-ip``             the viewer's address
+``cs-method``        the request method
+``cs(Host)``         the viewer's ``Host`` header
+``cs-uri-stem``      the path, as received
+``cs-uri-query``     the query string without ``?``, or ``-``
+``sc-status``        the status code sent
+``sc-bytes``         response bytes sent, head included
+``x-edge-result-type`` ``Hit``, ``RefreshHit``, ``Miss``, ``Error`` or ``Pass``
+``x-origin-time``    seconds spent waiting for the origin, or ``-`` when it was not asked
+``time-taken``       seconds from the request's arrival to its last byte
+==================== =================================================================
+
+Bytes outside printable ASCII (space, tab, controls, non-ASCII) are percent-encoded, so a
+field never holds a separator. Empty fields are written as ``-``.
+
+Lines are kept in memory and written in batches, at most every :data:`FLUSH_INTERVAL` seconds or
+every :data:`FLUSH_LINES` lines, so logging costs little on the hot path. A node that dies
+abruptly loses at most one batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+FIELDS: tuple[str, ...] = (
+    "date",
+    "time",
+    "c-ip",
+    "cs-method",
+    "cs(Host)",
+    "cs-uri-stem",
+    "cs-uri-query",
+    "sc-status",
+    "sc-bytes",
+    "x-edge-result-type",
+    "x-origin-time",
+    "time-taken",
+)
+"""The field names of the ``#Fields`` directive, in line order."""
+
+HEADER = "#Version: 1.0\n#Fields: " + " ".join(FIELDS) + "\n"
+"""The directives at the head of every log."""
+
+FLUSH_INTERVAL = 1.0
+FLUSH_LINES = 512
+
+_UNSAFE = re.compile(rb"[^\x21-\x7e]")
+
+
+class AccessLogError(ValueError):
+    """A line does not follow the access-log format; the message names the field and value."""
+
+
+@dataclass(frozen=True, slots=True)
+class AccessRecord:
+    """One parsed access-log line."""
+
+    date: str
+    time: str
+    client: str
+    method: str
+    host: str
+    path: str
+    query: str
+    status: int
+    bytes_sent: int
+    result: str
+    origin_time: float | None
+    total_time: float
+
+    @property
+    def url(self) -> str:
+        """The path with its query string, as the viewer asked for it."""
+        return f"{self.path}?{self.query}" if self.query else self.path
+
+
+def _field(value: str | bytes) -> str:
+    """Return ``value`` as one log field: ASCII, no separators, ``-`` when empty."""
+    raw = value.encode("utf-8", "surrogateescape") if isinstance(value, str) else value
+    if not raw:
+        return "-"
+    if _UNSAFE.search(raw) is not None:
+        raw = _UNSAFE.sub(lambda match: b"%%%02X" % match.group()[0], raw)
+    return raw.decode("ascii")
+
+
+def format_line(
+    finished: float,
+    *,
+    client: str,
+    method: str | bytes,
+    host: str | bytes,
+    target: str | bytes,
+    status: int,
+    bytes_sent: int,
+    result: str,
+    origin_time: float | None,
+    total_time: float,
+) -> str:
+    """Return one access-log line, newline included.
+
+    Args:
+        finished: When the response finished, in seconds since the epoch.
+        client: The viewer's address.
+        method: The request method.
+        host: The viewer's ``Host`` header (empty when absent).
+        target: The request target, path and query string.
+        status: The status code sent.
+        bytes_sent: Response bytes sent, head included.
+        result: The cache result (``Hit``, ``RefreshHit``, ``Miss``, ``Error``, ``Pass``).
+        origin_time: Seconds waiting for the origin, or None when it was not asked.
+        total_time: Seconds from the request's arrival to its last byte.
+    """
+    stamp = _stamp(int(finished))
+    if isinstance(target, str):
+        target = target.encode("utf-8", "surrogateescape")
+    path, _, query = target.partition(b"?")
+    origin = "-" if origin_time is None else f"{origin_time:.3f}"
+    fields = (
+        stamp,
+        _field(client),
+        _field(method),
+        _field(host),
+        _field(path),
+        _field(query),
+        str(status),
+        str(bytes_sent),
+        _field(result),
+        origin,
+        f"{total_time:.3f}",
+    )
+    return "\t".join(fields) + "\n"
+
+
+_last_stamp: list[tuple[int, str]] = [(-1, "")]
+
+
+def _stamp(second: int) -> str:
+    """Return the date and time fields of ``second``, formatting each second only once."""
+    cached_second, cached = _last_stamp[0]
+    if cached_second != second:
+        cached = time.strftime("%Y-%m-%d\t%H:%M:%S", time.gmtime(second))
+        _last_stamp[0] = (second, cached)
+    return cached
+
+
+def parse_line(line: str) -> AccessRecord:
+    """Parse one access-log line written by :func:`format_line`.
+
+    Raises:
+        AccessLogError: The line has the wrong number of fields or a field of the wrong type;
+            the message names the field and its value.
+    """
+    values = line.rstrip("\n").split("\t")
+    if len(values) != len(FIELDS):
+        raise AccessLogError(f"expected {len(FIELDS)} tab-separated fields, got {len(values)}")
+    named = dict(zip(FIELDS, values, strict=True))
+    return AccessRecord(
+        date=named["date"],
+        time=named["time"],
+        client=named["c-ip"],
+        method=named["cs-method"],
+        host="" if named["cs(Host)"] == "-" else named["cs(Host)"],
+        path=named["cs-uri-stem"],
+        query="" if named["cs-uri-query"] == "-" else named["cs-uri-query"],
+        status=_whole(named, "sc-status"),
+        bytes_sent=_whole(named, "sc-bytes"),
+        result=named["x-edge-result-type"],
+        origin_time=None if named["x-origin-time"] == "-" else _seconds(named, "x-origin-time"),
+        total_time=_seconds(named, "time-taken"),
+    )
+
+
+def parse_log(text: str) -> list[AccessRecord]:
+    """Parse a whole log, skipping the ``#`` directives (which may repeat) and blank lines."""
+    return [parse_line(line) for line in text.splitlines() if line and not line.startswith("#")]
+
+
+def _whole(named: dict[str, str], name: str) -> int:
+    try:
+        return int(named[name])
+    except ValueError:
+        raise AccessLogError(f"field {name} is not a whole number: {named[name]!r}") from None
+
+
+def _seconds(named: dict[str, str], name: str) -> float:
+    try:
+        return float(named[name])
+    except ValueError:
+        raise AccessLogError(f"field {name} is not a number of seconds: {named[name]!r}") from None
+
+
+class AccessLog:
+    """A buffered writer of access-log lines to standard output or a file.
+
+    Args:
+        target: ``-`` for standard output, or a file path (appended to, created if absent).
+        header: Write the ``#Version``/``#Fields`` directives when the log is opened empty, or
+            always for standard output.
+    """
+
+    def __init__(self, target: str, *, header: bool = True) -> None:
+        self.target = target
+        self._lines: list[str] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._fd = self._open(header)
+
+    def _open(self, header: bool) -> int:
+        if self.target == "-":
+            fd = os.dup(1)
+            needs_header = header
+        else:
+            fd = os.open(self.target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            needs_header = header and os.fstat(fd).st_size == 0
+        if needs_header:
+            os.write(fd, HEADER.encode())
+        return fd
+
+    def record(
+        self,
+        *,
+        client: str,
+        method: str | bytes,
+        host: str | bytes,
+        target: str | bytes,
+        status: int,
+        bytes_sent: int,
+        result: str,
+        origin_time: float | None,
+        total_time: float,
+    ) -> None:
+        """Queue one line for a request that just finished (arguments as :func:`format_line`)."""
+        self._lines.append(
+            format_line(
+                time.time(),
+                client=client,
+                method=method,
+                host=host,
+                target=target,
+                status=status,
+                bytes_sent=bytes_sent,
+                result=result,
+                origin_time=origin_time,
+                total_time=total_time,
+            )
+        )
+        if len(self._lines) >= FLUSH_LINES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every queued line now; a failing disk is logged once per batch, not raised."""
+        if not self._lines:
+            return
+        data = "".join(self._lines).encode("ascii")
+        self._lines.clear()
+        try:
+            # O_APPEND makes each write land whole at the end even with several workers.
+            while data:
+                data = data[os.write(self._fd, data) :]
+        except OSError as exc:
+            logger.warning("access log %s: write failed, lines lost: %s", self.target, exc)
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Flush on ``loop`` every :data:`FLUSH_INTERVAL` seconds until :meth:`close`."""
+        self.flush()
+        self._timer = loop.call_later(FLUSH_INTERVAL, self.start, loop)
+
+    def reopen(self) -> None:
+        """Flush and open the target again, so that a rotated file is followed."""
+        self.flush()
+        old, self._fd = self._fd, self._open(header=True)
+        os.close(old)
+
+    def close(self) -> None:
+        """Stop the timer, flush what is queued and close the file."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self.flush()
+        os.close(self._fd)
