@@ -1,0 +1,37 @@
+"""Errors of the viewer-facing HTTP server.
+
+Tree::
+
+    EdgeworksError
+    └── HTTPError            a viewer request is malformed or over a limit; carries the status
+        └── PayloadTooLarge  the request body passed the configured limit (413)
+
+The server answers an ``HTTPError`` with its status and a short reason body, then closes the
+connection, because after a framing error the next request's start cannot be trusted.
+"""
+
+from __future__ import annotations
+
+from edgeworks.errors import EdgeworksError
+
+
+class HTTPError(EdgeworksError):
+    """A request the server refuses, with the status to send and a short reason.
+
+    Args:
+        status: The status code to answer with (4xx or 5xx).
+        reason: One line for the viewer that names the offending field or value.
+    """
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(f"{status}: {reason}")
+        self.status = status
+        self.reason = reason
+
+
+class PayloadTooLarge(HTTPError):
+    """The request body is larger than the configured limit (413)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body is larger than the limit of {limit} bytes")
+        self.limit = limit

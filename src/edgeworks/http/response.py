@@ -1,0 +1,193 @@
+"""Writing one response to the viewer: head, framing, streamed body, flow control.
+
+The server owns the framing: an application passes end-to-end header fields and, when it knows
+it, the body length. The response then picks ``Content-Length``, chunked coding (HTTP/1.1 with
+an unknown length) or a close-delimited body (HTTP/1.0 with an unknown length), and leaves the
+body out for HEAD and for statuses that never carry one (RFC 9110 §6.4.1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from edgeworks.http.headers import Headers
+
+# Fields the server writes itself; an application's copies are dropped so framing stays single.
+_FRAMING = frozenset({b"content-length", b"transfer-encoding", b"connection", b"keep-alive"})
+_LAST_CHUNK = b"0\r\n\r\n"
+_CRLF = b"\r\n"
+
+
+class Sink(Protocol):
+    """What a response needs from its connection."""
+
+    def send(self, parts: Sequence[bytes]) -> None:
+        """Write bytes to the socket in order."""
+
+    async def drain(self) -> None:
+        """Wait until the socket's write buffer is below its high-water mark."""
+
+    def response_done(self, response: Response) -> None:
+        """Called once when the response's last byte was handed to the socket."""
+
+
+def has_no_body(method: str, status: int) -> bool:
+    """Whether a response to ``method`` with ``status`` carries no body (RFC 9110 §6.4.1)."""
+    return method == "HEAD" or status < 200 or status in (204, 304)
+
+
+class Response:
+    """The response to one request, written through the connection.
+
+    Attributes:
+        status: The status sent, 0 until the head is written.
+        bytes_sent: Bytes handed to the socket, head included.
+        keep_alive: Whether the connection stays open afterwards; the response may clear it
+            (an HTTP/1.0 body of unknown length, a body shorter than announced).
+        done: True after :meth:`end` or :meth:`write_raw`.
+    """
+
+    __slots__ = (
+        "_chunked",
+        "_head",
+        "_method",
+        "_no_body",
+        "_remaining",
+        "_sink",
+        "_version",
+        "bytes_sent",
+        "done",
+        "keep_alive",
+        "status",
+    )
+
+    def __init__(self, sink: Sink, method: str, version: str, keep_alive: bool) -> None:
+        self._sink = sink
+        self._method = method
+        self._version = version
+        self._head: bytes | None = None
+        self._chunked = False
+        self._no_body = False
+        self._remaining: int | None = None
+        self.keep_alive = keep_alive
+        self.status = 0
+        self.bytes_sent = 0
+        self.done = False
+
+    @property
+    def started(self) -> bool:
+        """True once the head has been written (or queued with the first body bytes)."""
+        return self.status != 0
+
+    def write_interim(self, status: int, reason: bytes, headers: Headers) -> None:
+        """Send a 1xx interim response such as 103 Early Hints (RFC 9110 §15.2).
+
+        HTTP/1.0 viewers do not understand interim responses, so they get none.
+        """
+        if self._version == "1.0" or self.started or status == 101:
+            return
+        self._send([_status_line(status, reason), *_fields(headers), _CRLF])
+
+    def write_head(
+        self, status: int, reason: bytes, headers: Headers, content_length: int | None = None
+    ) -> None:
+        """Queue the status line and header fields; they leave with the first body bytes.
+
+        Args:
+            status: The final status code (200-599).
+            reason: The reason phrase.
+            headers: End-to-end fields; framing fields in it are replaced by the server's.
+            content_length: The body length, or None when unknown (then chunked on HTTP/1.1,
+                close-delimited on HTTP/1.0).
+
+        Raises:
+            RuntimeError: The head was already written.
+        """
+        if self.started:
+            raise RuntimeError("the response head was already written")
+        self.status = status
+        self._no_body = has_no_body(self._method, status)
+        parts = [_status_line(status, reason), *_fields(headers)]
+        parts.append(self._framing(status, content_length))
+        self._head = b"".join(parts)
+
+    async def write(self, chunk: bytes) -> None:
+        """Send a piece of the body, waiting while the viewer's socket is backed up."""
+        if not chunk or self._no_body:
+            return
+        if self._remaining is not None:
+            if len(chunk) > self._remaining:
+                raise RuntimeError(
+                    f"body passes its Content-Length by {len(chunk) - self._remaining} bytes"
+                )
+            self._remaining -= len(chunk)
+        if self._chunked:
+            self._send([b"%x\r\n" % len(chunk), chunk, _CRLF])
+        else:
+            self._send([chunk])
+        await self._sink.drain()
+
+    def end(self) -> None:
+        """Finish the response. A body shorter than its Content-Length closes the connection."""
+        if self.done:
+            return
+        if not self.started:
+            raise RuntimeError("end() before write_head()")
+        self.done = True
+        if self._chunked and not self._no_body:
+            self._send([_LAST_CHUNK])
+        elif self._head is not None:
+            self._send([])
+        if self._remaining and not self._no_body:
+            self.keep_alive = False
+        self._sink.response_done(self)
+
+    def write_raw(self, parts: Sequence[bytes], status: int = 200) -> None:
+        """Send a complete, already framed response (head and body) and finish.
+
+        Args:
+            parts: The response bytes, in order.
+            status: The status inside ``parts``, for logs and counters.
+        """
+        if self.started:
+            raise RuntimeError("write_raw() after the head was written")
+        self.status = status
+        self.done = True
+        self._sink.send(parts)
+        self.bytes_sent += sum(map(len, parts))
+        self._sink.response_done(self)
+
+    def _framing(self, status: int, content_length: int | None) -> bytes:
+        fields = []
+        if status >= 200 and status not in (204, 304):
+            if content_length is not None:
+                fields.append(b"content-length: %d\r\n" % content_length)
+                self._remaining = content_length
+            elif self._version == "1.1":
+                fields.append(b"transfer-encoding: chunked\r\n")
+                self._chunked = True
+            elif not self._no_body:
+                self.keep_alive = False
+        if not self.keep_alive:
+            fields.append(b"connection: close\r\n")
+        elif self._version == "1.0":
+            fields.append(b"connection: keep-alive\r\n")
+        fields.append(_CRLF)
+        return b"".join(fields)
+
+    def _send(self, parts: list[bytes]) -> None:
+        if self._head is not None:
+            parts.insert(0, self._head)
+            self._head = None
+        if parts:
+            self.bytes_sent += sum(map(len, parts))
+            self._sink.send(parts)
+
+
+def _status_line(status: int, reason: bytes) -> bytes:
+    return b"HTTP/1.1 %d %s\r\n" % (status, reason)
+
+
+def _fields(headers: Headers) -> list[bytes]:
+    return [b"%s: %s\r\n" % (name, value) for name, value in headers if name not in _FRAMING]
