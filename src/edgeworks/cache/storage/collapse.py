@@ -1,0 +1,259 @@
+"""Request collapsing: concurrent misses for one key share one origin request.
+
+The first caller for a key becomes the :class:`Filler`; later callers become followers and
+read what the filler publishes: a head (an opaque value, typically status and headers) and then
+body chunks. Every chunk is kept for the life of the fill, so a follower that joins late still
+streams the body from its first byte. The fill leaves the registry as soon as it ends, so the
+next request for the key finds the stored entry (or, if nothing was stored, starts a new fill).
+
+Followers never wait without bound. Waiting for the head is limited by ``wait_timeout``; when
+it runs out, or the filler declares the response uncacheable or fails before the head, the
+follower gets ``None`` from :meth:`Follower.head` and goes to the origin itself (an uncacheable
+response releases all followers at once: RFC 9111 gives no basis for sharing it). Once the
+head has been shared, a filler that fails or stalls for ``wait_timeout`` between chunks makes
+:meth:`Follower.body` raise :class:`FillError`: bytes are already on their way to viewers, so
+those responses must be aborted.
+
+Chunks are shared in memory, so one fill of a large body holds that body once in memory until
+its last reader finishes. Beyond ``max_buffer_bytes`` the fill stops admitting new followers;
+later requests for the key start a fill of their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Generic, TypeVar
+
+from edgeworks.cache.storage.errors import FillError
+
+H = TypeVar("H")
+
+
+class FillState(enum.Enum):
+    """Where a fill stands."""
+
+    WAITING = "waiting"  # no head yet
+    STREAMING = "streaming"  # head shared, body under way
+    DONE = "done"
+    UNCACHEABLE = "uncacheable"
+    FAILED = "failed"
+
+
+ENDED = frozenset({FillState.DONE, FillState.UNCACHEABLE, FillState.FAILED})
+
+
+@dataclass(slots=True)
+class CollapseStats:
+    """Counters of a :class:`Collapser`."""
+
+    fills: int = 0
+    followers: int = 0
+    fallbacks: int = 0
+
+
+class _Fill(Generic[H]):
+    __slots__ = ("buffered", "changed", "chunks", "head", "key", "reason", "state")
+
+    def __init__(self, key: bytes) -> None:
+        self.key = key
+        self.state = FillState.WAITING
+        self.head: H | None = None
+        self.chunks: list[bytes] = []
+        self.buffered = 0
+        self.reason = ""
+        self.changed = asyncio.Event()
+
+    def notify(self) -> None:
+        # Wake everyone waiting now; later waits use a fresh event.
+        self.changed.set()
+        self.changed = asyncio.Event()
+
+
+class Collapser(Generic[H]):
+    """A per-key registry of fills in progress, on one event loop.
+
+    Args:
+        wait_timeout: Seconds a follower waits for the head, and at most between two chunks.
+        max_buffer_bytes: Body bytes after which a fill admits no new followers.
+    """
+
+    def __init__(self, wait_timeout: float = 10.0, max_buffer_bytes: int = 64 << 20) -> None:
+        """Create an empty registry; see the class docstring for the arguments."""
+        if wait_timeout <= 0:
+            raise ValueError(f"wait_timeout must be positive, got {wait_timeout!r}")
+        self.wait_timeout = wait_timeout
+        self.max_buffer_bytes = max_buffer_bytes
+        self.stats = CollapseStats()
+        self._fills: dict[bytes, _Fill[H]] = {}
+
+    def join(self, key: bytes) -> Filler[H] | Follower[H]:
+        """Become the filler for ``key``, or a follower of the fill already under way."""
+        fill = self._fills.get(key)
+        if fill is not None:
+            self.stats.followers += 1
+            return Follower(self, fill)
+        fill = _Fill(key)
+        self._fills[key] = fill
+        self.stats.fills += 1
+        return Filler(self, fill)
+
+    def in_progress(self, key: bytes) -> bool:
+        """Whether a fill for ``key`` is admitting followers."""
+        return key in self._fills
+
+    def __len__(self) -> int:
+        return len(self._fills)
+
+    def _release(self, fill: _Fill[H]) -> None:
+        if self._fills.get(fill.key) is fill:
+            del self._fills[fill.key]
+
+
+class Filler(Generic[H]):
+    """The handle of the caller that goes to the origin; publishes what it receives.
+
+    Use it as a context manager: leaving the block without :meth:`finish` or
+    :meth:`uncacheable` fails the fill, so followers are never left waiting.
+    """
+
+    is_filler = True
+
+    def __init__(self, owner: Collapser[H], fill: _Fill[H]) -> None:
+        """Built by :meth:`Collapser.join`."""
+        self._owner = owner
+        self._fill = fill
+
+    @property
+    def key(self) -> bytes:
+        """The cache key being filled."""
+        return self._fill.key
+
+    def publish_head(self, head: H) -> None:
+        """Share the response head; followers waiting in :meth:`Follower.head` get it."""
+        fill = self._fill
+        if fill.state is not FillState.WAITING:
+            raise RuntimeError(f"head published twice for cache key {fill.key[:80]!r}")
+        fill.head = head
+        fill.state = FillState.STREAMING
+        fill.notify()
+
+    def publish(self, chunk: bytes) -> None:
+        """Share one body chunk (after the head)."""
+        fill = self._fill
+        if fill.state is not FillState.STREAMING:
+            raise RuntimeError(f"chunk published in state {fill.state.value} for {fill.key!r}")
+        if not chunk:
+            return
+        fill.chunks.append(chunk)
+        fill.buffered += len(chunk)
+        if fill.buffered > self._owner.max_buffer_bytes:
+            self._owner._release(fill)
+        fill.notify()
+
+    def finish(self) -> None:
+        """Mark the body complete."""
+        self._end(FillState.DONE, "")
+
+    def uncacheable(self) -> None:
+        """Declare the response not shareable.
+
+        Before the head, every follower is released at once to go to the origin itself. After
+        it, followers already streaming finish the same bytes, and the key is freed for new
+        requests.
+        """
+        if self._fill.state is FillState.STREAMING:
+            self._owner._release(self._fill)
+            return
+        self._end(FillState.UNCACHEABLE, "response is not shareable")
+
+    def fail(self, reason: str) -> None:
+        """End the fill in failure (origin unreachable, body cut short)."""
+        self._end(FillState.FAILED, reason)
+
+    def __enter__(self) -> Filler[H]:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        fill = self._fill
+        if fill.state in ENDED:
+            return
+        if exc is None and fill.state is FillState.WAITING:
+            self.uncacheable()
+            return
+        reason = "filler left without finishing" if exc is None else f"filler raised {exc!r}"
+        self.fail(reason)
+
+    def _end(self, state: FillState, reason: str) -> None:
+        fill = self._fill
+        if fill.state in ENDED:
+            return
+        fill.state = state
+        fill.reason = reason
+        self._owner._release(fill)
+        fill.notify()
+
+
+class Follower(Generic[H]):
+    """The handle of a caller waiting on someone else's fill."""
+
+    is_filler = False
+
+    def __init__(self, owner: Collapser[H], fill: _Fill[H]) -> None:
+        """Built by :meth:`Collapser.join`."""
+        self._owner = owner
+        self._fill = fill
+
+    @property
+    def key(self) -> bytes:
+        """The cache key being filled."""
+        return self._fill.key
+
+    async def head(self) -> H | None:
+        """Wait (bounded) for the head; None means "go to the origin yourself"."""
+        fill = self._fill
+        if fill.state is FillState.WAITING:
+            try:
+                async with asyncio.timeout(self._owner.wait_timeout):
+                    while fill.state is FillState.WAITING:
+                        await fill.changed.wait()
+            except TimeoutError:
+                pass
+        if fill.head is None:
+            self._owner.stats.fallbacks += 1
+        return fill.head
+
+    async def body(self) -> AsyncIterator[bytes]:
+        """Yield the body from its first byte, as the filler publishes it.
+
+        Raises:
+            FillError: The filler failed, or published nothing for ``wait_timeout`` seconds.
+        """
+        fill = self._fill
+        position = 0
+        while True:
+            while position < len(fill.chunks):
+                yield fill.chunks[position]
+                position += 1
+            if fill.state is FillState.DONE:
+                return
+            if fill.state is not FillState.STREAMING:
+                raise FillError(fill.key, fill.reason or fill.state.value)
+            await self._next_change(position)
+
+    async def _next_change(self, position: int) -> None:
+        fill = self._fill
+        try:
+            async with asyncio.timeout(self._owner.wait_timeout):
+                while position == len(fill.chunks) and fill.state is FillState.STREAMING:
+                    await fill.changed.wait()
+        except TimeoutError:
+            raise FillError(fill.key, f"no data for {self._owner.wait_timeout} s") from None

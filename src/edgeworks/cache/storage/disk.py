@@ -1,0 +1,382 @@
+"""The disk tier: one file per object under a directory, bounded in bytes, evicted by S3-FIFO.
+
+Layout under the tier's directory::
+
+    objects/ab/ab12...ef    one complete file per key (see diskformat), named by key digest
+    tmp/                    files being written; anything left here at start-up is removed
+
+A writer streams into ``tmp/``, writes the real header last, syncs the file and renames it into
+``objects/``; the rename is atomic, so a reader sees the old complete file or the new complete
+one, and a process killed mid-write leaves only a temp file that the next start removes. Every
+read checks the header checksum and the file size; reading the body checks its checksum. A file
+that fails is deleted and treated as a miss.
+
+The index (key to file, S3-FIFO order) lives in memory and is rebuilt at start-up from the
+files' headers alone, oldest modification first, so entries that had proved themselves are
+evicted last. The tier is owned by one process: two processes sharing a directory would each
+evict the other's files unknowingly. File work is blocking; callers on an event loop with slow
+disks run it in a thread, which is why index changes take a lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import threading
+import uuid
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from edgeworks.cache.storage.diskformat import (
+    MAX_KEY_BYTES,
+    MAX_META_BYTES,
+    FormatError,
+    encode_head,
+    file_name,
+    read_head,
+)
+from edgeworks.cache.storage.objects import DiskObject
+from edgeworks.cache.storage.s3fifo import S3FifoIndex
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class DiskStats:
+    """What the tier found at start-up and has dropped since."""
+
+    loaded: int = 0
+    temp_removed: int = 0
+    corrupt_dropped: int = 0
+    evicted: int = 0
+
+
+class DiskTier:
+    """Objects stored as files, with bodies streamed in and read back in chunks.
+
+    Args:
+        directory: Where the files live; created if missing.
+        max_bytes: Bound on the total size of the committed files.
+        max_object_bytes: Largest single file accepted; defaults to an eighth of ``max_bytes``.
+        durable: Sync each file and its directory before a commit returns (turn off only for
+            throwaway caches: without it a power loss can leave a renamed file incomplete).
+    """
+
+    def __init__(
+        self,
+        directory: str | os.PathLike[str],
+        max_bytes: int,
+        max_object_bytes: int | None = None,
+        *,
+        durable: bool = True,
+    ) -> None:
+        """Open the directory and rebuild the index from it; see the class docstring."""
+        self.directory = Path(directory)
+        self.max_bytes = max_bytes
+        self.max_object_bytes = max_bytes // 8 if max_object_bytes is None else max_object_bytes
+        self.durable = durable
+        self.stats = DiskStats()
+        self._objects = self.directory / "objects"
+        self._tmp = self.directory / "tmp"
+        self._index: S3FifoIndex[str] = S3FifoIndex(max_bytes)
+        self._lock = threading.Lock()
+        self._writers: set[DiskWriter] = set()
+        self._objects.mkdir(parents=True, exist_ok=True)
+        self._tmp.mkdir(parents=True, exist_ok=True)
+        self._load()
+
+    def get(self, key: bytes) -> DiskObject | None:
+        """Open and check the object under ``key``; None when absent or found corrupt.
+
+        The caller closes the returned object (it holds an open file).
+        """
+        with self._lock:
+            name = self._index.get(key)
+        if name is None:
+            return None
+        path = self._path(name)
+        try:
+            file = open(path, "rb", buffering=0)  # noqa: SIM115 - the DiskObject owns it
+        except FileNotFoundError:
+            self._forget(key, name, "file vanished")
+            return None
+        try:
+            header = read_head(file.fileno())
+            if header.key != key:
+                raise FormatError("file holds another key")
+        except (FormatError, OSError) as exc:
+            file.close()
+            self._forget(key, name, str(exc))
+            return None
+        return DiskObject(
+            key,
+            header.meta,
+            file,
+            path=str(path),
+            body_offset=header.body_offset,
+            body_length=header.body_length,
+            body_crc=header.body_crc,
+            on_corrupt=self._on_corrupt,
+        )
+
+    def open_writer(
+        self, key: bytes, meta: bytes, expected_length: int | None = None
+    ) -> DiskWriter | None:
+        """Start streaming a new object for ``key``; None when it cannot be stored.
+
+        Args:
+            key: The variant's cache key.
+            meta: The facade's serialised metadata.
+            expected_length: The body length when known (Content-Length), to refuse early.
+        """
+        if len(key) > MAX_KEY_BYTES or len(meta) > MAX_META_BYTES:
+            return None
+        head = encode_head(key, meta, 0, 0)
+        if not self._fits(len(head) + (expected_length or 0)):
+            return None
+        temp = self._tmp / f"{uuid.uuid4().hex}.tmp"
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except OSError as exc:
+            logger.warning("cannot create cache file %s: %s", temp, exc)
+            return None
+        writer = DiskWriter(self, key, meta, temp_path=temp, fd=fd, head_size=len(head))
+        with self._lock:
+            self._writers.add(writer)
+        if not writer._write_all(head):
+            return None
+        return writer
+
+    def delete(self, key: bytes) -> bool:
+        """Remove the object under ``key`` (and void unfinished writers for it)."""
+        with self._lock:
+            for writer in self._writers:
+                if writer.key == key:
+                    writer.voided = True
+            name = self._index.remove(key)
+            if name is not None:
+                self._unlink(self._path(name))
+        return name is not None
+
+    @property
+    def bytes_used(self) -> int:
+        """Total size of the committed files the index holds."""
+        return self._index.bytes_used
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._index
+
+    def _fits(self, size: int) -> bool:
+        return size <= self.max_object_bytes and self._index.admits(size)
+
+    def _path(self, name: str) -> Path:
+        return self._objects / name[:2] / name
+
+    def _install(self, writer: DiskWriter) -> bool:
+        name = file_name(writer.key)
+        path = self._path(name)
+        path.parent.mkdir(exist_ok=True)
+        with self._lock:
+            self._writers.discard(writer)
+            if writer.voided:
+                return False
+            try:
+                os.replace(writer.temp_path, path)
+            except OSError as exc:
+                logger.warning("cannot install cache file %s: %s", path, exc)
+                return False
+            evicted = self._index.put(writer.key, name, writer.file_size)
+            for old in evicted:
+                self._unlink(self._path(old))
+            self.stats.evicted += len(evicted)
+        if self.durable:
+            _sync_directory(path.parent)
+        return True
+
+    def _discard(self, writer: DiskWriter) -> None:
+        with self._lock:
+            self._writers.discard(writer)
+        self._unlink(writer.temp_path)
+
+    def _on_corrupt(self, obj: DiskObject) -> None:
+        self._forget(obj.key, file_name(obj.key), f"body check failed in {obj.path}")
+
+    def _forget(self, key: bytes, name: str, reason: str) -> None:
+        # Drop only the entry that failed: a newer commit may have replaced it meanwhile.
+        with self._lock:
+            if self._index.peek(key) != name:
+                return
+            self._index.remove(key)
+            self._unlink(self._path(name))
+            self.stats.corrupt_dropped += 1
+        logger.warning("dropped cache file %s: %s", name, reason)
+
+    @staticmethod
+    def _unlink(path: Path) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+    def _load(self) -> None:
+        for leftover in self._tmp.iterdir():
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                self._unlink(leftover)
+            self.stats.temp_removed += 1
+        found = [entry for sub in _subdirs(self._objects) for entry in self._scan(sub)]
+        found.sort()
+        for _mtime, key, name, size in found:
+            for old in self._index.put(key, name, size, main=True):
+                self._unlink(self._path(old))
+                self.stats.evicted += 1
+        self.stats.loaded = len(self._index)
+        logger.info(
+            "disk cache %s: %d entries, %d bytes; removed %d temp and %d corrupt files",
+            self.directory,
+            len(self._index),
+            self._index.bytes_used,
+            self.stats.temp_removed,
+            self.stats.corrupt_dropped,
+        )
+
+    def _scan(self, sub: Path) -> list[tuple[float, bytes, str, int]]:
+        entries = []
+        for path in sub.iterdir():
+            entry = self._read_entry(path)
+            if entry is None:
+                self._unlink(path)
+                self.stats.corrupt_dropped += 1
+            else:
+                entries.append(entry)
+        return entries
+
+    def _read_entry(self, path: Path) -> tuple[float, bytes, str, int] | None:
+        try:
+            with open(path, "rb", buffering=0) as file:
+                header = read_head(file.fileno())
+                mtime = os.fstat(file.fileno()).st_mtime
+        except (FormatError, OSError) as exc:
+            logger.warning("dropped cache file %s at start-up: %s", path, exc)
+            return None
+        if file_name(header.key) != path.name:
+            logger.warning("dropped cache file %s at start-up: name does not match key", path)
+            return None
+        return mtime, header.key, path.name, header.file_size
+
+
+class DiskWriter:
+    """Streams one object into a temp file; :meth:`commit` makes it visible, atomically.
+
+    Every method returns False instead of raising when the object cannot be kept (too large,
+    disk full, deleted meanwhile): the response it mirrors goes on regardless. Use it as a
+    context manager to abort automatically when not committed.
+    """
+
+    def __init__(
+        self, tier: DiskTier, key: bytes, meta: bytes, *, temp_path: Path, fd: int, head_size: int
+    ) -> None:
+        """Built by :meth:`DiskTier.open_writer`."""
+        self.key = key
+        self.meta = meta
+        self.temp_path = temp_path
+        self.voided = False
+        self._tier = tier
+        self._fd: int | None = fd
+        self._head_size = head_size
+        self._body_length = 0
+        self._crc = 0
+
+    @property
+    def file_size(self) -> int:
+        """Size of the file so far: header, key, metadata and body."""
+        return self._head_size + self._body_length
+
+    def write(self, chunk: bytes) -> bool:
+        """Append a body chunk; False once the object has been given up."""
+        if self._fd is None:
+            return False
+        if not self._tier._fits(self.file_size + len(chunk)):
+            self.abort()
+            return False
+        if not self._write_all(chunk):
+            return False
+        self._body_length += len(chunk)
+        self._crc = zlib.crc32(chunk, self._crc)
+        return True
+
+    def commit(self) -> bool:
+        """Write the final header, sync, and rename into place; True when stored."""
+        fd = self._fd
+        if fd is None or self.voided:
+            self.abort()
+            return False
+        try:
+            os.pwrite(fd, encode_head(self.key, self.meta, self._body_length, self._crc), 0)
+            if self._tier.durable:
+                os.fsync(fd)
+        except OSError as exc:
+            logger.warning("cannot finish cache file %s: %s", self.temp_path, exc)
+            self.abort()
+            return False
+        self._close()
+        if self._tier._install(self):
+            return True
+        self._tier._discard(self)
+        return False
+
+    def abort(self) -> None:
+        """Give the object up and remove its temp file."""
+        if self._close():
+            self._tier._discard(self)
+
+    def __enter__(self) -> DiskWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.abort()
+
+    def _write_all(self, data: bytes) -> bool:
+        fd = self._fd
+        if fd is None:
+            return False
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[os.write(fd, view) :]
+        except OSError as exc:
+            logger.warning("cannot write cache file %s: %s", self.temp_path, exc)
+            self.abort()
+            return False
+        return True
+
+    def _close(self) -> bool:
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return False
+        os.close(fd)
+        return True
+
+
+def _subdirs(root: Path) -> list[Path]:
+    return [path for path in root.iterdir() if path.is_dir()]
+
+
+def _sync_directory(path: Path) -> None:
+    # A rename is durable only once the directory holding it is synced (POSIX fsync).
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
