@@ -1,0 +1,100 @@
+"""A stored response, ready to be written to a viewer.
+
+An :class:`Entry` keeps the stored fields (RFC 9111 §3.1), the times needed for the age
+calculation (§4.2.3), the freshness fixed when it was stored, and its Vary selection (§4.1). The
+response head is prepared once, at store time, so a hit writes ``head + Age + X-Cache + CRLF +
+body`` without touching the fields again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from http import HTTPStatus
+
+from edgeworks.cache.rules.fields import EntityTag, parse_entity_tags
+from edgeworks.cache.rules.freshness import Freshness, current_age
+from edgeworks.cache.rules.reuse import Stored
+from edgeworks.http.headers import Headers, get, without
+
+
+@dataclass(slots=True, eq=False)
+class Entry:
+    """One stored response (a single variant of one cache key).
+
+    Attributes:
+        status: the stored status code.
+        reason: the reason phrase sent with it.
+        stored: every stored field, including targeted cache fields (needed on refresh).
+        viewer_fields: the names removed from what viewers see (targeted fields, RFC 9213).
+        body: the whole body when held in memory, else None.
+        path: the file holding the body on disk, else None.
+        offset: where the body starts in ``path``.
+        length: the body length in bytes.
+        request_time: when the request that fetched it was sent.
+        response_time: when its response arrived.
+        initial_age: corrected_initial_age (RFC 9111 §4.2.3).
+        freshness: lifetime and stale permissions.
+        vary: the lower-case names listed by Vary (sorted).
+        vary_values: the normalised request values of those names when it was stored.
+        head: prepared status line and fields, without Age, X-Cache and the final CRLF.
+    """
+
+    status: int
+    reason: bytes
+    stored: Headers
+    viewer_fields: frozenset[bytes]
+    body: bytes | None
+    length: int
+    request_time: float
+    response_time: float
+    initial_age: float
+    freshness: Freshness
+    vary: tuple[bytes, ...] = ()
+    vary_values: tuple[bytes | None, ...] = ()
+    path: str | None = None
+    offset: int = 0
+    head: bytes = field(default=b"", init=False)
+
+    def __post_init__(self) -> None:
+        self.head = build_head(self.status, self.reason, self.fields())
+
+    def fields(self) -> Headers:
+        """Return the fields a viewer gets, with Content-Length set to the body length."""
+        visible = without(self.stored, self.viewer_fields | {b"content-length"})
+        if self.status not in (204, 304) and self.status >= 200:
+            visible.append((b"content-length", str(self.length).encode("ascii")))
+        return visible
+
+    def age(self, now: float) -> int:
+        """Return the current age in whole seconds (RFC 9111 §4.2.3, §5.1)."""
+        return int(current_age(self.initial_age, self.response_time, now))
+
+    def etag(self) -> EntityTag | None:
+        """Return the stored entity tag, or None."""
+        tags = parse_entity_tags(get(self.stored, b"etag"))
+        return tags[0] if tags else None
+
+    def last_modified(self) -> bytes | None:
+        """Return the stored Last-Modified value, or None."""
+        return get(self.stored, b"last-modified")
+
+    def state(self, now: float) -> Stored:
+        """Return what the reuse rules need to know at ``now``."""
+        has_validator = self.etag() is not None or self.last_modified() is not None
+        return Stored(
+            age=current_age(self.initial_age, self.response_time, now),
+            freshness=self.freshness,
+            has_validator=has_validator,
+        )
+
+
+def build_head(status: int, reason: bytes, fields: Headers) -> bytes:
+    """Return ``HTTP/1.1 <status> <reason>`` and the fields, each line ending in CRLF."""
+    if not reason:
+        try:
+            reason = HTTPStatus(status).phrase.encode("ascii")
+        except ValueError:
+            reason = b""
+    lines = [b"HTTP/1.1 %d %s\r\n" % (status, reason)]
+    lines.extend(b"%s: %s\r\n" % (name, value) for name, value in fields)
+    return b"".join(lines)

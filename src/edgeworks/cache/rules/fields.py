@@ -1,0 +1,110 @@
+"""Which header fields a cache keeps, and how it compares request fields and entity tags.
+
+- RFC 9111 §3.1: hop-by-hop fields and the fields named in Connection are never stored.
+- RFC 9111 §5.2.2.4 and §5.2.2.7: fields named by a qualified no-cache or private are not
+  stored by a shared cache.
+- RFC 9111 §4.1: request fields named by Vary are compared after the normalisation their
+  definitions allow (several lines combined, whitespace around commas, case of tokens).
+- RFC 9110 §8.8.3: entity tags, weak and strong, and their two comparison functions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from edgeworks.http.headers import Headers, get_all, hop_by_hop_names, without
+
+# Fields that describe one transfer or one hop, plus the ones the cache rewrites when it
+# answers (Age, RFC 9111 §5.1) and the cache-result field it adds.
+NOT_STORED = frozenset({b"age", b"x-cache"})
+
+# RFC 9110 §12.5.3 (content codings), §12.5.4 (language tags) and §12.5.2 (charsets) are
+# case-insensitive, so their values may be lower-cased before a Vary comparison.
+CASE_INSENSITIVE_VALUES = frozenset({b"accept-encoding", b"accept-language", b"accept-charset"})
+
+_SPACES = re.compile(rb"[ \t]*,[ \t]*")
+_RUNS = re.compile(rb"[ \t]+")
+
+
+def stored_fields(headers: Headers, dropped: Iterable[bytes] = ()) -> Headers:
+    """Return the response fields a cache may keep (RFC 9111 §3.1).
+
+    Args:
+        headers: the response fields as received.
+        dropped: more names to leave out (qualified private / no-cache, targeted fields).
+    """
+    return without(headers, hop_by_hop_names(headers) | NOT_STORED | frozenset(dropped))
+
+
+def vary_names(headers: Headers) -> tuple[bytes, ...]:
+    """Return the lower-cased field names listed by Vary, sorted and without duplicates.
+
+    ``*`` is returned as a name of its own; RFC 9111 §4.1 says it never matches.
+    """
+    names = {
+        token.strip().lower()
+        for value in get_all(headers, b"vary")
+        for token in value.split(b",")
+        if token.strip()
+    }
+    return tuple(sorted(names))
+
+
+def normalised(headers: Headers, name: bytes) -> bytes | None:
+    """Return the value of request field ``name`` normalised for a Vary comparison (§4.1).
+
+    Several lines are combined into one list, whitespace around commas and runs of spaces
+    collapse, and values of fields whose tokens are case-insensitive are lower-cased. An absent
+    field is None, which only matches another absent field.
+    """
+    values = get_all(headers, name)
+    if not values:
+        return None
+    combined = b",".join(value.strip(b" \t") for value in values)
+    combined = _RUNS.sub(b" ", _SPACES.sub(b",", combined))
+    return combined.lower() if name in CASE_INSENSITIVE_VALUES else combined
+
+
+def vary_values(names: tuple[bytes, ...], request_headers: Headers) -> tuple[bytes | None, ...]:
+    """Return the normalised request values of every name listed by Vary, in order."""
+    return tuple(normalised(request_headers, name) for name in names)
+
+
+EntityTag = tuple[bool, bytes]
+"""An entity tag: (weak, opaque-tag including its quotes)."""
+
+_TAG = re.compile(rb'\s*(W/)?("[^"]*")\s*(?:,|$)')
+
+
+def parse_entity_tags(value: bytes | None) -> list[EntityTag] | None:
+    """Parse a list of entity tags (If-None-Match, If-Match, ETag).
+
+    Returns:
+        The tags in order, an empty list for ``*`` (any), or None when the value is absent or
+        not a valid list.
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    if text == b"*":
+        return []
+    tags: list[EntityTag] = []
+    position = 0
+    while position < len(text):
+        found = _TAG.match(text, position)
+        if found is None:
+            return None
+        tags.append((found.group(1) is not None, found.group(2)))
+        position = found.end()
+    return tags or None
+
+
+def weak_match(left: EntityTag, right: EntityTag) -> bool:
+    """RFC 9110 §8.8.3.2 weak comparison: opaque tags equal, weakness ignored."""
+    return left[1] == right[1]
+
+
+def strong_match(left: EntityTag, right: EntityTag) -> bool:
+    """RFC 9110 §8.8.3.2 strong comparison: both strong and opaque tags equal."""
+    return not left[0] and not right[0] and left[1] == right[1]

@@ -1,0 +1,78 @@
+"""What a response says about its own caching, read once when it arrives.
+
+RFC 9213 §2.1: a cache on a targeted field's list uses the first such field that is present
+and non-empty (the configured field first, then CDN-Cache-Control) and then ignores both
+Cache-Control and Expires. Otherwise Cache-Control and Expires speak (RFC 9111 §5.2, §5.3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from edgeworks.cache.rules.dates import parse_age, parse_http_date
+from edgeworks.cache.rules.directives import Directives, parse_cache_control
+from edgeworks.http.headers import Headers, get, get_all
+
+CDN_CACHE_CONTROL = b"cdn-cache-control"
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseFacts:
+    """The caching facts of one response.
+
+    Attributes:
+        directives: the directives this cache obeys (targeted field or Cache-Control).
+        targeted: whether they came from a targeted field (RFC 9213).
+        date: the Date field as POSIX time, or None.
+        expires: the Expires field, or None when absent; invalid counts as the epoch (§5.3).
+        age: the origin's Age in seconds, or None.
+        last_modified: the Last-Modified field, or None.
+        has_expires: whether an Expires field was present and not ignored.
+    """
+
+    directives: Directives
+    targeted: bool
+    date: float | None
+    expires: float | None
+    age: int | None
+    last_modified: float | None
+    has_expires: bool
+
+
+def targeted_names(configured: str) -> tuple[bytes, ...]:
+    """Return the targeted fields this cache obeys, most specific first (RFC 9213 §2.1)."""
+    own = configured.strip().lower().encode("latin-1")
+    return (own, CDN_CACHE_CONTROL) if own and own != CDN_CACHE_CONTROL else (CDN_CACHE_CONTROL,)
+
+
+def read_response(headers: Headers, targeted: tuple[bytes, ...]) -> ResponseFacts:
+    """Read the caching facts of a response (RFC 9111 §4.2, RFC 9213 §2.1).
+
+    Args:
+        headers: the response fields.
+        targeted: the targeted field names, most specific first.
+    """
+    directives, from_target = _directives(headers, targeted)
+    expires_value = None if from_target else get(headers, b"expires")
+    expires = parse_http_date(expires_value)
+    if expires_value is not None and expires is None:
+        expires = 0.0  # RFC 9111 §5.3: an invalid Expires means "already expired".
+    return ResponseFacts(
+        directives=directives,
+        targeted=from_target,
+        date=parse_http_date(get(headers, b"date")),
+        expires=expires,
+        age=parse_age(get_all(headers, b"age")),
+        last_modified=parse_http_date(get(headers, b"last-modified")),
+        has_expires=expires_value is not None,
+    )
+
+
+def _directives(headers: Headers, targeted: tuple[bytes, ...]) -> tuple[Directives, bool]:
+    for name in targeted:
+        lines = get_all(headers, name)
+        if lines:
+            parsed = parse_cache_control(lines)
+            if parsed.values:
+                return parsed, True
+    return parse_cache_control(get_all(headers, b"cache-control")), False
