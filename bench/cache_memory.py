@@ -1,0 +1,78 @@
+"""Memory cost per cached object in the memory tier, bodies excluded.
+
+Fills a :class:`MemoryTier` with small objects (every object shares one body, so the body costs
+nothing) and measures with tracemalloc what the tier holds for them: the key, the facade's
+serialised metadata, and the index around them (dict slot, S3-FIFO node, queue slot, object
+header). Prints the figure per object, and the index share alone, which is what
+``edgeworks.cache.storage.memory.ENTRY_OVERHEAD`` must cover.
+
+Usage::
+
+    python bench/cache_memory.py                 # 100,000 objects
+    python bench/cache_memory.py --objects 20000
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+import tracemalloc
+
+from edgeworks.cache.storage import ENTRY_OVERHEAD, MemoryTier, StoredObject
+
+BODY = b"x" * 512
+
+
+def key_for(i: int) -> bytes:
+    """Return a variant key of the length the facade builds for a typical asset URL."""
+    return b"GET\x00www.example.com\x00/assets/img/%08d.png\x00v=2\x00accept-encoding=br" % i
+
+
+def meta_for(i: int) -> bytes:
+    """Return metadata the size of a typical serialised response head with its times."""
+    return (
+        b"200\n1733241600.25\n1733241600.31\n"
+        b"content-type: image/png\ncontent-length: 512\n"
+        b"cache-control: public, max-age=86400\n"
+        b'etag: "%08x-200"\nlast-modified: Tue, 03 Dec 2024 10:00:00 GMT\n'
+        b"date: Tue, 03 Dec 2024 16:00:00 GMT\nvary: accept-encoding\n" % i
+    )
+
+
+def measure(count: int) -> tuple[float, float, float]:
+    """Return bytes per object: total (index + key + meta), key + meta alone, index alone."""
+    keys = [key_for(i) for i in range(count)]
+    metas = [meta_for(i) for i in range(count)]
+    payload = sum(sys.getsizeof(k) + sys.getsizeof(m) for k, m in zip(keys, metas, strict=True))
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    tier = MemoryTier(1 << 40)
+    for key, meta in zip(keys, metas, strict=True):
+        tier.put(StoredObject(key, meta, BODY))
+    gc.collect()
+    index_bytes = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    if len(tier) != count:
+        raise SystemExit(f"tier holds {len(tier)} objects, expected {count}")
+    per_payload = payload / count
+    per_index = index_bytes / count
+    return per_index + per_payload, per_payload, per_index
+
+
+def main() -> None:
+    """Run the measurement and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--objects", type=int, default=100_000)
+    args = parser.parse_args()
+    total, payload, index = measure(args.objects)
+    print(f"objects:                      {args.objects:,}")
+    print(f"bytes per object (no body):   {total:,.0f}")
+    print(f"  key + metadata objects:     {payload:,.0f}")
+    print(f"  index and object headers:   {index:,.0f}  (charged: {ENTRY_OVERHEAD})")
+    print(f"under 1 KiB:                  {'yes' if total < 1024 else 'no'}")
+
+
+if __name__ == "__main__":
+    main()
