@@ -1,0 +1,133 @@
+"""The origin client: one keep-alive pool per origin, the one boundary callers use.
+
+Every request goes out with the origin's path prefix in front of its target and the origin's
+custom headers in place of any same-named field (CloudFront: OriginPath, origin custom
+headers). The caller builds every other end-to-end field, Host included; the client adds the
+framing. Errors reach the caller as :class:`OriginError` carrying the status to answer with,
+and each is logged here once at WARNING.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from collections.abc import AsyncIterator, Mapping
+
+from edgeworks.config.model import Origin
+from edgeworks.http.headers import Headers
+from edgeworks.origin.body import OriginResponse
+from edgeworks.origin.connection import Interim
+from edgeworks.origin.errors import OriginError, StaleConnectionError
+from edgeworks.origin.framing import IDEMPOTENT, request_head
+from edgeworks.origin.pool import Pool, PoolStats
+
+log = logging.getLogger(__name__)
+
+Body = bytes | AsyncIterator[bytes] | None
+
+
+class OriginClient:
+    """Keep-alive connection pools to a node's origins, keyed by origin id.
+
+    Args:
+        origins: The distribution's origins by id.
+    """
+
+    def __init__(self, origins: Mapping[str, Origin]) -> None:
+        tls = None
+        if any(origin.scheme == "https" for origin in origins.values()):
+            # The system's trust store; the origin's host name is sent as SNI and verified.
+            tls = ssl.create_default_context()
+        self._pools = {origin_id: Pool(origin, tls) for origin_id, origin in origins.items()}
+
+    async def request(
+        self,
+        origin_id: str,
+        method: bytes | str,
+        target: bytes,
+        headers: Headers,
+        *,
+        body: Body = None,
+        on_interim: Interim | None = None,
+    ) -> OriginResponse:
+        """Send a request to an origin and return its response once the head has arrived.
+
+        Args:
+            origin_id: The id of a configured origin.
+            method: The method, any token (extension methods included).
+            target: Path and query as the origin should see them, before the origin path.
+            headers: End-to-end fields built by the caller, Host included.
+            body: None, the whole body, or an async iterator streamed chunked.
+            on_interim: Called with each 1xx response other than 100, such as 103.
+
+        Returns:
+            The response; iterate ``resp.body`` to the end or call ``resp.aclose()``.
+
+        Raises:
+            OriginError: Unknown origin, refused, reset or malformed response (status 502).
+            OriginTimeout: Connect or read timeout, or no free connection in time (504).
+            ValueError: ``method`` or ``target`` cannot be put on a request line.
+        """
+        pool = self._pool(origin_id)
+        verb = method.encode("ascii") if isinstance(method, str) else method
+        length = None if body is None else len(body) if isinstance(body, bytes) else -1
+        head = request_head(pool.prepared, verb, target, headers, length)
+        # One retry only when the request can be replayed: idempotent, body held whole.
+        retry = verb in IDEMPOTENT and length != -1
+        try:
+            return await self._send(
+                pool, head, body, head_only=verb == b"HEAD", on_interim=on_interim, retry=retry
+            )
+        except OriginError as exc:
+            log.warning(
+                "origin %s: %s %r: %s (%s)",
+                origin_id,
+                verb.decode(),
+                target,
+                exc.reason,
+                exc.detail,
+            )
+            raise
+
+    def stats(self, origin_id: str) -> PoolStats:
+        """Return the pool counters of one origin.
+
+        Raises:
+            OriginError: ``origin_id`` names no configured origin.
+        """
+        return self._pool(origin_id).stats()
+
+    async def aclose(self) -> None:
+        """Close every pooled and busy connection; later requests fail with OriginError."""
+        for pool in self._pools.values():
+            await pool.aclose()
+
+    def _pool(self, origin_id: str) -> Pool:
+        pool = self._pools.get(origin_id)
+        if pool is None:
+            raise OriginError("origin is not configured", detail=f"origin id {origin_id!r}")
+        return pool
+
+    async def _send(
+        self,
+        pool: Pool,
+        head: bytes,
+        body: Body,
+        *,
+        head_only: bool,
+        on_interim: Interim | None,
+        retry: bool,
+    ) -> OriginResponse:
+        conn = await pool.acquire()
+        pool.requests += 1
+        try:
+            return await conn.exchange(head, body, head_only, on_interim)
+        except StaleConnectionError:
+            if not retry:
+                raise
+            log.debug("origin %s: pooled connection was closed, retrying once", pool.name)
+
+        # The idle connections beside the stale one may be stale too: use a fresh one.
+        conn = await pool.acquire(fresh=True)
+        pool.requests += 1
+        return await conn.exchange(head, body, head_only, on_interim)

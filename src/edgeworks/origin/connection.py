@@ -1,0 +1,398 @@
+"""One keep-alive connection to an origin, carrying one exchange at a time.
+
+The connection is an asyncio protocol around httptools' response parser. For each request it
+writes the head and body, parses the answer, hands the final head to the waiting caller and
+then pushes body bytes into a :class:`ResponseBody`. When the response is complete, the request
+was fully sent and both sides allow it, the connection goes back to its pool; otherwise it is
+closed. A fresh parser serves each exchange, which lets a HEAD response end at its head even
+though it may declare a Content-Length (RFC 9110 §9.3.2).
+
+The read timeout bounds the silence between bytes from the origin while an exchange waits on
+it, not the whole response: the timer is suspended while the consumer is the slow side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import NoReturn, Protocol, cast
+
+import httptools
+
+from edgeworks.http.headers import Headers
+from edgeworks.origin.body import OriginResponse, ResponseBody
+from edgeworks.origin.errors import OriginError, OriginTimeout, StaleConnectionError
+from edgeworks.origin.framing import LAST_CHUNK, chunk, response_fields
+
+log = logging.getLogger(__name__)
+
+Interim = Callable[[int, Headers], None]
+
+# RFC 9110 §6.4.1: these answers never carry content, whatever their head declares.
+_BODYLESS = frozenset({204, 304})
+
+
+class PoolSide(Protocol):
+    """What a connection needs from the pool that owns it."""
+
+    name: str
+
+    def release(self, conn: OriginConnection) -> None:
+        """Take back a connection whose exchange ended cleanly and may be reused."""
+
+    def forget(self, conn: OriginConnection) -> None:
+        """Note that a connection has closed, whatever the reason."""
+
+
+class _MalformedError(Exception):
+    """Raised inside a parser callback to stop parsing a response the edge refuses."""
+
+
+class OriginConnection(asyncio.Protocol):
+    """A connection to one origin; the pool creates it and drives it with :meth:`exchange`."""
+
+    def __init__(self, pool: PoolSide, read_timeout: float) -> None:
+        self._pool = pool
+        self._loop = asyncio.get_running_loop()
+        self._read_timeout = read_timeout
+        self.transport: asyncio.Transport | None = None
+        self.closed = False
+        self.exchanges = 0
+        self.idle_handle: asyncio.TimerHandle | None = None
+        self._active = False
+        self._parser: httptools.HttpResponseParser | None = None
+        self._head: asyncio.Future[OriginResponse] | None = None
+        self._body: ResponseBody | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._drain: asyncio.Future[None] | None = None
+        self._sender: asyncio.Task[None] | None = None
+        self._write_paused = False
+
+    # Exchange: send a request, answer with the response head.
+
+    async def exchange(
+        self,
+        head: bytes,
+        body: bytes | AsyncIterator[bytes] | None,
+        head_only: bool,
+        on_interim: Interim | None,
+    ) -> OriginResponse:
+        """Send one request and return the response once its head has arrived.
+
+        Raises:
+            OriginError: The origin refused, reset, closed or answered badly (502).
+            OriginTimeout: The origin fell silent for longer than the read timeout (504).
+            StaleConnectionError: This pooled connection was closed before any response byte.
+        """
+        future = self._begin(head_only, on_interim)
+        if body is None or isinstance(body, bytes):
+            self._write(head, body)
+        else:
+            self._sender = self._loop.create_task(self._stream(head, body))
+        try:
+            return await future
+        except asyncio.CancelledError:
+            self.abandon()
+            raise
+
+    def _begin(
+        self, head_only: bool, on_interim: Interim | None
+    ) -> asyncio.Future[OriginResponse]:
+        self.exchanges += 1
+        self._active = True
+        self._head_only = head_only
+        self._on_interim = on_interim
+        self._head = self._loop.create_future()
+        self._body = None
+        self._status = b""
+        self._fields: Headers = []
+        self._final = False
+        self._complete = False
+        self._reusable = True
+        self._received = False
+        self._until_close = False
+        self._request_sent = False
+        self._paused = False
+        self._bad: str | None = None
+        self._parser = httptools.HttpResponseParser(self)
+        return self._head
+
+    def _write(self, head: bytes, body: bytes | None) -> None:
+        assert self.transport is not None
+        if body:
+            self.transport.writelines((head, body))
+        else:
+            self.transport.write(head)
+        self._sent()
+
+    async def _stream(self, head: bytes, body: AsyncIterator[bytes]) -> None:
+        # RFC 9112 §7.1: a body of unknown length goes out chunked, one chunk per piece.
+        transport = self.transport
+        assert transport is not None
+        try:
+            transport.write(head)
+            async for piece in body:
+                if self.closed:
+                    return
+                if piece:
+                    transport.write(chunk(piece))
+                    if self._write_paused:
+                        await self._wait_drain()
+            if not self.closed:
+                transport.write(LAST_CHUNK)
+                self._sent()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            # The caller's own body failed: the request cannot be completed on this connection.
+            self._fail(exc)
+
+    def _sent(self) -> None:
+        self._request_sent = True
+        if self._active:
+            self._last_read = self._loop.time()
+            self._arm()
+
+    async def _wait_drain(self) -> None:
+        self._drain = self._loop.create_future()
+        await self._drain
+
+    # asyncio protocol callbacks.
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """Keep the transport (asyncio protocol)."""
+        # uvloop's transports implement asyncio.Transport without deriving from it.
+        self.transport = cast(asyncio.Transport, transport)
+
+    def data_received(self, data: bytes) -> None:
+        """Feed bytes from the origin to the parser of the current exchange."""
+        parser = self._parser
+        if not self._active or parser is None:
+            # Bytes while idle answer nothing that was asked: the connection is out of step.
+            self._close()
+            return
+        self._received = True
+        self._last_read = self._loop.time()
+        try:
+            parser.feed_data(data)
+        except httptools.HttpParserError as exc:
+            self._parse_error(exc)
+            return
+        if self._complete:
+            self._settle()
+        elif self._timer is None:
+            self._arm()
+
+    def eof_received(self) -> None:
+        """Let the transport close; a close-delimited body ends here (asyncio protocol)."""
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """End the exchange in progress, if any, and tell the pool (asyncio protocol)."""
+        self.closed = True
+        self._wake_drain()
+        if self._sender is not None and not self._sender.done():
+            self._sender.cancel()
+        if self._active:
+            if self._final and self._until_close and exc is None:
+                # RFC 9112 §6.3 rule 8: without framing the body ends when the origin closes.
+                assert self._body is not None
+                self._body.finish()
+                self._end_exchange()
+            else:
+                self._fail(self._lost_error(exc))
+        self._pool.forget(self)
+
+    def pause_writing(self) -> None:
+        """Stop streaming the request body until the socket drains (asyncio protocol)."""
+        self._write_paused = True
+
+    def resume_writing(self) -> None:
+        """Carry on streaming the request body (asyncio protocol)."""
+        self._write_paused = False
+        self._wake_drain()
+
+    def _wake_drain(self) -> None:
+        drain = self._drain
+        if drain is not None:
+            self._drain = None
+            if not drain.done():
+                drain.set_result(None)
+
+    # httptools parser callbacks.
+
+    def on_message_begin(self) -> None:
+        """Start a response head (parser callback)."""
+        if self._complete:
+            # A second message after the final one was never asked for.
+            self._reusable = False
+        self._status = b""
+        self._fields = []
+
+    def on_status(self, status: bytes) -> None:
+        """Collect the reason phrase, which may arrive in pieces (parser callback)."""
+        self._status += status
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        """Collect one field; trailer fields after a chunked body are dropped (parser callback)."""
+        if not self._final:
+            self._fields.append((name.lower(), value))
+
+    def on_headers_complete(self) -> None:
+        """Handle an interim head, or publish the final head to the caller (parser callback)."""
+        assert self._parser is not None
+        status = self._parser.get_status_code()
+        if status < 200:
+            self._interim(status)
+            return
+        if status > 599:
+            self._reject(f"status code {status} is outside 100-599")
+        self._final = True
+        try:
+            fields, length, chunked = response_fields(self._fields)
+        except ValueError as exc:
+            self._reject(str(exc))
+
+        if self._head_only or status in _BODYLESS:
+            body = ResponseBody(None)
+            self._complete = True
+        else:
+            body = ResponseBody(self)
+            self._until_close = length is None and not chunked
+            self._reusable = self._reusable and not self._until_close
+        self._body = body
+
+        head = self._head
+        if head is not None and not head.done():
+            head.set_result(OriginResponse(status, self._status, fields, length, body))
+
+    def on_body(self, data: bytes) -> None:
+        """Pass body bytes on to the consumer (parser callback)."""
+        if self._complete or self._body is None:
+            self._reusable = False
+            return
+        self._body.feed(data)
+
+    def on_message_complete(self) -> None:
+        """Mark the final response complete; interim ones end here too (parser callback)."""
+        if not self._final or self._complete:
+            return
+        assert self._parser is not None and self._body is not None
+        self._complete = True
+        self._reusable = self._reusable and self._parser.should_keep_alive()
+        self._body.finish()
+
+    def _interim(self, status: int) -> None:
+        # RFC 9110 §15.2: 100 answers Expect, which the server side handles; 101 was never asked
+        # for; any other 1xx (103 Early Hints) goes to the caller, who may ignore it.
+        if status == 101 or status < 100:
+            self._reject(f"unexpected interim status {status}")
+        if status != 100 and self._on_interim is not None:
+            try:
+                self._on_interim(status, self._fields)
+            except Exception:
+                log.warning("origin %s: interim %d handler failed", self._pool.name, status)
+
+    def _reject(self, why: str) -> NoReturn:
+        self._bad = why
+        raise _MalformedError(why)
+
+    # Flow control (the body's Reader side).
+
+    def pause_body(self) -> None:
+        """Stop reading the origin while the consumer is behind; the read timeout waits too."""
+        if not self._paused and self.transport is not None:
+            self._paused = True
+            self.transport.pause_reading()
+            self._disarm()
+
+    def resume_body(self) -> None:
+        """Read the origin again once the consumer has caught up."""
+        if self._paused and self.transport is not None:
+            self._paused = False
+            self.transport.resume_reading()
+            self._last_read = self._loop.time()
+            self._arm()
+
+    def abandon(self) -> None:
+        """Close the connection mid-exchange: nobody wants the rest of this response."""
+        self._reusable = False
+        self._end_exchange()
+        self._close()
+
+    # Endings.
+
+    def _settle(self) -> None:
+        """After a complete response: pool the connection if that is safe, else close it."""
+        self._end_exchange()
+        if self._paused and self.transport is not None:
+            self._paused = False
+            self.transport.resume_reading()
+        # An origin that answers before the request body is through may not read the rest of
+        # it, so only a connection whose request went out whole is trusted again.
+        if self._reusable and self._request_sent and not self.closed:
+            self._pool.release(self)
+        else:
+            self._close()
+
+    def _fail(self, error: BaseException) -> None:
+        head = self._head
+        if head is not None and not head.done():
+            head.set_exception(error)
+        elif self._body is not None and not self._body.done:
+            log.warning("origin %s: %s after the response head", self._pool.name, error)
+            self._body.fail(error)
+        self._reusable = False
+        self._end_exchange()
+        if self.transport is not None:
+            self.transport.abort()
+
+    def _parse_error(self, exc: httptools.HttpParserError) -> None:
+        if self._complete:
+            # Bytes after a complete response: keep the response, never reuse the connection.
+            self._reusable = False
+            self._settle()
+            return
+        detail = self._bad or str(exc.__context__ or exc)
+        self._fail(OriginError("origin sent a malformed response", detail=detail))
+
+    def _lost_error(self, exc: Exception | None) -> OriginError:
+        if not self._received:
+            if self.exchanges > 1:
+                return StaleConnectionError(
+                    "origin closed the connection", detail=f"pooled: {exc}"
+                )
+            return OriginError("origin closed the connection", detail=f"before a response: {exc}")
+        what = "reset" if exc is not None else "closed"
+        phase = "in the body" if self._final else "before the response head ended"
+        return OriginError(f"origin {what} the connection", detail=f"{phase}: {exc}")
+
+    def _end_exchange(self) -> None:
+        self._active = False
+        self._disarm()
+
+    def _close(self) -> None:
+        if self.transport is not None and not self.closed:
+            self.transport.close()
+
+    # Read timeout: one timer per exchange, moved forward lazily instead of on every read.
+
+    def _arm(self) -> None:
+        if self._timer is None and self._active and not self._paused:
+            due = self._last_read + self._read_timeout
+            self._timer = self._loop.call_at(due, self._on_timer)
+
+    def _disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        if not self._active or self._paused:
+            return
+        if self._loop.time() < self._last_read + self._read_timeout:
+            self._arm()
+            return
+        detail = f"no byte for {self._read_timeout:g}s"
+        self._fail(OriginTimeout("origin read timed out", detail=detail))

@@ -1,0 +1,46 @@
+"""Errors of the origin client.
+
+The tree, rooted at :class:`edgeworks.errors.EdgeworksError`::
+
+    OriginError          502: refused, reset, closed early or a malformed response
+     └── OriginTimeout   504: connect or read timed out, or no pooled connection in time
+
+Each carries the ``status`` the edge answers with and a short ``reason`` fit for a viewer;
+``detail`` holds what an operator needs (address, parser message) and goes to the log only.
+"""
+
+from __future__ import annotations
+
+from edgeworks.errors import EdgeworksError
+
+
+class OriginError(EdgeworksError):
+    """An origin could not be reached or answered badly.
+
+    Attributes:
+        status: The status the edge sends to the viewer (502 unless a subclass says otherwise).
+        reason: A short phrase for the viewer, free of addresses and internals.
+        detail: What went wrong in full, for the log.
+    """
+
+    default_status = 502
+
+    def __init__(self, reason: str, detail: str = "", status: int | None = None) -> None:
+        self.status = self.default_status if status is None else status
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"{reason} ({detail})" if detail else reason)
+
+
+class OriginTimeout(OriginError):  # noqa: N818 (the name the contract fixes)
+    """An origin did not connect or answer in time (504)."""
+
+    default_status = 504
+
+
+class StaleConnectionError(OriginError):
+    """A pooled connection was closed by the origin before any response byte arrived.
+
+    The client retries an idempotent request once on a fresh connection when it meets this; a
+    caller sees it only when no retry was allowed, as an ordinary 502.
+    """

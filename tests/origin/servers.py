@@ -1,0 +1,134 @@
+"""A small scripted HTTP/1.1 origin on 127.0.0.1 for the origin client's tests.
+
+It counts the connections it accepts, records each request it reads, and answers with whatever
+bytes a test's handler writes, so that tests can serve well-formed, odd or broken responses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import uvloop
+
+from conftest import free_port
+
+T = TypeVar("T")
+
+
+@dataclass
+class Seen:
+    """One request as the origin read it."""
+
+    method: str
+    target: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    connection: int
+
+    def header(self, name: str) -> str | None:
+        """Return the first value of a field, by lower-case name."""
+        return next((value for key, value in self.headers if key == name), None)
+
+
+# A handler writes the response; returning False closes the connection afterwards.
+Handler = Callable[[Seen, asyncio.StreamWriter], Awaitable[bool]]
+
+
+async def ok_hello(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+    """Answer 200 with a five-byte body and keep the connection."""
+    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
+    return True
+
+
+@dataclass
+class ScriptedOrigin:
+    """An origin server whose answers a test scripts with a handler."""
+
+    handler: Handler = ok_hello
+    port: int = field(default_factory=free_port)
+    connections: int = 0
+    requests: list[Seen] = field(default_factory=list)
+    open_writers: set[asyncio.StreamWriter] = field(default_factory=set)
+    _server: asyncio.Server | None = None
+
+    async def __aenter__(self) -> ScriptedOrigin:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        for writer in list(self.open_writers):
+            writer.close()
+        await self._server.wait_closed()
+
+    def close_idle(self) -> None:
+        """Close every connection the origin holds open (as an origin's idle timeout would)."""
+        for writer in list(self.open_writers):
+            writer.close()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        number = self.connections
+        self.open_writers.add(writer)
+        try:
+            while True:
+                seen = await read_request(reader, number)
+                if seen is None:
+                    break
+                self.requests.append(seen)
+                keep = await self.handler(seen, writer)
+                await writer.drain()
+                if not keep:
+                    break
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            self.open_writers.discard(writer)
+            writer.close()
+
+
+async def read_request(reader: asyncio.StreamReader, connection: int) -> Seen | None:
+    """Read one request (Content-Length or chunked body); None at a clean end of stream."""
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError:
+        return None
+    lines = head.decode("latin-1").split("\r\n")
+    method, target, _ = lines[0].split(" ", 2)
+    headers = []
+    for line in lines[1:]:
+        if line:
+            name, _, value = line.partition(":")
+            headers.append((name.strip().lower(), value.strip()))
+    fields = dict(headers)
+    if fields.get("transfer-encoding") == "chunked":
+        body = await read_chunked(reader)
+    else:
+        body = await reader.readexactly(int(fields.get("content-length", "0")))
+    return Seen(method, target, headers, body, connection)
+
+
+async def read_chunked(reader: asyncio.StreamReader) -> bytes:
+    """Read a chunked body to its last chunk, dropping trailers."""
+    parts = []
+    while True:
+        size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+        if size == 0:
+            while await reader.readuntil(b"\r\n") != b"\r\n":
+                pass
+            return b"".join(parts)
+        parts.append(await reader.readexactly(size))
+        await reader.readexactly(2)
+
+
+def run(coro: Awaitable[T]) -> T:
+    """Run one test coroutine on a fresh uvloop loop, bounded so that a hang fails the test."""
+
+    async def bounded() -> T:
+        return await asyncio.wait_for(coro, timeout=60)
+
+    return uvloop.run(bounded())
