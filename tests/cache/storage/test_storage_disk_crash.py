@@ -1,0 +1,63 @@
+"""Disk tier under kill -9: a process killed mid-write leaves nothing servable and no leak."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from edgeworks.cache.storage import DiskTier
+
+# The child commits version 1 of /a, then starts overwriting /a and writing /b, says so, and
+# waits to be killed with both writers open.
+CHILD = """
+import sys, time
+from edgeworks.cache.storage import DiskTier
+
+tier = DiskTier(sys.argv[1], 1 << 24)
+writer = tier.open_writer(b"/a", b"v1")
+for _ in range(50):
+    writer.write(b"A" * 1000)
+writer.commit()
+
+again = tier.open_writer(b"/a", b"v2")
+fresh = tier.open_writer(b"/b", b"v1")
+for _ in range(200):
+    again.write(b"Z" * 1000)
+    fresh.write(b"B" * 1000)
+print("writing", flush=True)
+time.sleep(30)
+"""
+
+
+def test_writer_killed_mid_write_leaves_the_old_entry_and_nothing_else(tmp_path: Path) -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "writing"
+        assert len(list((tmp_path / "tmp").iterdir())) == 2
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=10)
+        if child.stdout is not None:
+            child.stdout.close()
+    assert child.returncode == -signal.SIGKILL
+
+    tier = DiskTier(tmp_path, 1 << 24)
+
+    assert tier.get(b"/b") is None
+    found = tier.get(b"/a")
+    assert found is not None
+    with found:
+        assert (found.meta, found.read_body()) == (b"v1", b"A" * 50_000)
+    assert tier.stats.temp_removed == 2
+    assert list((tmp_path / "tmp").iterdir()) == []
+    files = [path for path in (tmp_path / "objects").rglob("*") if path.is_file()]
+    assert len(files) == 1
+    assert tier.bytes_used == files[0].stat().st_size
