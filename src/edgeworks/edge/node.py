@@ -1,0 +1,354 @@
+"""The node runner: what ``edgeworks serve`` does once its arguments are read.
+
+:func:`serve` loads the distribution (a bad one raises ``ConfigError`` before anything starts),
+then runs one worker in this process or hands several to the
+:class:`~edgeworks.edge.supervisor.Supervisor`. A :class:`Worker` binds its own listening socket
+with ``SO_REUSEPORT``, serves the pipeline through :class:`~edgeworks.http.server.HTTPServer`
+and handles the signals:
+
+- ``SIGTERM``/``SIGINT``: stop accepting, let in-flight requests finish within
+  ``Limits.drain_timeout``, flush the access log, exit 0.
+- ``SIGHUP``: load the configuration again. A good one replaces the pipeline for the next
+  requests, open connections included; a bad one is refused with every problem logged and the
+  old one keeps serving. The listening address, the limits and TLS are read at start only: a
+  change to them is reported and takes effect at the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+import ssl
+import time
+from dataclasses import dataclass, replace
+from functools import partial
+
+import uvloop
+
+from edgeworks.config import ConfigError, load_config, single_origin_distribution
+from edgeworks.config.model import TLS, Distribution, Limits
+from edgeworks.edge import demo
+from edgeworks.edge.accesslog import AccessLog
+from edgeworks.edge.metrics import CounterTable, Metrics
+from edgeworks.edge.reserved import NodeApp
+from edgeworks.edge.supervisor import Supervisor
+from edgeworks.edge.trace import Tracer
+from edgeworks.edge.wiring import build_edge_app, close_edge_app
+from edgeworks.http.server import HTTPServer
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_LISTEN = "127.0.0.1:8080"
+
+
+@dataclass(frozen=True, slots=True)
+class NodeOptions:
+    """What the command line asked for; None means "as configured" or "the default"."""
+
+    origin: str | None = None
+    config: str | None = None
+    listen: str | None = None
+    workers: int | None = None
+    access_log: str | None = None
+
+
+@dataclass(slots=True)
+class Source:
+    """Where the distribution comes from, so that a reload reads it the same way.
+
+    Attributes:
+        options: The command line's options.
+        origin: The origin URL for ``--origin`` or the demo, None with ``--config``.
+        current: The last distribution that loaded without problems.
+    """
+
+    options: NodeOptions
+    origin: str | None
+    current: Distribution | None = None
+
+    def load(self) -> Distribution:
+        """Load the distribution again and remember it.
+
+        Raises:
+            ConfigError: The configuration has problems (every one of them is listed).
+        """
+        options = self.options
+        if options.config is not None:
+            dist = load_config(options.config)
+            if options.listen is not None:
+                host, port = _split_listen(options.listen)
+                dist = replace(dist, listen_host=host, listen_port=port)
+        else:
+            assert self.origin is not None, "an origin URL is set without --config"
+            dist = single_origin_distribution(self.origin, listen=options.listen or DEFAULT_LISTEN)
+        if options.access_log is not None:
+            dist = replace(
+                dist, access_log=None if options.access_log == "off" else options.access_log
+            )
+        self.current = dist
+        return dist
+
+    def validate(self) -> bool:
+        """Load the configuration for a reload; log every problem and answer False if bad."""
+        try:
+            self.load()
+        except ConfigError as exc:
+            log_refusal(exc)
+            return False
+        return True
+
+
+def log_refusal(exc: ConfigError) -> None:
+    """Log a refused configuration, one WARNING line per problem."""
+    for problem in exc.problems:
+        logger.warning("configuration refused, old one kept: %s", problem)
+
+
+def _split_listen(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or int(port) > 65535:
+        from edgeworks.config.errors import Problem
+
+        raise ConfigError([Problem("--listen", text, "must be host:port, such as 127.0.0.1:8080")])
+    return host.strip("[]"), int(port)
+
+
+def serve(options: NodeOptions) -> int:
+    """Run a node as ``options`` say and return the exit status.
+
+    Raises:
+        ConfigError: The configuration has problems; nothing was started.
+        OSError: The listening address cannot be bound, or a TLS or log file cannot be read.
+    """
+    origin_sock = None
+    origin = options.origin
+    if options.origin is None and options.config is None:
+        origin_sock = demo.bind_origin_socket()
+        origin = f"http://127.0.0.1:{origin_sock.getsockname()[1]}"
+    source = Source(options, origin)
+    dist = source.load()
+    dist = _reserve_port(source, dist)
+    _tls_context(dist.tls)  # a bad certificate or key stops the start, not a worker
+    workers = options.workers or dist.workers or default_workers()
+
+    if origin_sock is not None and origin is not None:
+        print(demo.banner(f"http://{dist.listen_host}:{dist.listen_port}", origin), flush=True)
+    if workers == 1:
+        worker = Worker(source, Metrics(), header=True, companion=origin_sock)
+        return _run_loop(worker)
+    return _supervise(source, workers, origin_sock)
+
+
+def default_workers() -> int:
+    """One worker per core this process may run on."""
+    return len(os.sched_getaffinity(0))
+
+
+def _reserve_port(source: Source, dist: Distribution) -> Distribution:
+    """Check that the listening address is free; resolve port 0 to a concrete port."""
+    sock = listening_socket(dist.listen_host, dist.listen_port, listen=False)
+    port = sock.getsockname()[1]
+    sock.close()
+    if port != dist.listen_port:
+        dist = replace(dist, listen_port=port)
+        listen = f"{dist.listen_host}:{port}"
+        source.options = replace(source.options, listen=listen)
+        source.current = dist
+    return dist
+
+
+def _supervise(source: Source, workers: int, origin_sock: socket.socket | None) -> int:
+    table = CounterTable(workers, shared=True)
+    targets = [partial(_worker_main, source, table, row) for row in range(workers)]
+    if origin_sock is not None:
+        targets.append(partial(_origin_main, origin_sock))
+    assert source.current is not None, "loaded before supervising"
+    grace = source.current.limits.drain_timeout + 5.0
+    return Supervisor(targets, source.validate, grace).run()
+
+
+def _worker_main(source: Source, table: CounterTable, row: int) -> int:
+    # A restarted worker starts from the last configuration the supervisor validated.
+    worker = Worker(source, table.metrics(row), header=row == 0)
+    return _run_loop(worker)
+
+
+def _origin_main(sock: socket.socket) -> int:
+    return _run_loop(DemoOriginRunner(sock))
+
+
+def _run_loop(runner: Worker | DemoOriginRunner) -> int:
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner_loop:
+        return runner_loop.run(runner.run())
+
+
+def listening_socket(host: str, port: int, *, listen: bool = True) -> socket.socket:
+    """Bind ``host:port`` with ``SO_REUSEPORT``, so that every worker can bind it too."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+        if listen:
+            sock.listen(1024)
+            sock.setblocking(False)
+    except OSError as exc:
+        sock.close()
+        raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    return sock
+
+
+def _tls_context(tls: TLS | None) -> ssl.SSLContext | None:
+    if tls is None:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(tls.certificate, tls.private_key)
+    except (OSError, ssl.SSLError) as exc:
+        raise OSError(
+            f"TLS certificate {tls.certificate} or key {tls.private_key}: {exc}"
+        ) from None
+    return context
+
+
+class Worker:
+    """One serving process: its socket, server, pipeline, access log and signal handlers.
+
+    Args:
+        source: Where the distribution comes from; ``source.current`` is served first.
+        metrics: This worker's counters.
+        header: Write the access log's directives when it opens.
+        companion: The demo origin's socket, served on the same loop, when there is one.
+    """
+
+    def __init__(
+        self,
+        source: Source,
+        metrics: Metrics,
+        *,
+        header: bool,
+        companion: socket.socket | None = None,
+    ) -> None:
+        assert source.current is not None, "the distribution is loaded before a worker starts"
+        self.source = source
+        self.dist = source.current
+        self.started = time.time()
+        self.tracer = Tracer(metrics, _open_log(self.dist.access_log, header))
+        self.app = self._build(self.dist)
+        self.server = HTTPServer(self.app, self.dist.limits, _tls_context(self.dist.tls))
+        self._companion = companion
+        self._stop = asyncio.Event()
+        self._closing: set[asyncio.Task[None]] = set()
+
+    def _build(self, dist: Distribution) -> NodeApp:
+        edge = build_edge_app(dist, self.tracer)
+        return NodeApp(edge, self.tracer.metrics, dist.node_name, self.started)
+
+    async def run(self) -> int:
+        """Serve until ``SIGTERM`` or ``SIGINT``, then drain and return 0."""
+        loop = asyncio.get_running_loop()
+        sock = listening_socket(self.dist.listen_host, self.dist.listen_port)
+        await self.server.start(sock)
+        origin = await self._start_companion()
+        if self.tracer.access_log is not None:
+            self.tracer.access_log.start(loop)
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, self._stop.set)
+        loop.add_signal_handler(signal.SIGHUP, self.reload)
+        logger.info(
+            "edge listening on %s:%d (pid %d)",
+            self.dist.listen_host,
+            self.dist.listen_port,
+            os.getpid(),
+        )
+
+        await self._stop.wait()
+        logger.info("stopping: draining %d connections", self.server.connections)
+        await self.server.drain(self.dist.limits.drain_timeout)
+        if origin is not None:
+            await origin.drain(1.0)
+        await close_edge_app(self.app.edge)
+        if self.tracer.access_log is not None:
+            self.tracer.access_log.close()
+        logger.info("stopped")
+        return 0
+
+    async def _start_companion(self) -> HTTPServer | None:
+        if self._companion is None:
+            return None
+        origin = HTTPServer(demo.DemoOrigin(), self.dist.limits)
+        await origin.start(self._companion)
+        return origin
+
+    def reload(self) -> None:
+        """Load the configuration again; serve it if good, keep the old one if not."""
+        try:
+            dist = self.source.load()
+        except ConfigError as exc:
+            log_refusal(exc)
+            return
+        _report_restart_only_changes(self.dist, dist)
+        old = self.app
+        self.app = self._build(dist)
+        self.server.set_app(self.app)
+        self._reopen_log(dist.access_log)
+        self.dist = replace(
+            dist, listen_host=self.dist.listen_host, listen_port=self.dist.listen_port
+        )
+        self._close_later(old)
+        logger.info("configuration reloaded")
+
+    def _reopen_log(self, target: str | None) -> None:
+        log = self.tracer.access_log
+        if log is not None and target == log.target:
+            log.reopen()  # the file may have been rotated: follow the name
+            return
+        if log is not None:
+            log.close()
+        self.tracer.access_log = _open_log(target, header=True)
+        if self.tracer.access_log is not None:
+            self.tracer.access_log.start(asyncio.get_running_loop())
+
+    def _close_later(self, old: NodeApp) -> None:
+        # Requests already inside the old pipeline may still use its origin connections.
+        async def close() -> None:
+            await asyncio.sleep(self.dist.limits.drain_timeout)
+            await close_edge_app(old.edge)
+
+        task = asyncio.get_running_loop().create_task(close())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
+
+def _open_log(target: str | None, header: bool) -> AccessLog | None:
+    return None if target is None else AccessLog(target, header=header)
+
+
+def _report_restart_only_changes(old: Distribution, new: Distribution) -> None:
+    for name in ("listen_host", "listen_port", "limits", "tls", "workers"):
+        if getattr(old, name) != getattr(new, name):
+            logger.warning("reload: %s changed; it takes effect at the next start", name)
+
+
+class DemoOriginRunner:
+    """Serves the demo origin alone, in its own process (multi-worker demo)."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+
+    async def run(self) -> int:
+        """Serve until ``SIGTERM`` or ``SIGINT``."""
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        loop.add_signal_handler(signal.SIGHUP, lambda: None)  # nothing to reload
+        server = HTTPServer(demo.DemoOrigin(), Limits())
+        await server.start(self._sock)
+        await stop.wait()
+        await server.drain(1.0)
+        return 0
