@@ -72,8 +72,7 @@ class Supervisor:
         self._started[index] = time.monotonic()
 
     def _reap_and_restart(self) -> None:
-        for pid, status in self._reap():
-            index = self._pids.pop(pid)
+        for pid, index, status in self._reap():
             logger.warning(
                 "worker %d (pid %d) exited with status %d; starting it again",
                 index,
@@ -84,15 +83,18 @@ class Supervisor:
                 time.sleep(_YOUNG)
             self._start(index)
 
-    def _reap(self) -> list[tuple[int, int]]:
-        """Return ``(pid, wait status)`` of every child that has exited, without blocking."""
+    def _reap(self) -> list[tuple[int, int, int]]:
+        """Forget every child that has exited; return their ``(pid, index, wait status)``."""
         exited = []
         while self._pids:
-            pid, status = os.waitpid(-1, os.WNOHANG)
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
             if pid == 0:
                 break
             if pid in self._pids:
-                exited.append((pid, status))
+                exited.append((pid, self._pids.pop(pid), status))
         return exited
 
     def _reload(self) -> None:
@@ -107,9 +109,9 @@ class Supervisor:
         self._signal_all(signal.SIGTERM)
         deadline = time.monotonic() + self._grace
         while self._pids and time.monotonic() < deadline:
-            for pid, _ in self._reap():
-                del self._pids[pid]
-            signal.sigtimedwait([signal.SIGCHLD], 0.1)
+            self._reap()
+            if self._pids:
+                signal.sigtimedwait([signal.SIGCHLD], 0.1)
         for pid in list(self._pids):
             logger.warning("worker pid %d did not stop within %.1fs; killing it", pid, self._grace)
             os.kill(pid, signal.SIGKILL)
@@ -131,6 +133,8 @@ def _run_child(target: Target) -> int:
     signal.pthread_sigmask(signal.SIG_SETMASK, [])
     try:
         return target()
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
     except BaseException:
         logger.exception("worker pid %d failed", os.getpid())
         return 70  # EX_SOFTWARE
