@@ -18,6 +18,10 @@ OriginHeaderBehavior = Literal[
 ]
 
 
+ANY_METHOD = "*"
+"""Member of ``Behavior.allowed_methods`` that admits every method, extension methods too."""
+
+
 @dataclass(frozen=True, slots=True)
 class Selection:
     """A member selection of one family: behaviour plus the names it lists.
@@ -72,6 +76,10 @@ class Origin:
     keepalive_timeout: float = 5.0
     connection_attempts: int = 3
     max_connections: int = 256
+    protocol_policy: str = "http-only"
+    """CloudFront ``OriginProtocolPolicy``; with ``match-viewer`` the scheme and port above are
+    for plain-HTTP viewers and ``https_port`` serves viewers that came over TLS."""
+    https_port: int = 443
 
     @property
     def authority(self) -> str:
@@ -102,6 +110,14 @@ class Behavior:
     cached_methods: frozenset[str] = frozenset({"GET", "HEAD"})
     compress: bool = False
     viewer_protocol_policy: str = "allow-all"
+
+    def allows(self, method: str) -> bool:
+        """Return True when this behaviour lets ``method`` through to the origin.
+
+        ``ANY_METHOD`` among the allowed methods (Edgeworks' ``AllowedMethods: ALL``) admits
+        extension methods too.
+        """
+        return method in self.allowed_methods or ANY_METHOD in self.allowed_methods
 
 
 @dataclass(frozen=True, slots=True)

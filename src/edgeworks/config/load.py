@@ -1,0 +1,63 @@
+"""Reading a configuration file: YAML or JSON by its extension, else by its first character."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import yaml
+
+from edgeworks.config.document import parse_config
+from edgeworks.config.errors import ConfigError, Problem
+from edgeworks.config.model import Distribution
+
+DOCUMENT = "(document)"
+
+
+def load_config(path: str | os.PathLike[str]) -> Distribution:
+    """Read, parse and check a configuration file.
+
+    Args:
+        path: A ``.yaml``/``.yml`` or ``.json`` file; other names are read as JSON when the
+            text starts with ``{`` and as YAML otherwise.
+
+    Raises:
+        ConfigError: The file cannot be read or parsed, or the configuration is invalid.
+    """
+    name = os.fspath(path)
+    try:
+        with open(name, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise ConfigError(
+            [Problem(DOCUMENT, name, f"cannot read the file: {reason}")], name
+        ) from exc
+    document = parse_text(text, name)
+    return parse_config(document, source=name, base_dir=os.path.dirname(os.path.abspath(name)))
+
+
+def parse_text(text: str, source: str = "") -> Any:
+    """Return the document in ``text``, JSON or YAML as ``source``'s extension or content says.
+
+    Raises:
+        ConfigError: The text is not valid JSON or YAML.
+    """
+    extension = os.path.splitext(source)[1].lower()
+    as_json = extension == ".json" or (
+        extension not in (".yaml", ".yml") and text.lstrip().startswith("{")
+    )
+    try:
+        return json.loads(text) if as_json else yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        problem = Problem(DOCUMENT, where, f"is not valid JSON: {exc.msg}")
+        raise ConfigError([problem], source) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(
+            [Problem(DOCUMENT, where, f"is not valid YAML: {reason}")], source
+        ) from exc
