@@ -7,6 +7,7 @@ bytes a test's handler writes, so that tests can serve well-formed, odd or broke
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -49,13 +50,17 @@ class ScriptedOrigin:
 
     handler: Handler = ok_hello
     port: int = field(default_factory=free_port)
+    tls: ssl.SSLContext | None = None
     connections: int = 0
+    closed: int = 0
     requests: list[Seen] = field(default_factory=list)
     open_writers: set[asyncio.StreamWriter] = field(default_factory=set)
     _server: asyncio.Server | None = None
 
     async def __aenter__(self) -> ScriptedOrigin:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        self._server = await asyncio.start_server(
+            self._serve, "127.0.0.1", self.port, ssl=self.tls
+        )
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -88,6 +93,7 @@ class ScriptedOrigin:
             pass
         finally:
             self.open_writers.discard(writer)
+            self.closed += 1
             writer.close()
 
 

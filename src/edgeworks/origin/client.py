@@ -31,12 +31,12 @@ class OriginClient:
 
     Args:
         origins: The distribution's origins by id.
+        tls: The TLS context for https origins; by default the system's trust store, with the
+            origin's host name sent as SNI and verified against its certificate.
     """
 
-    def __init__(self, origins: Mapping[str, Origin]) -> None:
-        tls = None
-        if any(origin.scheme == "https" for origin in origins.values()):
-            # The system's trust store; the origin's host name is sent as SNI and verified.
+    def __init__(self, origins: Mapping[str, Origin], tls: ssl.SSLContext | None = None) -> None:
+        if tls is None and any(origin.scheme == "https" for origin in origins.values()):
             tls = ssl.create_default_context()
         self._pools = {origin_id: Pool(origin, tls) for origin_id, origin in origins.items()}
 

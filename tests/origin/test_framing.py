@@ -1,0 +1,88 @@
+"""Request heads and response framing, as pure functions."""
+
+from __future__ import annotations
+
+import pytest
+
+from edgeworks.config.model import Origin
+from edgeworks.origin.framing import Prepared, chunk, request_head, response_fields
+
+
+def prepared(path: str = "", custom: tuple[tuple[str, str], ...] = ()) -> Prepared:
+    return Prepared(Origin("o", "http", "example.org", 80, path=path, custom_headers=custom))
+
+
+def test_head_carries_prefix_custom_headers_and_content_length() -> None:
+    prep = prepared("/prod/", (("X-Origin-Secret", "s3"),))
+    head = request_head(prep, b"POST", b"/a?b=1", [(b"host", b"h"), (b"x-origin-secret", b"v")], 4)
+    assert head == (
+        b"POST /prod/a?b=1 HTTP/1.1\r\nhost: h\r\nx-origin-secret: s3\r\ncontent-length: 4\r\n\r\n"
+    )
+
+
+def test_caller_framing_fields_are_replaced_by_the_clients_own() -> None:
+    fields = [(b"content-length", b"99"), (b"transfer-encoding", b"gzip"), (b"connection", b"x")]
+    head = request_head(prepared(), b"PUT", b"/", fields, -1)
+    assert head == b"PUT / HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n"
+
+
+@pytest.mark.parametrize(
+    ("method", "expected"),
+    [
+        (b"GET", b"GET / HTTP/1.1\r\n\r\n"),
+        (b"POST", b"POST / HTTP/1.1\r\ncontent-length: 0\r\n\r\n"),
+    ],
+)
+def test_bodiless_requests_declare_zero_only_where_a_body_is_expected(
+    method: bytes, expected: bytes
+) -> None:
+    assert request_head(prepared(), method, b"/", [], None) == expected
+
+
+def test_asterisk_target_is_not_prefixed() -> None:
+    head = request_head(prepared("/p"), b"OPTIONS", b"*", [], None)
+    assert head.startswith(b"OPTIONS * HTTP/1.1\r\n")
+
+
+@pytest.mark.parametrize(
+    ("method", "target", "named"),
+    [
+        (b"GET", b"/a b", b"/a b"),
+        (b"GET", b"/a\r\nx: y", b"x: y"),
+        (b"GET", b"http://other/", b"http://other/"),
+        (b"GE T", b"/", b"GE T"),
+        (b"", b"/", b"''"),
+    ],
+)
+def test_illegal_request_lines_are_refused_naming_the_value(
+    method: bytes, target: bytes, named: bytes
+) -> None:
+    with pytest.raises(ValueError) as raised:
+        request_head(prepared(), method, target, [], None)
+    assert named.decode() in str(raised.value)
+
+
+def test_chunk_frames_length_in_hex() -> None:
+    assert chunk(b"x" * 26) == b"1a\r\n" + b"x" * 26 + b"\r\n"
+
+
+def test_response_fields_drop_hop_by_hop_and_connection_named_fields() -> None:
+    fields = [
+        (b"connection", b"keep-alive, X-Private"),
+        (b"keep-alive", b"timeout=5"),
+        (b"x-private", b"1"),
+        (b"content-length", b"12"),
+        (b"cache-control", b"max-age=60"),
+        (b"upgrade", b"h2c"),
+    ]
+    assert response_fields(fields) == ([(b"cache-control", b"max-age=60")], 12, False)
+
+
+def test_chunked_response_has_no_length() -> None:
+    assert response_fields([(b"transfer-encoding", b"Chunked")]) == ([], None, True)
+
+
+@pytest.mark.parametrize("coding", [b"gzip", b"gzip, chunked", b"identity"])
+def test_transfer_codings_other_than_chunked_are_refused(coding: bytes) -> None:
+    with pytest.raises(ValueError, match="transfer-encoding"):
+        response_fields([(b"transfer-encoding", coding)])
