@@ -3,8 +3,7 @@
 Tree::
 
     EdgeworksError
-    └── HTTPError            a viewer request is malformed or over a limit; carries the status
-        └── PayloadTooLarge  the request body passed the configured limit (413)
+    └── HTTPError    a viewer request is malformed or over a limit; carries the status
 
 The server answers an ``HTTPError`` with its status and a short reason body, then closes the
 connection, because after a framing error the next request's start cannot be trusted.
@@ -27,11 +26,3 @@ class HTTPError(EdgeworksError):
         super().__init__(f"{status}: {reason}")
         self.status = status
         self.reason = reason
-
-
-class PayloadTooLarge(HTTPError):
-    """The request body is larger than the configured limit (413)."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"request body is larger than the limit of {limit} bytes")
-        self.limit = limit

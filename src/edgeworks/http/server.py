@@ -97,7 +97,7 @@ class HTTPServer:
         if self._server is not None:
             self._server.close()
         for conn in list(self._open):
-            conn.drain()
+            conn.shutdown()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while self._open and loop.time() < deadline:
