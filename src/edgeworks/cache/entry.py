@@ -14,6 +14,7 @@ from http import HTTPStatus
 from edgeworks.cache.rules.fields import EntityTag, parse_entity_tags
 from edgeworks.cache.rules.freshness import Freshness, current_age
 from edgeworks.cache.rules.reuse import Stored
+from edgeworks.cache.storage import DiskObject
 from edgeworks.http.headers import Headers, get, without
 
 
@@ -36,6 +37,8 @@ class Entry:
         freshness: lifetime and stale permissions.
         vary: the lower-case names listed by Vary (sorted).
         vary_values: the normalised request values of those names when it was stored.
+        ttls: the policy's (MinTTL, DefaultTTL, MaxTTL) it was stored under, for refreshes.
+        disk: the open disk object holding a large body, else None; closed with :meth:`close`.
         head: prepared status line and fields, without Age, X-Cache and the final CRLF.
     """
 
@@ -51,8 +54,10 @@ class Entry:
     freshness: Freshness
     vary: tuple[bytes, ...] = ()
     vary_values: tuple[bytes | None, ...] = ()
+    ttls: tuple[float, float, float] = (0.0, 0.0, 31536000.0)
     path: str | None = None
     offset: int = 0
+    disk: DiskObject | None = None
     head: bytes = field(default=b"", init=False)
 
     def __post_init__(self) -> None:
@@ -64,6 +69,11 @@ class Entry:
         if self.status not in (204, 304) and self.status >= 200:
             visible.append((b"content-length", str(self.length).encode("ascii")))
         return visible
+
+    def close(self) -> None:
+        """Close the disk file behind a large body, if any."""
+        if self.disk is not None:
+            self.disk.close()
 
     def age(self, now: float) -> int:
         """Return the current age in whole seconds (RFC 9111 §4.2.3, §5.1)."""

@@ -1,23 +1,28 @@
 """The cache as the edge sees it: lookup, answer, store, refresh, invalidate.
 
 The facade owns no HTTP rules of its own: it reads requests and responses with
-``edgeworks.cache.rules``, keeps entries in storage, and turns the rules' decisions into the
-``Lookup`` kinds and prepared bytes described in docs/design/contracts.md.
+``edgeworks.cache.rules``, keeps entries on the storage tiers (``edgeworks.cache.store``), and
+turns the rules' decisions into the ``Lookup`` kinds and prepared bytes described in
+docs/design/contracts.md.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 from typing import Literal
 
+from edgeworks.cache import meta
 from edgeworks.cache.entry import Entry
-from edgeworks.cache.rules import fields as rfields
-from edgeworks.cache.rules import reuse, storable
+from edgeworks.cache.respond import respond
+from edgeworks.cache.rules import conditional, fields, reuse, storable
 from edgeworks.cache.rules.freshness import corrected_initial_age, freshness
+from edgeworks.cache.rules.invalidation import invalidated
 from edgeworks.cache.rules.request import RequestFacts, read_request
 from edgeworks.cache.rules.response import read_response, targeted_names
-from edgeworks.cache.variants import VariantStore, select
+from edgeworks.cache.store import TieredStore
+from edgeworks.cache.urls import UrlIndex
 from edgeworks.cache.writer import Writer
 from edgeworks.config.model import CachePolicy, CacheStorage
 from edgeworks.http.headers import Headers, get
@@ -48,16 +53,17 @@ class Cache:
     """A shared HTTP cache (RFC 9111) under CloudFront's expiration rules."""
 
     def __init__(self, storage: CacheStorage, node_name: str = "edgeworks") -> None:
-        """Create a cache.
+        """Create a cache on a memory tier and, when configured, a disk tier.
 
         Args:
-            storage: sizes, error-caching TTL and the targeted field name.
+            storage: sizes, disk directory, error-caching TTL and the targeted field name.
             node_name: the node's name, used in diagnostics.
         """
         self._config = storage
         self._node_name = node_name
         self._targeted = targeted_names(storage.targeted_cache_control)
-        self._store = VariantStore(storage.memory_bytes)
+        self._store = TieredStore(storage)
+        self._urls = UrlIndex()
         self._counts: dict[str, int] = {}
 
     def lookup(
@@ -74,16 +80,20 @@ class Cache:
             key: the cache key (GET and HEAD share it).
             method: the request method; only GET and HEAD are answered from the cache.
             request_headers: the viewer's request fields.
-            policy: the behaviour's cache policy.
+            policy: the behaviour's cache policy (its TTLs were applied when storing).
             now: the current time.
         """
         request = read_request(request_headers)
         if method not in ("GET", "HEAD"):
             return self._count(Lookup("miss", request=request))
-        entry = select(self._store.variants(key), request_headers)
+        entry = self._store.select(key, request_headers)
+        if entry is not None and conditional.origin_only(request_headers):
+            return self._count(Lookup("miss", entry, request=request))
         outcome = reuse.decide(request, entry.state(now) if entry else None)
-        conditional = _conditional(entry) if outcome is reuse.Reuse.MUST_REVALIDATE else []
-        return self._count(Lookup(outcome.value, entry, conditional, request))
+        wanted: Headers = []
+        if outcome is reuse.Reuse.MUST_REVALIDATE and entry is not None:
+            wanted = conditional.validators(entry.stored)
+        return self._count(Lookup(outcome.value, entry, wanted, request))
 
     def answer(
         self,
@@ -93,24 +103,26 @@ class Cache:
         now: float,
         x_cache: bytes,
     ) -> list[bytes] | None:
-        """Return the complete response bytes for a hit, or None to stream from disk.
+        """Return the complete response bytes from a stored entry, or None to stream from disk.
+
+        Handles the viewer's If-None-Match / If-Modified-Since (304), Range and If-Range (206,
+        416) and HEAD. None means the body is on disk and the edge writes ``entry.head``, Age,
+        X-Cache and the body itself.
 
         Args:
-            found: a lookup whose kind is hit or stale.
-            method: GET or HEAD (HEAD gets the head only).
-            request_headers: the viewer's fields (conditionals, Range).
+            found: a lookup that carries an entry (hit, stale, or one kept for stale-if-error).
+            method: GET or HEAD.
+            request_headers: the viewer's fields.
             now: the current time, for Age.
             x_cache: the X-Cache value, e.g. ``b"Hit from edgeworks"``.
+
+        Raises:
+            ValueError: ``found`` carries no entry.
         """
         entry = found.entry
         if entry is None:
             raise ValueError(f"answer() needs a lookup with an entry, got kind {found.kind!r}")
-        tail = b"age: %d\r\nx-cache: %s\r\n\r\n" % (entry.age(now), x_cache)
-        if method == "HEAD":
-            return [entry.head, tail]
-        if entry.body is None:
-            return None
-        return [entry.head, tail, entry.body]
+        return respond(entry, method, request_headers, entry.age(now), x_cache)
 
     def open_writer(  # noqa: PLR0917 - the positional shape is the edge's contract
         self,
@@ -122,79 +134,147 @@ class Cache:
         policy: CachePolicy,
         request_time: float,
         response_time: float,
+        *,
+        host: bytes | None = None,
+        path: bytes | None = None,
     ) -> Writer | None:
-        """Return a writer for a storable response, or None when it may not be stored."""
-        request = read_request(request_headers)
-        facts = read_response(response_headers, self._targeted)
+        """Return a writer for a storable response, or None when it may not be stored (§3).
+
+        ``host`` and ``path`` (without query) let :meth:`invalidate` find the entry later
+        (RFC 9111 §4.4); without them it is only replaced or evicted.
+        """
         exchange = storable.Exchange(
-            method,
-            status,
-            request,
-            facts,
-            response_headers,
-            policy,
-            self._config.error_caching_ttl,
+            method=method,
+            status=status,
+            request=read_request(request_headers),
+            response=read_response(response_headers, self._targeted),
+            response_headers=response_headers,
+            policy=policy,
+            error_ttl=self._config.error_caching_ttl,
         )
         verdict, reason = storable.decide(exchange)
         if verdict is storable.Storing.NO_STORE:
             logger.debug("not storing %r: %s", key, reason)
             return None
 
-        def build(body: bytes) -> Entry:
-            return self._entry(exchange, request_headers, body, (request_time, response_time))
+        template = self._template(exchange, request_headers, request_time, response_time)
+        if host is not None and path is not None:
+            self._urls.add(host, path, key)
+        self._counts["stores"] = self._counts.get("stores", 0) + 1
+        return Writer(self._store, key, template, _content_length(response_headers))
 
-        expected = _content_length(response_headers)
-        return Writer(build, lambda entry: self._put(key, entry), expected, self._limit())
+    def freshen(
+        self,
+        entry: Entry,
+        key: bytes,
+        response_headers: Headers,
+        request_time: float,
+        response_time: float,
+    ) -> Entry | None:
+        """Update a stored entry from a 304 (RFC 9111 §4.3.4, §3.2).
+
+        Returns:
+            The refreshed entry, or None when the 304 validates another representation than
+            the stored one; that entry is then removed and the edge asks again in full.
+        """
+        if not conditional.updates(entry.stored, response_headers):
+            self._store.remove(self._store.storage_key(key, entry)[0])
+            return None
+        merged = conditional.merge(entry.stored, response_headers)
+        facts = read_response(merged, self._targeted)
+        own = read_response(response_headers, self._targeted)
+        policy = _policy(entry.ttls)
+        refreshed = dataclasses.replace(
+            entry,
+            stored=merged,
+            request_time=request_time,
+            response_time=response_time,
+            initial_age=corrected_initial_age(own, request_time, response_time),
+            freshness=freshness(
+                facts, entry.status, policy, self._config.error_caching_ttl, response_time
+            ),
+        )
+        self._rewrite(key, refreshed)
+        self._counts["refreshes"] = self._counts.get("refreshes", 0) + 1
+        return refreshed
+
+    def stale_if_error(self, found: Lookup, now: float) -> Entry | None:
+        """Return the entry to serve when the origin failed or was unreachable (RFC 5861 §4).
+
+        None when there is no entry or its stale-if-error window (or the viewer's) is over.
+        """
+        entry = found.entry
+        if entry is None or not reuse.stale_if_error(found.request, entry.state(now)):
+            return None
+        self._counts["stale_if_error"] = self._counts.get("stale_if_error", 0) + 1
+        return entry
+
+    def invalidate(
+        self, method: str, status: int, host: bytes, path: bytes, response_headers: Headers
+    ) -> int:
+        """Remove what an unsafe request changed (RFC 9111 §4.4); return how many keys went."""
+        removed = 0
+        for url_host, url_path in invalidated(method, status, host, path, response_headers):
+            for key in self._urls.pop(url_host, url_path):
+                removed += self._store.remove(key)
+        self._counts["invalidated"] = self._counts.get("invalidated", 0) + removed
+        return removed
 
     def stats(self) -> dict[str, int]:
-        """Return counters: lookups by kind, stores, entries, bytes, evictions."""
-        return {
-            **self._counts,
-            "entries": len(self._store),
-            "bytes": self._store.bytes,
-            "evictions": self._store.evictions,
-        }
+        """Return counters: lookups by kind, stores, refreshes and the tiers' sizes."""
+        out = {**self._counts}
+        out["memory_entries"] = len(self._store.memory)
+        out["memory_bytes"] = self._store.memory.bytes_used
+        if self._store.disk is not None:
+            out["disk_entries"] = len(self._store.disk)
+            out["disk_bytes"] = self._store.disk.bytes_used
+        return out
 
-    def _entry(
+    def _template(
         self,
         exchange: storable.Exchange,
         request_headers: Headers,
-        body: bytes,
-        times: tuple[float, float],
+        request_time: float,
+        response_time: float,
     ) -> Entry:
-        request_time, response_time = times
         facts = exchange.response
-        headers = exchange.response_headers
         directives = facts.directives
+        # RFC 9111 §5.2.2.4 / §5.2.2.7: qualified no-cache and private name fields not stored.
         dropped = directives.field_names("private") | directives.field_names("no-cache")
-        vary = rfields.vary_names(headers)
+        vary = fields.vary_names(exchange.response_headers)
+        policy = exchange.policy
         return Entry(
             status=exchange.status,
             reason=b"",
-            stored=rfields.stored_fields(headers, dropped),
+            stored=fields.stored_fields(exchange.response_headers, dropped),
             viewer_fields=frozenset(self._targeted),
-            body=body,
-            length=len(body),
+            body=None,
+            length=0,
             request_time=request_time,
             response_time=response_time,
             initial_age=corrected_initial_age(facts, request_time, response_time),
-            freshness=freshness(
-                facts,
-                exchange.status,
-                exchange.policy,
-                self._config.error_caching_ttl,
-                response_time,
-            ),
+            freshness=freshness(facts, exchange.status, policy, exchange.error_ttl, response_time),
             vary=vary,
-            vary_values=rfields.vary_values(vary, request_headers),
+            vary_values=fields.vary_values(vary, request_headers),
+            ttls=(policy.min_ttl, policy.default_ttl, policy.max_ttl),
         )
 
-    def _put(self, key: bytes, entry: Entry) -> None:
-        self._store.put(key, entry)
-        self._counts["stores"] = self._counts.get("stores", 0) + 1
-
-    def _limit(self) -> int:
-        return self._config.memory_bytes
+    def _rewrite(self, key: bytes, entry: Entry) -> None:
+        skey, _ = self._store.storage_key(key, entry)
+        record = meta.encode_entry(entry)
+        if entry.body is not None:
+            self._store.put_small(skey, record, entry.body)
+            return
+        if entry.disk is None:
+            return
+        # A large body on disk is copied into a new file with the new metadata.
+        writer = self._store.disk_writer(skey, record, entry.length)
+        if writer is None:
+            return
+        for chunk in entry.disk.read_chunks():
+            if not writer.write(chunk):
+                return
+        writer.commit()
 
     def _count(self, found: Lookup) -> Lookup:
         name = f"lookup_{found.kind}"
@@ -202,18 +282,11 @@ class Cache:
         return found
 
 
-def _conditional(entry: Entry | None) -> Headers:
-    # RFC 9111 §4.3.1: validate with the stored entity tag and Last-Modified.
-    if entry is None:
-        return []
-    out: Headers = []
-    etag = get(entry.stored, b"etag")
-    if etag is not None:
-        out.append((b"if-none-match", etag))
-    modified = entry.last_modified()
-    if modified is not None:
-        out.append((b"if-modified-since", modified))
-    return out
+def _policy(ttls: tuple[float, float, float]) -> CachePolicy:
+    min_ttl, default_ttl, max_ttl = ttls
+    return CachePolicy(
+        id="stored", name="stored", min_ttl=min_ttl, default_ttl=default_ttl, max_ttl=max_ttl
+    )
 
 
 def _content_length(headers: Headers) -> int | None:

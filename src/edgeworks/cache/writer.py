@@ -1,17 +1,18 @@
 """Filling a cache entry from a response body as it streams past.
 
 The facade decides that a response is storable and opens a :class:`Writer`; the edge feeds it
-the body chunks it forwards to the viewer and commits at the end. A body that ends short of its
-Content-Length, or a writer that is aborted, never becomes an entry.
+the body chunks it forwards to the viewer and commits at the end. The body is buffered for the
+memory tier while it fits there and streamed to the disk tier when one is configured, so a large
+body never sits in memory whole. A body that ends short of its Content-Length, or a writer that
+is aborted, never becomes an entry (RFC 9111 §3.3).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from edgeworks.cache.entry import Entry
-
-Build = Callable[[bytes], Entry]
+from edgeworks.cache.meta import encode_entry
+from edgeworks.cache.storage import StoredObject
+from edgeworks.cache.store import TieredStore, with_body
 
 
 class Writer:
@@ -19,51 +20,68 @@ class Writer:
 
     def __init__(
         self,
-        build: Build,
-        store: Callable[[Entry], None],
+        store: TieredStore,
+        key: bytes,
+        template: Entry,
         expected: int | None,
-        limit: int,
     ) -> None:
         """Create a writer.
 
         Args:
-            build: makes the entry from the complete body.
-            store: keeps the finished entry.
+            store: the tiers to write to.
+            key: the cache key of the URL.
+            template: the entry to store, without its body yet.
             expected: the declared Content-Length, or None when unknown.
-            limit: the largest body kept; a longer one is dropped.
         """
-        self._build = build
         self._store = store
+        self._key = key
+        self._template = template
         self._expected = expected
-        self._limit = limit
-        self._chunks: list[bytes] = []
+        self._skey, self._epoch = store.storage_key(key, template)
+        self._record = encode_entry(template)
+        self._disk = store.disk_writer(self._skey, self._record, expected)
+        self._chunks: list[bytes] | None = []
         self._size = 0
         self._open = True
 
     def write(self, chunk: bytes) -> None:
-        """Add the next body chunk; past the size limit the writer gives up quietly."""
+        """Add the next body chunk; a writer that can keep nothing more gives up quietly."""
         if not self._open:
             return
         self._size += len(chunk)
-        if self._size > self._limit:
+        if self._chunks is not None:
+            if self._store.memory.accepts(len(self._skey) + len(self._record) + self._size):
+                self._chunks.append(chunk)
+            else:
+                self._chunks = None
+        if self._disk is not None and not self._disk.write(chunk):
+            self._disk = None
+        if self._chunks is None and self._disk is None:
             self.abort()
-            return
-        self._chunks.append(chunk)
 
     def commit(self) -> Entry | None:
-        """Store the entry; returns it, or None when the body was incomplete or dropped."""
+        """Store the entry; returns it, or None when nothing was kept."""
         if not self._open:
             return None
         self._open = False
         if self._expected is not None and self._size != self._expected:
-            self._chunks = []
+            self.abort()
             return None  # RFC 9111 §3.3: an incomplete response is not a complete entry.
-        entry = self._build(b"".join(self._chunks))
-        self._chunks = []
-        self._store(entry)
-        return entry
+        body = None if self._chunks is None else b"".join(self._chunks)
+        kept = self._disk.commit() if self._disk is not None else False
+        if body is not None:
+            kept = self._store.memory.put(StoredObject(self._skey, self._record, body)) or kept
+        if not kept:
+            return None
+        if not self._store.install(self._key, self._template, self._epoch):
+            self._store.remove(self._skey)
+            return None
+        return with_body(self._template, body, self._size)
 
     def abort(self) -> None:
         """Drop everything written so far."""
         self._open = False
-        self._chunks = []
+        self._chunks = None
+        if self._disk is not None:
+            self._disk.abort()
+            self._disk = None

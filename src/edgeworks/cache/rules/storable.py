@@ -10,6 +10,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from edgeworks.cache.rules.fields import vary_names
 from edgeworks.cache.rules.request import RequestFacts
 from edgeworks.cache.rules.response import ResponseFacts
 from edgeworks.cache.rules.status import CACHED_ERRORS, HEURISTICALLY_CACHEABLE, UNDERSTOOD
@@ -137,6 +138,11 @@ def _lifetime_known(ex: Exchange) -> str:
     return f"status {ex.status} without explicit freshness (§3)"
 
 
+def _vary_star(ex: Exchange) -> str:
+    # §4.1: a response with Vary: * never matches a later request, so keeping it is waste.
+    return "Vary: * never matches (§4.1)" if b"*" in vary_names(ex.response_headers) else ""
+
+
 _CHECKS: tuple[Callable[[Exchange], str], ...] = (
     _method,
     _final_status,
@@ -146,5 +152,6 @@ _CHECKS: tuple[Callable[[Exchange], str], ...] = (
     _private,
     _authorization,
     _set_cookie,
+    _vary_star,
     _lifetime_known,
 )

@@ -1,0 +1,124 @@
+"""Responses built from a stored entry: 200, HEAD, 304, 206 and 416.
+
+A plain hit is the prepared head plus a fresh Age and X-Cache; the other shapes are built on
+demand, since they depend on the viewer's conditionals and ranges (RFC 9110 §13, §14).
+"""
+
+from __future__ import annotations
+
+import os
+
+from edgeworks.cache.entry import Entry, build_head
+from edgeworks.cache.rules import conditional, ranges
+from edgeworks.http.headers import Headers, get, without
+
+# RFC 9110 §15.4.5: the fields a 304 carries when the 200 would have carried them.
+NOT_MODIFIED_FIELDS = (
+    b"cache-control",
+    b"content-location",
+    b"date",
+    b"etag",
+    b"expires",
+    b"last-modified",
+    b"vary",
+)
+# A range of a disk object is read into memory only up to this size; larger ones are left to
+# the edge, which sends the whole object (RFC 9110 §14.2 lets a server ignore Range).
+MAX_RANGE_READ = 1 << 20
+
+
+def respond(
+    entry: Entry, method: str, request_headers: Headers, age: int, x_cache: bytes
+) -> list[bytes] | None:
+    """Return the response bytes for a stored entry, or None when the edge must stream it.
+
+    Args:
+        entry: the selected entry.
+        method: GET or HEAD.
+        request_headers: the viewer's fields.
+        age: the entry's current age in seconds.
+        x_cache: the X-Cache value.
+    """
+    tail = b"age: %d\r\nx-cache: %s\r\n\r\n" % (age, x_cache)
+    # RFC 9110 §13.2.2: preconditions apply where the response would be a 2xx.
+    success = 200 <= entry.status < 300
+    if success and conditional.not_modified(request_headers, entry.stored, entry.response_time):
+        return [_not_modified_head(entry), tail]
+    requested = _ranges(entry, method, request_headers)
+    if requested is not None:
+        return _partial(entry, requested, tail)
+    if method == "HEAD":
+        return [entry.head, tail]
+    if entry.body is None:
+        return None
+    return [entry.head, tail, entry.body]
+
+
+def _not_modified_head(entry: Entry) -> bytes:
+    kept = set(NOT_MODIFIED_FIELDS)
+    fields = [(name, value) for name, value in entry.fields() if name in kept]
+    return build_head(304, b"Not Modified", fields)
+
+
+def _ranges(entry: Entry, method: str, request_headers: Headers) -> list[ranges.ByteRange] | None:
+    # RFC 9110 §14.2: Range applies to GET of a complete 200 response.
+    if method != "GET" or entry.status != 200:
+        return None
+    requested = ranges.parse_range(get(request_headers, b"range"), entry.length)
+    if requested is None or not ranges.if_range_allows(request_headers, entry.stored):
+        return None
+    return requested
+
+
+def _partial(entry: Entry, requested: list[ranges.ByteRange], tail: bytes) -> list[bytes] | None:
+    if not requested:
+        # RFC 9110 §15.5.17: 416 with the current length.
+        fields = [(b"content-range", b"bytes */%d" % entry.length), (b"content-length", b"0")]
+        return [build_head(416, b"Range Not Satisfiable", fields), tail]
+    pieces = [_read(entry, byte_range) for byte_range in requested]
+    if any(piece is None for piece in pieces):
+        return None
+    datas = [piece for piece in pieces if piece is not None]
+    if len(requested) == 1:
+        return _single(entry, requested[0], datas[0], tail)
+    return _multipart(entry, requested, datas, tail)
+
+
+def _single(entry: Entry, byte_range: ranges.ByteRange, data: bytes, tail: bytes) -> list[bytes]:
+    # RFC 9110 §14.4: one range travels alone with Content-Range.
+    fields = without(entry.fields(), {b"content-length"})
+    fields.append((b"content-range", ranges.content_range(byte_range, entry.length)))
+    fields.append((b"content-length", b"%d" % len(data)))
+    return [build_head(206, b"Partial Content", fields), tail, data]
+
+
+def _multipart(
+    entry: Entry, requested: list[ranges.ByteRange], datas: list[bytes], tail: bytes
+) -> list[bytes]:
+    # RFC 9110 §14.6: several ranges travel as multipart/byteranges.
+    boundary = os.urandom(12).hex().encode("ascii")
+    content_type = get(entry.stored, b"content-type")
+    body = []
+    for byte_range, data in zip(requested, datas, strict=True):
+        part = [b"\r\n--%s\r\n" % boundary]
+        if content_type is not None:
+            part.append(b"content-type: %s\r\n" % content_type)
+        part.append(b"content-range: %s\r\n\r\n" % ranges.content_range(byte_range, entry.length))
+        body.append(b"".join(part) + data)
+    body.append(b"\r\n--%s--\r\n" % boundary)
+    payload = b"".join(body)
+    fields = without(entry.fields(), {b"content-length", b"content-type"})
+    fields.append((b"content-type", b"multipart/byteranges; boundary=" + boundary))
+    fields.append((b"content-length", b"%d" % len(payload)))
+    return [build_head(206, b"Partial Content", fields), tail, payload]
+
+
+def _read(entry: Entry, byte_range: ranges.ByteRange) -> bytes | None:
+    first, last = byte_range
+    if entry.body is not None:
+        return entry.body[first : last + 1]
+    size = last - first + 1
+    if entry.disk is None or size > MAX_RANGE_READ:
+        return None
+    data = os.pread(entry.disk.fileno(), size, entry.disk.body_offset + first)
+    return data if len(data) == size else None
