@@ -4,8 +4,8 @@ A cache key is bytes built from, in order and separated by NUL (which no valid r
 field can carry): the method class (``GET`` and ``HEAD`` share one, since a HEAD is answered
 from a GET entry), the lower-cased ``Host``, the path, then one section per family the cache
 policy selects (query strings, headers, cookies) and the normalised ``Accept-Encoding`` when the
-policy enables gzip or Brotli. A section starts with its family letter so keys from different
-selections never collide.
+policy enables gzip or Brotli. A section starts with its family letter and a colon (``q:``,
+``h:``, ``c:``, ``e:``) so keys from different selections never collide.
 
 Canonical order: query-string pairs and cookies are sorted by name, so ``?a=1&b=2`` and
 ``?b=2&a=1`` share an entry; pairs with the same name keep the order they were sent in, since
@@ -206,15 +206,15 @@ def cache_key(  # noqa: PLR0917 - positional order is the documented seam with t
     if not plan.query.empty:
         chosen = [p for p in query_pairs(query) if p[0] in plan.query]
         chosen.sort(key=_first)
-        parts.append(b"q" + b"&".join(piece for _, piece in chosen))
+        parts.append(b"q:" + b"&".join(piece for _, piece in chosen))
     if not plan.headers.empty:
-        parts.append(b"h" + _header_section(plan.headers, headers))
+        parts.append(b"h:" + _header_section(plan.headers, headers))
     if not plan.cookies.empty:
         chosen = [p for p in cookie_pairs(headers) if p[0] in plan.cookies]
         chosen.sort(key=_first)
-        parts.append(b"c" + b";".join(piece for _, piece in chosen))
+        parts.append(b"c:" + b";".join(piece for _, piece in chosen))
     if plan.encodings:
-        parts.append(b"e" + accepted_encodings(headers, plan.encodings))
+        parts.append(b"e:" + accepted_encodings(headers, plan.encodings))
     return SEP.join(parts)
 
 
