@@ -1,0 +1,290 @@
+"""Request collapsing: one origin request for many concurrent misses, bounded waits, release."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
+
+import pytest
+
+from conftest import free_port
+from edgeworks.cache.storage import Collapser, Filler, FillError, Follower
+
+
+def run(test: Callable[[], Coroutine[Any, Any, None]]) -> Callable[[], None]:
+    """Run an async test on a fresh event loop, bounded so that it always stops."""
+
+    def sync_test() -> None:
+        asyncio.run(asyncio.wait_for(test(), timeout=30))
+
+    sync_test.__name__ = test.__name__
+    return sync_test
+
+
+BODY = b"".join(b"chunk %03d of the origin body\n" % i for i in range(200))
+
+
+class SlowOrigin:
+    """A real TCP origin on loopback that streams BODY in pieces and counts requests."""
+
+    def __init__(self, status: int = 200) -> None:
+        self.status = status
+        self.requests = 0
+        self.halfway = asyncio.Event()  # set once half the body is sent
+        self.resume = asyncio.Event()  # the second half waits for it
+        self.resume.set()
+        self.port = free_port()
+        self.server: asyncio.Server | None = None
+
+    async def __aenter__(self) -> SlowOrigin:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.server is not None
+        self.server.close()
+        await self.server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        self.requests += 1
+        writer.write(b"HTTP/1.1 %d OK\r\ncontent-length: %d\r\n\r\n" % (self.status, len(BODY)))
+        for start in range(0, len(BODY), 600):
+            if start >= len(BODY) // 2 and not self.halfway.is_set():
+                self.halfway.set()
+                await self.resume.wait()
+            writer.write(BODY[start : start + 600])
+            await writer.drain()
+            await asyncio.sleep(0.005)
+        writer.close()
+
+
+async def origin_get(port: int) -> AsyncIterator[bytes]:
+    """Yield the status line, then body pieces, from a real request to the origin."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"GET /obj HTTP/1.1\r\nhost: origin\r\n\r\n")
+    head = await reader.readuntil(b"\r\n\r\n")
+    yield head.split(b"\r\n", 1)[0]
+    while piece := await reader.read(4096):
+        yield piece
+    writer.close()
+
+
+async def fetch(collapser: Collapser[bytes], key: bytes, port: int) -> tuple[bytes, bytes]:
+    """What a cache miss does: fill (sharing what arrives) or follow, falling back if told."""
+    role = collapser.join(key)
+    if isinstance(role, Follower):
+        head = await role.head()
+        if head is not None:
+            return head, b"".join([piece async for piece in role.body()])
+        return await direct(port)
+    with role:
+        return await fill(role, port)
+
+
+async def fill(role: Filler[bytes], port: int) -> tuple[bytes, bytes]:
+    pieces = origin_get(port)
+    status = await anext(pieces)
+    shareable = b" 200 " in status
+    if shareable:
+        role.publish_head(status)
+    else:
+        role.uncacheable()
+    body = bytearray()
+    async for piece in pieces:
+        body += piece
+        if shareable:
+            role.publish(piece)
+    role.finish()
+    return status, bytes(body)
+
+
+async def direct(port: int) -> tuple[bytes, bytes]:
+    pieces = origin_get(port)
+    status = await anext(pieces)
+    return status, b"".join([piece async for piece in pieces])
+
+
+@run
+async def test_200_concurrent_misses_make_one_origin_request_and_get_identical_bytes() -> None:
+    collapser: Collapser[bytes] = Collapser(wait_timeout=10)
+    async with SlowOrigin() as origin:
+        results = await asyncio.gather(*(fetch(collapser, b"k", origin.port) for _ in range(200)))
+
+    assert origin.requests == 1
+    assert {result for result in results} == {(b"HTTP/1.1 200 OK", BODY)}
+    assert (collapser.stats.fills, collapser.stats.followers) == (1, 199)
+    assert len(collapser) == 0
+
+
+@run
+async def test_late_joiners_get_the_full_body_from_its_first_byte() -> None:
+    collapser: Collapser[bytes] = Collapser(wait_timeout=10)
+    async with SlowOrigin() as origin:
+        origin.resume.clear()
+        first = asyncio.create_task(fetch(collapser, b"k", origin.port))
+        await origin.halfway.wait()
+        await asyncio.sleep(0.05)  # let the first half reach the filler and be shared
+        late = [asyncio.create_task(fetch(collapser, b"k", origin.port)) for _ in range(5)]
+        await asyncio.sleep(0)
+        origin.resume.set()
+        results = await asyncio.gather(first, *late)
+
+    assert origin.requests == 1
+    assert all(body == BODY for _, body in results)
+    assert collapser.stats.followers == 5
+
+
+@run
+async def test_joiner_after_chunks_were_shared_streams_them_all() -> None:
+    collapser: Collapser[bytes] = Collapser(wait_timeout=10)
+    filler = collapser.join(b"k")
+    assert isinstance(filler, Filler)
+    filler.publish_head(b"200")
+    filler.publish(b"one ")
+    filler.publish(b"two ")
+
+    late = collapser.join(b"k")
+    assert isinstance(late, Follower)
+    reading = asyncio.create_task(collect(late))
+    await asyncio.sleep(0)
+    filler.publish(b"three")
+    filler.finish()
+
+    assert await late.head() == b"200"
+    assert await reading == b"one two three"
+
+
+@run
+async def test_uncacheable_response_releases_every_waiter_at_once() -> None:
+    collapser: Collapser[bytes] = Collapser(wait_timeout=60)
+    filler = collapser.join(b"k")
+    followers = [collapser.join(b"k") for _ in range(50)]
+    heads = [asyncio.create_task(f.head()) for f in followers if isinstance(f, Follower)]
+    await asyncio.sleep(0)
+    assert isinstance(filler, Filler)
+
+    filler.uncacheable()
+    done, pending = await asyncio.wait(heads, timeout=5)
+
+    assert not pending
+    assert [task.result() for task in done] == [None] * 50
+    assert collapser.stats.fallbacks == 50
+    assert collapser.join(b"k").is_filler
+
+
+@run
+async def test_uncacheable_origin_answer_sends_each_waiter_to_the_origin() -> None:
+    collapser: Collapser[bytes] = Collapser(wait_timeout=60)
+    async with SlowOrigin(status=500) as origin:
+        results = await asyncio.gather(*(fetch(collapser, b"k", origin.port) for _ in range(10)))
+
+    assert origin.requests == 10
+    assert all(body == BODY for _, body in results)
+
+
+@run
+async def test_failing_filler_lets_waiters_fall_back_to_the_origin() -> None:
+    collapser: Collapser[bytes] = Collapser(wait_timeout=60)
+    filler = collapser.join(b"k")
+    assert isinstance(filler, Filler)
+    async with SlowOrigin() as origin:
+        waiters = [asyncio.create_task(fetch(collapser, b"k", origin.port)) for _ in range(5)]
+        await asyncio.sleep(0.01)
+        with pytest.raises(ConnectionRefusedError), filler:
+            raise ConnectionRefusedError("origin down")
+        results = await asyncio.wait_for(asyncio.gather(*waiters), timeout=10)
+
+    assert origin.requests == 5
+    assert all(body == BODY for _, body in results)
+
+
+@run
+async def test_filler_failing_after_the_head_makes_followers_abort() -> None:
+    collapser: Collapser[bytes] = Collapser(wait_timeout=60)
+    filler = collapser.join(b"k")
+    follower = collapser.join(b"k")
+    assert isinstance(filler, Filler) and isinstance(follower, Follower)
+    filler.publish_head(b"200")
+    filler.publish(b"part")
+
+    received = []
+    filler.fail("origin reset the connection")
+    assert await follower.head() == b"200"
+    with pytest.raises(FillError, match="origin reset"):
+        async for piece in follower.body():
+            received.append(piece)
+    assert received == [b"part"]
+
+
+@run
+async def test_filler_leaving_mid_body_without_finishing_fails_the_fill() -> None:
+    collapser: Collapser[bytes] = Collapser(wait_timeout=60)
+    filler = collapser.join(b"k")
+    follower = collapser.join(b"k")
+    assert isinstance(filler, Filler) and isinstance(follower, Follower)
+    with filler:
+        filler.publish_head(b"200")
+
+    with pytest.raises(FillError, match="without finishing"):
+        _ = [piece async for piece in follower.body()]
+
+
+@run
+async def test_wait_for_the_head_is_bounded() -> None:
+    collapser: Collapser[bytes] = Collapser(wait_timeout=0.2)
+    filler = collapser.join(b"k")
+    follower = collapser.join(b"k")
+    assert isinstance(follower, Follower)
+
+    assert await asyncio.wait_for(follower.head(), timeout=5) is None
+    assert collapser.stats.fallbacks == 1
+    assert isinstance(filler, Filler)
+
+
+@run
+async def test_stalled_body_raises_after_the_bounded_wait() -> None:
+    collapser: Collapser[bytes] = Collapser(wait_timeout=0.2)
+    filler = collapser.join(b"k")
+    follower = collapser.join(b"k")
+    assert isinstance(filler, Filler) and isinstance(follower, Follower)
+    filler.publish_head(b"200")
+    filler.publish(b"first")
+
+    with pytest.raises(FillError, match="no data"):
+        await asyncio.wait_for(collect(follower), timeout=5)
+
+
+async def collect(follower: Follower[bytes]) -> bytes:
+    return b"".join([piece async for piece in follower.body()])
+
+
+@run
+async def test_fill_past_the_buffer_limit_admits_no_new_followers() -> None:
+    collapser: Collapser[bytes] = Collapser(wait_timeout=5, max_buffer_bytes=10)
+    filler = collapser.join(b"k")
+    early = collapser.join(b"k")
+    assert isinstance(filler, Filler) and isinstance(early, Follower)
+    filler.publish_head(b"200")
+    filler.publish(b"0123456789abc")
+
+    assert collapser.join(b"k").is_filler
+    filler.publish(b"rest")
+    filler.finish()
+    assert await collect(early) == b"0123456789abcrest"
+
+
+@run
+async def test_misuse_of_a_filler_is_refused() -> None:
+    collapser: Collapser[bytes] = Collapser()
+    filler = collapser.join(b"k")
+    assert isinstance(filler, Filler)
+
+    with pytest.raises(RuntimeError, match="chunk published"):
+        filler.publish(b"x")
+    filler.publish_head(b"200")
+    with pytest.raises(RuntimeError, match="head published twice"):
+        filler.publish_head(b"200")
+    with pytest.raises(ValueError, match="wait_timeout"):
+        Collapser(wait_timeout=0)
