@@ -1,0 +1,175 @@
+"""Field-level checks shared by the validation passes: kinds, paths, expressions, names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from edgeworks.states.language import diagnostics as dg
+from edgeworks.states.language import intrinsics, jsonata_eval, paths, timestamps
+from edgeworks.states.language.diagnostics import Diagnostic, pointer
+
+# The guide: variable names follow the rules of identifiers, at most 80 characters, and
+# "states" is reserved.
+VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,79}\Z")
+RESERVED_VARIABLES = frozenset({"states"})
+MAX_INTEGER = 2**31 - 1
+
+Where = tuple[str | int, ...]
+
+
+class FieldChecker:
+    """Collects diagnostics while the validation passes walk the definition."""
+
+    def __init__(self) -> None:
+        self.found: list[Diagnostic] = []
+
+    def add(self, code: str, message: str, where: Where, severity: str = dg.ERROR) -> None:
+        """Record one diagnostic at ``where``."""
+        self.found.append(Diagnostic(severity, code, message, pointer(*where)))
+
+    def fields(
+        self,
+        raw: Mapping[str, Any],
+        kinds: Mapping[str, str],
+        where: Where,
+        owner: str,
+        required: Iterable[str] = (),
+    ) -> None:
+        """Check that ``raw`` has the required fields, no others, each of the right kind."""
+        missing = [name for name in required if name not in raw]
+        if missing:
+            self.add(
+                dg.SCHEMA_VALIDATION_FAILED,
+                f"These fields are required: [{', '.join(missing)}] in {owner}",
+                where,
+            )
+        for name, value in raw.items():
+            kind = kinds.get(name)
+            if kind is None:
+                self.add(
+                    dg.SCHEMA_VALIDATION_FAILED,
+                    f"Field '{name}' is not supported by Step Functions in {owner}",
+                    (*where, name),
+                )
+                continue
+            self.kind(value, kind, (*where, name), f"'{name}' of {owner}")
+
+    def kind(self, value: Any, kind: str, where: Where, what: str) -> None:
+        """Check one value against a kind from :mod:`schema`."""
+        if kind.startswith("expression:"):
+            if jsonata_eval.is_expression(value):
+                self.expression(value, where, what)
+                return
+            kind = kind.split(":", 1)[1]
+        problem = _kind_problem(value, kind)
+        if problem is not None:
+            self.add(dg.SCHEMA_VALIDATION_FAILED, f"The value of {what} {problem}", where)
+            return
+        if kind == "dynamic" and value.startswith("States."):
+            self.intrinsic(value, where, what)
+        elif kind in ("path", "dynamic") and value is not None:
+            self.path(value, where, what)
+        elif kind == "reference" and value is not None:
+            self.reference(value, where, what)
+
+    def path(self, value: str, where: Where, what: str) -> None:
+        """Check a JSONPath field (or an intrinsic call where the service allows one)."""
+        try:
+            paths.check(value)
+        except paths.PathError:
+            self.add(dg.INVALID_JSONPATH, f"The value of {what} is not a valid JSONPath", where)
+
+    def reference(self, value: str, where: Where, what: str) -> None:
+        """Check a reference path field (ResultPath)."""
+        try:
+            paths.parse_reference(value)
+        except paths.PathError:
+            message = f"The value of {what} is not a valid ReferencePath"
+            self.add(dg.INVALID_REFERENCE_PATH, message, where)
+
+    def expression(self, value: str, where: Where, what: str) -> None:
+        """Check that a ``{% %}`` JSONata expression parses."""
+        try:
+            jsonata_eval.check(value)
+        except ValueError as exc:
+            message = f"The JSONata expression of {what} is invalid: {exc}"
+            self.add(dg.INVALID_JSONATA, message, where)
+
+    def template(self, value: Any, where: Where, what: str) -> None:
+        """Check a payload template: every ``.$`` value is a path or an intrinsic call."""
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                self.template(item, (*where, index), what)
+        if not isinstance(value, dict):
+            return
+        for key, item in value.items():
+            if not key.endswith(".$"):
+                self.template(item, (*where, key), what)
+            elif not isinstance(item, str):
+                message = f"The value of '{key}' in {what} must be a path string"
+                self.add(dg.SCHEMA_VALIDATION_FAILED, message, (*where, key))
+            elif item.startswith("States."):
+                self.intrinsic(item, (*where, key), what)
+            else:
+                self.path(item, (*where, key), f"'{key}' in {what}")
+
+    def intrinsic(self, value: str, where: Where, what: str) -> None:
+        """Check an intrinsic function call."""
+        try:
+            intrinsics.check(value)
+        except intrinsics.IntrinsicSyntaxError as exc:
+            self.add(dg.INVALID_INTRINSIC, f"{exc} (in {what})", where)
+
+    def jsonata_template(self, value: Any, where: Where, what: str) -> None:
+        """Check every ``{% %}`` string inside a JSONata-mode field."""
+        if isinstance(value, dict):
+            for key, item in value.items():
+                self.jsonata_template(item, (*where, key), what)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self.jsonata_template(item, (*where, index), what)
+        elif jsonata_eval.is_expression(value):
+            self.expression(value, where, what)
+
+    def assign(self, value: Any, where: Where, what: str, jsonata: bool) -> None:
+        """Check an Assign object: variable names and the values' paths or expressions."""
+        if not isinstance(value, dict):
+            return
+        for key in value:
+            name = key[:-2] if key.endswith(".$") and not jsonata else key
+            if not VARIABLE_NAME.match(name) or name in RESERVED_VARIABLES:
+                message = f"The variable name '{name}' in Assign of {what} is not valid"
+                self.add(dg.INVALID_VARIABLE, message, (*where, key))
+        if jsonata:
+            self.jsonata_template(value, where, what)
+        else:
+            self.template(value, where, what)
+
+
+def _kind_problem(value: Any, kind: str) -> str | None:
+    checks = {
+        "string": (isinstance(value, str), "must be a STRING"),
+        "boolean": (isinstance(value, bool), "must be a BOOLEAN"),
+        "object": (isinstance(value, dict), "must be an OBJECT"),
+        "array": (isinstance(value, list), "must be an ARRAY"),
+        "number": (_is_number(value), "must be a NUMBER"),
+        "positive": (_is_count(value), "must be a POSITIVE_INTEGER"),
+        "seconds": (_is_count(value), "must be a POSITIVE_INTEGER"),
+        "path": (value is None or isinstance(value, str), "must be a STRING or null"),
+        "dynamic": (isinstance(value, str), "must be a STRING"),
+        "reference": (value is None or isinstance(value, str), "must be a STRING or null"),
+        "timestamp": (timestamps.is_timestamp(value), "must be an RFC 3339 timestamp"),
+    }
+    ok, problem = checks.get(kind, (True, ""))
+    return None if ok else problem
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_count(value: Any) -> bool:
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    return whole and not isinstance(value, bool) and 0 <= value <= MAX_INTEGER

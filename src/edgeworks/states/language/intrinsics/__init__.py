@@ -1,0 +1,71 @@
+"""Intrinsic functions of JSONPath-mode states: parse a call, then evaluate it.
+
+Syntax errors are definition errors (:func:`check`); failures while running raise
+States.IntrinsicFailure (States Language: Intrinsic Functions).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from edgeworks.states.language import errors, paths
+from edgeworks.states.language.base import Scope
+from edgeworks.states.language.intrinsics.functions import FUNCTIONS, ArgumentError
+from edgeworks.states.language.intrinsics.parser import (
+    Call,
+    IntrinsicSyntaxError,
+    Literal,
+    PathArg,
+    parse,
+)
+
+__all__ = ["IntrinsicSyntaxError", "check", "evaluate"]
+
+
+def check(text: str) -> None:
+    """Raise IntrinsicSyntaxError when ``text`` is not a valid call of known functions."""
+    _check_call(parse(text), text)
+
+
+def _check_call(call: Call, text: str) -> None:
+    if call.name not in FUNCTIONS:
+        raise IntrinsicSyntaxError(f"The intrinsic function '{text}' uses unknown '{call.name}'")
+    for argument in call.arguments:
+        if isinstance(argument, Call):
+            _check_call(argument, text)
+        elif isinstance(argument, PathArg):
+            try:
+                paths.check(argument.path)
+            except paths.PathError as exc:
+                raise IntrinsicSyntaxError(str(exc)) from None
+
+
+def evaluate(text: str, data: Any, scope: Scope) -> Any:
+    """Evaluate an intrinsic call against ``data`` (``$``) and the scope.
+
+    Raises:
+        StatesFailure: States.IntrinsicFailure naming the function and the problem.
+    """
+    try:
+        call = parse(text)
+        return _run(call, data, scope)
+    except (IntrinsicSyntaxError, ArgumentError, paths.PathError) as exc:
+        raise errors.StatesFailure(
+            errors.INTRINSIC_FAILURE, str(exc), needs_location=True
+        ) from None
+
+
+def _run(call: Call, data: Any, scope: Scope) -> Any:
+    function = FUNCTIONS.get(call.name)
+    if function is None:
+        raise ArgumentError(f"The function '{call.name}' is not an intrinsic function")
+    values = [_value(a, data, scope) for a in call.arguments]
+    return function(values, scope)
+
+
+def _value(argument: Literal | PathArg | Call, data: Any, scope: Scope) -> Any:
+    if isinstance(argument, Literal):
+        return argument.value
+    if isinstance(argument, PathArg):
+        return paths.select(argument.path, data, scope)
+    return _run(argument, data, scope)

@@ -1,0 +1,213 @@
+"""JSONPath for JSONPath-mode states: selecting values and writing ResultPath.
+
+A path starts at one of three roots: ``$`` (the data at hand), ``$$`` (the context object) or
+``$name`` (a workflow variable). Selection is done by the python-jsonpath library; this module
+adds the service's rules around it (States Language: Paths):
+
+- a *definite* path (names and indexes only) yields one value or fails when nothing matches;
+- an indefinite path (wildcards, slices, filters, descent) yields the list of matches;
+- a *reference path* (ResultPath) is definite, and writing through it creates the missing
+  objects on the way.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jsonpath
+
+from edgeworks.states.language.base import Scope
+
+_VARIABLE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+# A reference path step: .name, ['name'] or [index] (States Language: Reference Paths).
+_STEP = re.compile(r"\.([^.\[\]'\"\s]+)|\['((?:[^'\\]|\\.)*)'\]|\[(\d+)\]")
+
+
+class PathError(ValueError):
+    """A path is malformed (a definition error) or selected nothing (a run-time failure)."""
+
+
+class NoMatchError(PathError):
+    """A definite path matched nothing; ``where`` is the path in the service's bracket form."""
+
+    def __init__(self, path: str, where: str) -> None:
+        self.path = path
+        self.where = where
+        super().__init__(f"Invalid path '{path}' : No results for path: {where}")
+
+
+@dataclass(frozen=True)
+class Root:
+    """Where a path starts and the JSONPath to apply from there."""
+
+    kind: str  # "input", "context" or "variable"
+    variable: str | None
+    query: str
+
+
+def split_root(path: str) -> Root:
+    """Split ``$$.a``, ``$name.a`` or ``$.a`` into its root and a ``$``-rooted query."""
+    if path.startswith("$$"):
+        return Root("context", None, "$" + path[2:])
+    found = _VARIABLE.match(path)
+    if found is not None:
+        return Root("variable", found.group(1), "$" + path[found.end() :])
+    if not path.startswith("$"):
+        raise PathError(f"The value '{path}' is not a valid JSONPath: it must start with '$'")
+    return Root("input", None, path)
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(query: str) -> jsonpath.JSONPath | jsonpath.CompoundJSONPath:
+    try:
+        return jsonpath.compile(query)
+    except jsonpath.JSONPathError as exc:
+        raise PathError(f"The value '{query}' is not a valid JSONPath: {exc}") from None
+
+
+def check(path: str) -> None:
+    """Raise PathError when ``path`` is not a valid JSONPath for a States Language field."""
+    _compiled(split_root(path).query)
+
+
+def is_definite(query: str) -> bool:
+    """Whether a ``$``-rooted query names at most one node."""
+    compiled = _compiled(query)
+    return isinstance(compiled, jsonpath.JSONPath) and compiled.singular_query()
+
+
+def select(path: str, data: Any, scope: Scope | None = None) -> Any:
+    """Return what ``path`` selects; raise NoMatchError when a definite path matches nothing.
+
+    Args:
+        path: a JSONPath starting with ``$``, ``$$`` or ``$name``.
+        data: the value ``$`` refers to.
+        scope: the context object and variables for ``$$`` and ``$name`` paths.
+    """
+    root = split_root(path)
+    target = _root_value(root, data, scope)
+    if root.query == "$":
+        return target
+    return _query(path, root.query, target)
+
+
+def _root_value(root: Root, data: Any, scope: Scope | None) -> Any:
+    if root.kind == "input":
+        return data
+    if root.kind == "context":
+        return dict(scope.context) if scope is not None else {}
+    variables = scope.variables if scope is not None else {}
+    if root.variable is None or root.variable not in variables:
+        raise NoMatchError(f"${root.variable}", f"${root.variable}")
+    return variables[root.variable]
+
+
+def _query(path: str, query: str, target: Any) -> Any:
+    compiled = _compiled(query)
+    definite = is_definite(query)
+    # python-jsonpath reads a str as a JSON document; here a string is a leaf with no children.
+    if isinstance(target, str):
+        if definite:
+            raise NoMatchError(path, _bracketed(query))
+        return []
+    if not definite:
+        return [m.obj for m in compiled.finditer(target)]
+    found = compiled.match(target)
+    if found is None:
+        raise NoMatchError(path, _bracketed(query))
+    return found.obj
+
+
+def _bracketed(query: str) -> str:
+    # The service names a missing path in bracket notation: $.a.b[0] -> $['a']['b'][0].
+    try:
+        steps = parse_reference(query)
+    except PathError:
+        return query
+    text = "$"
+    for step in steps:
+        text += f"[{step}]" if isinstance(step, int) else f"['{step}']"
+    return text
+
+
+def parse_reference(path: str) -> list[str | int]:
+    """Parse a reference path (``$``, ``.name``, ``['name']``, ``[index]`` steps only)."""
+    if not path.startswith("$") or path.startswith("$$"):
+        raise PathError(f"The value '{path}' is not a valid reference path")
+    steps: list[str | int] = []
+    position = 1
+    while position < len(path):
+        found = _STEP.match(path, position)
+        if found is None:
+            raise PathError(f"The value '{path}' is not a valid reference path")
+        name, quoted, index = found.groups()
+        if index is not None:
+            steps.append(int(index))
+        else:
+            steps.append(name if name is not None else re.sub(r"\\(.)", r"\1", quoted))
+        position = found.end()
+    return steps
+
+
+def apply_result_path(data: Any, result: Any, path: str | None) -> Any:
+    """Place ``result`` into ``data`` at ``path`` (States Language: ResultPath).
+
+    ``None`` (ResultPath null) discards the result and keeps the input; ``"$"`` replaces the
+    input. Missing objects along the path are created; a step into a value that is not an
+    object raises PathError naming the path.
+    """
+    if path is None:
+        return data
+    steps = parse_reference(path)
+    if not steps:
+        return result
+    root = copy.deepcopy(data)
+    if not isinstance(root, dict) and not _list_step(root, steps[0]):
+        raise PathError(_unable(path, data))
+    node: Any = root
+    for step, after in zip(steps, [*steps[1:], None], strict=True):
+        if after is None:
+            node[step] = result
+            break
+        node = _descend(node, step, after, path, data)
+    return root
+
+
+def _list_step(node: Any, step: str | int) -> bool:
+    return isinstance(node, list) and isinstance(step, int) and step < len(node)
+
+
+def _descend(node: Any, step: str | int, after: str | int, path: str, data: Any) -> Any:
+    if isinstance(step, int) and not _list_step(node, step):
+        raise PathError(_unable(path, data))
+    child = node.get(step) if isinstance(node, dict) else node[step]
+    if isinstance(child, dict) or _list_step(child, after):
+        return child
+    if child is not None and isinstance(node, dict) and step in node:
+        raise PathError(_unable(path, data))
+    node[step] = {}
+    return node[step]
+
+
+def _unable(path: str, data: Any) -> str:
+    return f"Unable to apply ResultPath '{path}' to input '{to_json(data)}'"
+
+
+def to_json(value: Any) -> str:
+    """Serialize the way the service quotes values in causes: compact, key order kept."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def is_mapping(value: Any) -> bool:
+    """Whether ``value`` is a JSON object."""
+    return isinstance(value, Mapping)
+
+
+# The earlier name of NoMatchError, kept for callers written against it.
+NoMatch = NoMatchError

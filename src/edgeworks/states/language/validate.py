@@ -1,0 +1,82 @@
+"""Validate a definition the way CreateStateMachine does, collecting every diagnostic.
+
+The checks run in two passes over the raw JSON: the schema pass (fields allowed per state type
+and query language, their kinds, paths, intrinsic calls and JSONata expressions that parse),
+then the graph pass (Next targets exist, every state is reachable, a terminal state exists,
+state names are unique across the whole machine). Messages name the state and the field; the
+location is a JSON pointer into the definition.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from edgeworks.states.language import diagnostics as dg
+from edgeworks.states.language import schema
+from edgeworks.states.language.base import JSONATA, JSONPATH
+from edgeworks.states.language.checks import FieldChecker
+from edgeworks.states.language.diagnostics import Diagnostic, pointer
+from edgeworks.states.language.graph import check_graph
+from edgeworks.states.language.validate_states import check_state
+
+
+def load(text: str | bytes | Mapping[str, Any]) -> tuple[Any, list[Diagnostic]]:
+    """Parse a definition text; return the document and any INVALID_JSON_DESCRIPTION."""
+    if isinstance(text, Mapping):
+        return dict(text), []
+    try:
+        return json.loads(text), []
+    except (ValueError, RecursionError) as exc:
+        message = f"Definition is not valid JSON: {exc}"
+        return None, [Diagnostic(dg.ERROR, dg.INVALID_JSON_DESCRIPTION, message, "/")]
+
+
+def validate_document(document: Any) -> list[Diagnostic]:
+    """Return every diagnostic for a parsed definition document (empty when valid)."""
+    checker = FieldChecker()
+    if not isinstance(document, dict):
+        checker.add(dg.SCHEMA_VALIDATION_FAILED, "The definition must be a JSON object", ())
+        return checker.found
+    check_machine(checker, document, (), None)
+    if not checker.found:
+        check_graph(checker, document)
+    return checker.found
+
+
+def check_machine(
+    checker: FieldChecker,
+    machine: Mapping[str, Any],
+    where: tuple[str | int, ...],
+    outer_language: str | None,
+) -> None:
+    """Check a machine (top level, branch or item processor) and every state in it."""
+    fields = schema.MACHINE_FIELDS if not where else schema.PROCESSOR_FIELDS
+    checker.fields(machine, fields, where, "the state machine", required=("StartAt", "States"))
+    language = machine.get("QueryLanguage", outer_language or JSONPATH)
+    if language not in (JSONPATH, JSONATA):
+        checker.add(
+            dg.SCHEMA_VALIDATION_FAILED,
+            f"The QueryLanguage '{language}' is not supported (use JSONPath or JSONata)",
+            (*where, "QueryLanguage"),
+        )
+        language = JSONPATH
+    states = machine.get("States")
+    if not isinstance(states, dict):
+        return
+    if isinstance(machine.get("StartAt"), str) and machine["StartAt"] not in states:
+        checker.add(
+            dg.MISSING_TRANSITION_TARGET,
+            f"Missing 'StartAt' target: {machine['StartAt']}",
+            (*where, "StartAt"),
+        )
+    for name, state in states.items():
+        check_state(
+            checker, name, state, (*where, "States", name), language, check_machine=check_machine
+        )
+
+
+def location(*parts: str | int) -> str:
+    """Return the JSON pointer for ``parts`` (exposed for callers that add diagnostics)."""
+    return pointer(*parts)
