@@ -1,0 +1,52 @@
+"""`--workers 2`: two processes on one port, a killed worker replaced, shared counters."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+from pathlib import Path
+
+from .harness import NodeProcess, running_node, running_origin, wait_for
+
+
+def get_json(node: NodeProcess, path: str) -> dict[str, object]:
+    conn = http.client.HTTPConnection("127.0.0.1", node.port, timeout=10)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        assert response.status == 200
+        document: dict[str, object] = json.loads(response.read())
+        return document
+    finally:
+        conn.close()
+
+
+def test_two_workers_share_the_port_and_survive_a_killed_one(tmp_path: Path) -> None:
+    with (
+        running_origin() as origin,
+        running_node(["--origin", origin.url, "--workers", "2"], tmp_path) as node,
+    ):
+        wait_for(lambda: len(node.children()) == 2, what="two workers")
+        workers = node.children()
+
+        answered_by = {get_json(node, "/.edgeworks/stats")["pid"] for _ in range(40)}
+        os.kill(workers[0], signal.SIGKILL)
+        wait_for(
+            lambda: len(node.children()) == 2 and workers[0] not in node.children(),
+            what="a replacement worker",
+        )
+        for _ in range(10):
+            assert get_json(node, "/plain/after")["origin"] == "origin-a"
+        stats = get_json(node, "/.edgeworks/stats")
+
+        node.signal(signal.SIGTERM)
+        assert node.proc.wait(20) == 0
+
+    assert answered_by <= set(workers)
+    counters = stats["counters"]
+    assert isinstance(counters, dict)
+    assert counters["workers"] == 2
+    assert counters["requests"] >= 10  # summed over both rows, whichever worker answered
+    assert "starting it again" in node.stderr()
