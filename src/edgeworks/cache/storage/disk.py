@@ -105,7 +105,7 @@ class DiskTier:
             self._forget(key, name, "file vanished")
             return None
         try:
-            header = read_head(file.fileno())
+            header, body = read_head(file.fileno())
             if header.key != key:
                 raise FormatError("file holds another key")
         except (FormatError, OSError) as exc:
@@ -121,6 +121,7 @@ class DiskTier:
             body_length=header.body_length,
             body_crc=header.body_crc,
             on_corrupt=self._on_corrupt,
+            body=body,
         )
 
     def open_writer(
@@ -260,7 +261,7 @@ class DiskTier:
     def _read_entry(self, path: Path) -> tuple[float, bytes, str, int] | None:
         try:
             with open(path, "rb", buffering=0) as file:
-                header = read_head(file.fileno())
+                header, _ = read_head(file.fileno())
                 mtime = os.fstat(file.fileno()).st_mtime
         except (FormatError, OSError) as exc:
             logger.warning("dropped cache file %s at start-up: %s", path, exc)

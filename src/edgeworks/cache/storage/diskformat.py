@@ -66,8 +66,12 @@ def encode_head(key: bytes, meta: bytes, body_length: int, body_crc: int) -> byt
     return _HEADER.pack(MAGIC, len(key), len(meta), body_length, body_crc, head_crc) + key + meta
 
 
-def read_head(fd: int) -> FileHeader:
+def read_head(fd: int) -> tuple[FileHeader, bytes | None]:
     """Read and check the header of the open file ``fd``, including its size.
+
+    Returns:
+        The header, and the body when the first read already held all of it (small files
+        then need no second read), else None.
 
     Raises:
         FormatError: The magic, a length, the checksum or the file size is wrong.
@@ -93,4 +97,5 @@ def read_head(fd: int) -> FileHeader:
     size = os.fstat(fd).st_size
     if size != header.file_size:
         raise FormatError(f"file has {size} bytes, header promises {header.file_size}")
-    return header
+    whole = len(block) == size
+    return header, block[end:] if whole else None

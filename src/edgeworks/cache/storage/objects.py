@@ -58,6 +58,7 @@ class DiskObject:
     """
 
     __slots__ = (
+        "_body",
         "_body_crc",
         "_on_corrupt",
         "body_length",
@@ -79,6 +80,7 @@ class DiskObject:
         body_length: int,
         body_crc: int,
         on_corrupt: Callable[[DiskObject], None],
+        body: bytes | None = None,
     ) -> None:
         """Wrap an open, already-checked file. Built by :class:`DiskTier`, not by callers."""
         self.key = key
@@ -89,6 +91,7 @@ class DiskObject:
         self.body_length = body_length
         self._body_crc = body_crc
         self._on_corrupt = on_corrupt
+        self._body = body  # already read with the header (small files)
 
     @property
     def size(self) -> int:
@@ -108,16 +111,9 @@ class DiskObject:
             CorruptObjectError: The body does not match its checksum; the entry is dropped. Bytes
                 already yielded were wrong, so a response in flight must be aborted.
         """
-        fd = self.fileno()
         crc = 0
-        position = 0
-        while position < self.body_length:
-            want = min(chunk_size, self.body_length - position)
-            chunk = os.pread(fd, want, self.body_offset + position)
-            if len(chunk) != want:
-                self._fail(f"body ends at {position + len(chunk)} of {self.body_length} bytes")
+        for chunk in self._chunks(chunk_size):
             crc = zlib.crc32(chunk, crc)
-            position += want
             yield chunk
         if crc != self._body_crc:
             self._fail(f"body checksum {crc:#010x} differs from stored {self._body_crc:#010x}")
@@ -128,6 +124,8 @@ class DiskObject:
         Raises:
             CorruptObjectError: The body does not match its checksum; the entry is dropped.
         """
+        if self._body is not None and zlib.crc32(self._body) == self._body_crc:
+            return self._body
         return b"".join(self.read_chunks(max(self.body_length, 1)))
 
     def close(self) -> None:
@@ -144,6 +142,21 @@ class DiskObject:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    def _chunks(self, chunk_size: int) -> Iterator[bytes]:
+        if self._body is not None:
+            for start in range(0, self.body_length, chunk_size):
+                yield self._body[start : start + chunk_size]
+            return
+        fd = self.fileno()
+        position = 0
+        while position < self.body_length:
+            want = min(chunk_size, self.body_length - position)
+            chunk = os.pread(fd, want, self.body_offset + position)
+            if len(chunk) != want:
+                self._fail(f"body ends at {position + len(chunk)} of {self.body_length} bytes")
+            position += want
+            yield chunk
 
     def _fail(self, reason: str) -> None:
         self._on_corrupt(self)
