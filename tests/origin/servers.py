@@ -28,6 +28,7 @@ class Seen:
     headers: list[tuple[str, str]]
     body: bytes
     connection: int
+    length: int = 0
 
     def header(self, name: str) -> str | None:
         """Return the first value of a field, by lower-case name."""
@@ -51,6 +52,7 @@ class ScriptedOrigin:
     handler: Handler = ok_hello
     port: int = field(default_factory=free_port)
     tls: ssl.SSLContext | None = None
+    gather: bool = True
     connections: int = 0
     closed: int = 0
     requests: list[Seen] = field(default_factory=list)
@@ -81,7 +83,7 @@ class ScriptedOrigin:
         self.open_writers.add(writer)
         try:
             while True:
-                seen = await read_request(reader, number)
+                seen = await read_request(reader, number, self.gather)
                 if seen is None:
                     break
                 self.requests.append(seen)
@@ -97,8 +99,13 @@ class ScriptedOrigin:
             writer.close()
 
 
-async def read_request(reader: asyncio.StreamReader, connection: int) -> Seen | None:
-    """Read one request (Content-Length or chunked body); None at a clean end of stream."""
+async def read_request(
+    reader: asyncio.StreamReader, connection: int, gather: bool = True
+) -> Seen | None:
+    """Read one request (Content-Length or chunked body); None at a clean end of stream.
+
+    With ``gather`` false a chunked body is only counted, so that huge uploads stay small.
+    """
     try:
         head = await reader.readuntil(b"\r\n\r\n")
     except asyncio.IncompleteReadError:
@@ -112,22 +119,27 @@ async def read_request(reader: asyncio.StreamReader, connection: int) -> Seen | 
             headers.append((name.strip().lower(), value.strip()))
     fields = dict(headers)
     if fields.get("transfer-encoding") == "chunked":
-        body = await read_chunked(reader)
+        body, length = await read_chunked(reader, gather)
     else:
         body = await reader.readexactly(int(fields.get("content-length", "0")))
-    return Seen(method, target, headers, body, connection)
+        length = len(body)
+    return Seen(method, target, headers, body, connection, length)
 
 
-async def read_chunked(reader: asyncio.StreamReader) -> bytes:
-    """Read a chunked body to its last chunk, dropping trailers."""
+async def read_chunked(reader: asyncio.StreamReader, gather: bool) -> tuple[bytes, int]:
+    """Read a chunked body to its last chunk, dropping trailers; return it and its length."""
     parts = []
+    length = 0
     while True:
         size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
         if size == 0:
             while await reader.readuntil(b"\r\n") != b"\r\n":
                 pass
-            return b"".join(parts)
-        parts.append(await reader.readexactly(size))
+            return b"".join(parts), length
+        data = await reader.readexactly(size)
+        length += size
+        if gather:
+            parts.append(data)
         await reader.readexactly(2)
 
 

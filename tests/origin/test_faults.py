@@ -1,0 +1,179 @@
+"""Origins that refuse, stall, reset or answer badly: 502 and 504 with a short reason."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from conftest import free_port
+from edgeworks.config.model import Origin
+from edgeworks.origin import OriginClient, OriginError, OriginTimeout
+from origin.servers import Handler, ScriptedOrigin, Seen, run
+
+HOST = [(b"host", b"example")]
+
+
+def client_for(port: int, **options: object) -> OriginClient:
+    origin = Origin("o", "http", "127.0.0.1", port, **options)  # type: ignore[arg-type]
+    return OriginClient({"o": origin})
+
+
+async def fetch(port: int, **options: object) -> bytes:
+    client = client_for(port, **options)
+    try:
+        resp = await client.request("o", "GET", b"/", HOST)
+        return await resp.read()
+    finally:
+        await client.aclose()
+
+
+def writing(*parts: bytes, pause: float = 0.0, keep: bool = True) -> Handler:
+    """A handler that writes ``parts`` with a pause between them, then stays or closes."""
+
+    async def handler(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        for part in parts:
+            writer.write(part)
+            await writer.drain()
+            await asyncio.sleep(pause)
+        return keep
+
+    return handler
+
+
+async def against(handler: Handler, **options: object) -> bytes:
+    async with ScriptedOrigin(handler) as origin:
+        return await fetch(origin.port, **options)
+
+
+def test_refused_connection_is_502_and_logged(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="edgeworks.origin")
+    with pytest.raises(OriginError) as raised:
+        run(fetch(free_port(), connection_attempts=2))
+    assert (raised.value.status, raised.value.reason) == (502, "origin refused the connection")
+    assert "origin refused the connection" in caplog.text
+
+
+@pytest.fixture
+def full_backlog() -> Iterator[int]:
+    """A port whose listen queue is full, so that a new connect hangs in SYN-SENT."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(8):
+        filler = socket.socket()
+        filler.settimeout(0.2)
+        try:
+            filler.connect(("127.0.0.1", port))
+        except OSError:
+            filler.close()
+            break
+        fillers.append(filler)
+    else:
+        pytest.skip("the kernel accepted every connection; cannot provoke a connect timeout")
+    yield port
+    for filler in fillers:
+        filler.close()
+    listener.close()
+
+
+def test_connect_timeout_after_every_attempt_is_504(full_backlog: int) -> None:
+    with pytest.raises(OriginTimeout) as raised:
+        run(fetch(full_backlog, connect_timeout=0.1, connection_attempts=2))
+    assert (raised.value.status, raised.value.reason) == (504, "origin connect timed out")
+
+
+def test_silent_origin_is_a_read_timeout_504() -> None:
+    with pytest.raises(OriginTimeout) as raised:
+        run(against(writing(pause=5.0), read_timeout=0.2))
+    assert (raised.value.status, raised.value.reason) == (504, "origin read timed out")
+
+
+def test_origin_stalling_mid_body_ends_the_body_with_a_timeout() -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"
+    with pytest.raises(OriginTimeout, match="read timed out"):
+        run(against(writing(head, pause=5.0), read_timeout=0.2))
+
+
+def test_slow_but_steady_origin_is_not_timed_out() -> None:
+    parts = [b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n"] + [b"x"] * 6
+    assert run(against(writing(*parts, pause=0.05), read_timeout=0.2)) == b"xxxxxx"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"garbage\r\n\r\n",
+        b"HTTP/1.1 2OO OK\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabc",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nBad Name: x\r\nContent-Length: 0\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nX: a\r\n folded\r\nContent-Length: 0\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nabc",
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n",
+        b"HTTP/1.1 999 Odd\r\nContent-Length: 0\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    ],
+)
+def test_malformed_responses_are_502(raw: bytes) -> None:
+    with pytest.raises(OriginError) as raised:
+        run(against(writing(raw, keep=False)))
+    assert (raised.value.status, raised.value.reason) == (502, "origin sent a malformed response")
+
+
+def test_truncated_body_raises_from_the_body() -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"
+    with pytest.raises(OriginError) as raised:
+        run(against(writing(head, keep=False)))
+    assert (raised.value.status, raised.value.reason) == (502, "origin closed the connection")
+
+
+def test_close_without_answer_on_a_fresh_connection_is_not_retried() -> None:
+    async def scenario() -> tuple[int, int]:
+        async with ScriptedOrigin(writing(keep=False)) as origin:
+            with pytest.raises(OriginError) as raised:
+                await fetch(origin.port)
+        return raised.value.status, origin.connections
+
+    assert run(scenario()) == (502, 1)
+
+
+def test_reset_is_502() -> None:
+    async def reset(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial")
+        await writer.drain()
+        sock = writer.get_extra_info("socket")
+        # SO_LINGER with a zero timeout makes close() send RST instead of FIN.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        writer.transport.abort()
+        return False
+
+    with pytest.raises(OriginError) as raised:
+        run(against(reset))
+    assert (raised.value.status, raised.value.reason) == (502, "origin reset the connection")
+
+
+def test_a_connection_with_a_bad_response_is_not_reused() -> None:
+    async def scenario() -> int:
+        answers = iter([b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n"] * 1 + [b""] * 9)
+
+        async def handler(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+            raw = next(answers) or b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+            writer.write(raw)
+            return True
+
+        async with ScriptedOrigin(handler) as origin:
+            client = client_for(origin.port)
+            with pytest.raises(OriginError):
+                await client.request("o", "GET", b"/", HOST)
+            resp = await client.request("o", "GET", b"/", HOST)
+            assert await resp.read() == b"ok"
+            await client.aclose()
+        return origin.connections
+
+    assert run(scenario()) == 2
