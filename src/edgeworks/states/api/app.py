@@ -1,0 +1,87 @@
+"""The Step Functions API: the operation table, and a service that listens and runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from pathlib import Path
+from typing import Any
+
+from edgeworks.states.api import executions, history, machines, server, tags
+from edgeworks.states.api.deps import Deps
+from edgeworks.states.api.protocol import Dispatcher, Operation
+from edgeworks.states.functions import FunctionRunner
+from edgeworks.states.runtime import Clock, Engine, SystemClock
+from edgeworks.states.store import Store
+
+log = logging.getLogger(__name__)
+
+_HANDLERS: dict[str, Any] = {
+    "CreateStateMachine": machines.create,
+    "DescribeStateMachine": machines.describe,
+    "ListStateMachines": machines.list_all,
+    "UpdateStateMachine": machines.update,
+    "DeleteStateMachine": machines.delete,
+    "ValidateStateMachineDefinition": machines.validate,
+    "StartExecution": executions.start,
+    "StartSyncExecution": executions.start_sync,
+    "DescribeExecution": executions.describe,
+    "StopExecution": executions.stop,
+    "ListExecutions": executions.list_all,
+    "DescribeStateMachineForExecution": executions.describe_machine,
+    "GetExecutionHistory": history.get,
+    "TagResource": tags.tag,
+    "UntagResource": tags.untag,
+    "ListTagsForResource": tags.list_tags,
+}
+
+
+def operations(deps: Deps) -> dict[str, Operation]:
+    """Return every implemented operation bound to ``deps``."""
+    return {name: functools.partial(handler, deps) for name, handler in _HANDLERS.items()}
+
+
+class StatesService:
+    """The workflow service: store, engine and API listener together.
+
+    Args:
+        data_dir: Where the SQLite database lives (created if missing).
+        functions_dir: The folder of local functions, or None.
+        clock: The engine's clock; the system clock unless a test passes another.
+        account: The account of callers whose access key is not a twelve-digit id.
+        region: The region of callers that send no credential scope.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        functions_dir: Path | None = None,
+        clock: Clock | None = None,
+        account: str = "123456789012",
+        region: str = "us-east-1",
+    ) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.clock = clock or SystemClock()
+        self.store = Store(data_dir / "states.sqlite3")
+        self.functions = FunctionRunner(functions_dir)
+        self.engine = Engine(self.store, self.functions, self.clock)
+        deps = Deps(self.store, self.engine, self.clock)
+        self.dispatcher = Dispatcher(operations(deps), account, region)
+        self._server: asyncio.Server | None = None
+
+    async def start(self, host: str, port: int) -> int:
+        """Resume unfinished executions, listen, and return the bound port."""
+        self.engine.resume()
+        self._server = await server.serve(self.dispatcher, host, port)
+        bound: int = self._server.sockets[0].getsockname()[1]
+        log.info("states API listening on %s:%d", host, bound)
+        return bound
+
+    async def close(self) -> None:
+        """Stop listening and stop running executions; they resume on the next start."""
+        if self._server is not None:
+            self._server.close()
+        await self.engine.close()
+        self.functions.close()
+        self.store.close()

@@ -1,0 +1,187 @@
+"""Execution operations: Start, StartSync, Describe, Stop, List, and the machine of one."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from edgeworks.states.api import arns, inputs
+from edgeworks.states.api.deps import Deps
+from edgeworks.states.api.machines import find as find_machine
+from edgeworks.states.api.protocol import Caller
+from edgeworks.states.errors import ApiError
+from edgeworks.states.store import ExecutionRecord, MachineRecord
+
+STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
+
+
+def find(deps: Deps, body: dict[str, Any]) -> ExecutionRecord:
+    """Return the execution a request names.
+
+    Raises:
+        ApiError: InvalidArn or ExecutionDoesNotExist, quoting the ARN.
+    """
+    arn = arns.parse(body.get("executionArn"), "executionArn", ("execution", "express"))
+    execution = deps.store.execution(str(arn)) if arn.kind == "execution" else None
+    if execution is None:
+        raise ApiError("ExecutionDoesNotExist", f"Execution Does Not Exist: '{arn}'")
+    return execution
+
+
+def _new(deps: Deps, machine: MachineRecord, body: dict[str, Any]) -> ExecutionRecord:
+    name = inputs.optional_str(body, "name") or str(uuid.uuid4())
+    arns.check_name(name)
+    text = inputs.json_text(body, "input", "InvalidExecutionInput")
+    if machine.type == "EXPRESS":
+        arn = arns.express_arn(machine.arn, name, str(uuid.uuid4()))
+    else:
+        arn = arns.execution_arn(machine.arn, name)
+    return ExecutionRecord(
+        arn=arn,
+        machine_arn=machine.arn,
+        name=name,
+        status="RUNNING",
+        input=text,
+        started=deps.clock.now(),
+        definition=machine.definition,
+        role_arn=machine.role_arn,
+        machine_updated=machine.updated,
+        revision_id=machine.revision_id,
+        type=machine.type,
+    )
+
+
+async def start(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    """StartExecution: idempotent for the same name and input while the first one runs."""
+    machine = find_machine(deps, body)
+    execution = _new(deps, machine, body)
+    if execution.type == "STANDARD" and not deps.store.add_execution(execution):
+        execution = _same_running(deps, execution)
+    else:
+        deps.engine.launch(execution)
+    return {"executionArn": execution.arn, "startDate": execution.started}
+
+
+def _same_running(deps: Deps, wanted: ExecutionRecord) -> ExecutionRecord:
+    # Step Functions API, StartExecution: for a STANDARD machine the same name and input
+    # while that execution runs returns it again; a closed one or other input is a conflict.
+    existing = deps.store.execution(wanted.arn)
+    assert existing is not None
+    if existing.status != "RUNNING" or existing.input != wanted.input:
+        raise ApiError("ExecutionAlreadyExists", f"Execution Already Exists: '{wanted.arn}'")
+    return existing
+
+
+async def start_sync(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    """StartSyncExecution: runs an EXPRESS execution and answers with how it ended."""
+    machine = find_machine(deps, body)
+    if machine.type != "EXPRESS":
+        raise ApiError(
+            "StateMachineTypeNotSupported",
+            f"This operation is not supported by this type of state machine: '{machine.arn}'",
+        )
+    ended = await deps.engine.launch(_new(deps, machine, body))
+    answer = {
+        "executionArn": ended.arn,
+        "stateMachineArn": ended.machine_arn,
+        "name": ended.name,
+        "startDate": ended.started,
+        "stopDate": ended.stopped,
+        "status": ended.status,
+        "input": ended.input,
+        "inputDetails": {"included": True},
+        "billingDetails": {
+            "billedMemoryUsedInMB": 64,
+            "billedDurationInMilliseconds": max(
+                100, int(((ended.stopped or 0) - ended.started) * 1000)
+            ),
+        },
+    }
+    return answer | _ending(ended)
+
+
+def _ending(execution: ExecutionRecord) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    if execution.stopped is not None:
+        found["stopDate"] = execution.stopped
+    if execution.output is not None:
+        found["output"] = execution.output
+        found["outputDetails"] = {"included": True}
+    if execution.error is not None:
+        found["error"] = execution.error
+    if execution.cause is not None:
+        found["cause"] = execution.cause
+    return found
+
+
+async def describe(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    """DescribeExecution."""
+    execution = find(deps, body)
+    answer = {
+        "executionArn": execution.arn,
+        "stateMachineArn": execution.machine_arn,
+        "name": execution.name,
+        "status": execution.status,
+        "startDate": execution.started,
+        "input": execution.input,
+        "inputDetails": {"included": True},
+        "redriveCount": 0,
+        "redriveStatus": "NOT_REDRIVABLE",
+    }
+    return answer | _ending(execution)
+
+
+async def stop(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    """StopExecution: an execution that already ended keeps its end."""
+    execution = find(deps, body)
+    error = inputs.optional_str(body, "error")
+    cause = inputs.optional_str(body, "cause")
+    if execution.status != "RUNNING":
+        return {"stopDate": execution.stopped or execution.started}
+    return {"stopDate": await deps.engine.stop(execution.arn, error, cause)}
+
+
+async def list_all(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    """ListExecutions of a STANDARD machine, newest first, filtered by status, paged."""
+    machine = find_machine(deps, body)
+    if machine.type == "EXPRESS":
+        raise ApiError(
+            "StateMachineTypeNotSupported",
+            f"This operation is not supported by this type of state machine: '{machine.arn}'",
+        )
+    status = inputs.choice(body, "statusFilter", STATUSES, None)
+    limit = inputs.page_size(body)
+    before = inputs.decode_token(body)
+    rows = deps.store.executions(machine.arn, status, before or 2**62, limit + 1)
+    answer: dict[str, Any] = {"executions": [_item(e) for _, e in rows[:limit]]}
+    if len(rows) > limit:
+        answer["nextToken"] = inputs.encode_token(rows[limit - 1][0])
+    return answer
+
+
+def _item(execution: ExecutionRecord) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "executionArn": execution.arn,
+        "stateMachineArn": execution.machine_arn,
+        "name": execution.name,
+        "status": execution.status,
+        "startDate": execution.started,
+    }
+    if execution.stopped is not None:
+        item["stopDate"] = execution.stopped
+    return item
+
+
+async def describe_machine(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    """DescribeStateMachineForExecution: the definition the execution started with."""
+    execution = find(deps, body)
+    return {
+        "stateMachineArn": execution.machine_arn,
+        "name": execution.machine_arn.split(":")[6],
+        "definition": execution.definition,
+        "roleArn": execution.role_arn,
+        "updateDate": execution.machine_updated,
+        "revisionId": execution.revision_id,
+        "loggingConfiguration": {"level": "OFF", "includeExecutionData": False},
+        "tracingConfiguration": {"enabled": False},
+    }

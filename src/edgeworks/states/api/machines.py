@@ -1,0 +1,190 @@
+"""State machine operations: Create, Describe, List, Update, Delete, ValidateDefinition."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from typing import Any
+
+from edgeworks.states.api import arns, inputs
+from edgeworks.states.api.deps import Deps
+from edgeworks.states.api.protocol import Caller
+from edgeworks.states.api.tags import tag_map
+from edgeworks.states.errors import ApiError
+from edgeworks.states.language import DefinitionError, parse_definition, validate_definition
+from edgeworks.states.store import MachineRecord
+
+TYPES = ("STANDARD", "EXPRESS")
+
+
+def check_definition(text: str) -> None:
+    """Refuse a definition the service would reject.
+
+    Raises:
+        ApiError: InvalidDefinition with every problem, each naming its state and field.
+    """
+    try:
+        parse_definition(text)
+    except DefinitionError as exc:
+        raise ApiError("InvalidDefinition", exc.message()) from exc
+
+
+def check_role(body: dict[str, Any], required: bool) -> str | None:
+    """Return ``roleArn`` if it has the shape of an IAM role ARN.
+
+    Raises:
+        ApiError: ValidationException when required and absent, InvalidArn when malformed.
+    """
+    role = (
+        inputs.required_str(body, "roleArn") if required else inputs.optional_str(body, "roleArn")
+    )
+    if role is not None and not role.startswith("arn:"):
+        raise ApiError("InvalidArn", f"Invalid Arn: 'Invalid ARN prefix: {role}'")
+    return role
+
+
+def find(deps: Deps, body: dict[str, Any], member: str = "stateMachineArn") -> MachineRecord:
+    """Return the machine a request names.
+
+    Raises:
+        ApiError: InvalidArn or StateMachineDoesNotExist, quoting the ARN.
+    """
+    arn = arns.parse(body.get(member), member, ("stateMachine",))
+    machine = deps.store.machine(str(arn))
+    if machine is None:
+        raise ApiError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
+    return machine
+
+
+async def create(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    """CreateStateMachine: idempotent for an identical request, else StateMachineAlreadyExists."""
+    name = arns.check_name(inputs.required_str(body, "name"))
+    definition = inputs.required_str(body, "definition")
+    role = check_role(body, required=True)
+    kind = inputs.choice(body, "type", TYPES, "STANDARD")
+    tags = tag_map(body.get("tags", []))
+    check_definition(definition)
+
+    now = deps.clock.now()
+    machine = MachineRecord(
+        arns.machine_arn(caller.region, caller.account, name),
+        name,
+        kind or "STANDARD",
+        definition,
+        role or "",
+        now,
+        now,
+        str(uuid.uuid4()),
+        body.get("loggingConfiguration") or {"level": "OFF", "includeExecutionData": False},
+        body.get("tracingConfiguration") or {"enabled": False},
+    )
+    if not deps.store.add_machine(machine):
+        machine = _same_or_conflict(deps, machine)
+    deps.store.tag(machine.arn, tags)
+    return {"stateMachineArn": machine.arn, "creationDate": machine.created}
+
+
+def _same_or_conflict(deps: Deps, wanted: MachineRecord) -> MachineRecord:
+    # Step Functions API, CreateStateMachine: a repeated identical request returns the
+    # existing machine; any difference is a conflict.
+    existing = deps.store.machine(wanted.arn)
+    assert existing is not None
+    same = (existing.definition, existing.role_arn, existing.type) == (
+        wanted.definition,
+        wanted.role_arn,
+        wanted.type,
+    )
+    if not same:
+        raise ApiError(
+            "StateMachineAlreadyExists", f"State Machine Already Exists: '{wanted.arn}'"
+        )
+    return existing
+
+
+async def describe(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    """DescribeStateMachine."""
+    machine = find(deps, body)
+    return {
+        "stateMachineArn": machine.arn,
+        "name": machine.name,
+        "status": "ACTIVE",
+        "definition": machine.definition,
+        "roleArn": machine.role_arn,
+        "type": machine.type,
+        "creationDate": machine.created,
+        "loggingConfiguration": machine.logging,
+        "tracingConfiguration": machine.tracing,
+        "revisionId": machine.revision_id,
+    }
+
+
+async def list_all(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    """ListStateMachines, in creation order, paged by ``nextToken``."""
+    limit = inputs.page_size(body)
+    after = inputs.decode_token(body) or 0
+    rows = deps.store.machines(after, limit + 1)
+    items = [
+        {
+            "stateMachineArn": m.arn,
+            "name": m.name,
+            "type": m.type,
+            "creationDate": m.created,
+        }
+        for _, m in rows[:limit]
+    ]
+    answer: dict[str, Any] = {"stateMachines": items}
+    if len(rows) > limit:
+        answer["nextToken"] = inputs.encode_token(rows[limit - 1][0])
+    return answer
+
+
+async def update(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    """UpdateStateMachine: new definition, role, logging or tracing; new revision id."""
+    machine = find(deps, body)
+    definition = inputs.optional_str(body, "definition")
+    role = check_role(body, required=False)
+    changes = ("definition", "roleArn", "loggingConfiguration", "tracingConfiguration")
+    if not any(body.get(member) is not None for member in changes):
+        raise ApiError(
+            "MissingRequiredParameter",
+            "Either the definition, the roleArn, the loggingConfiguration or the "
+            "tracingConfiguration must be specified",
+        )
+    if definition is not None:
+        check_definition(definition)
+
+    updated = replace(
+        machine,
+        definition=definition or machine.definition,
+        role_arn=role or machine.role_arn,
+        logging=body.get("loggingConfiguration") or machine.logging,
+        tracing=body.get("tracingConfiguration") or machine.tracing,
+        updated=deps.clock.now(),
+        revision_id=str(uuid.uuid4()),
+    )
+    deps.store.replace_machine(updated)
+    return {"updateDate": updated.updated, "revisionId": updated.revision_id}
+
+
+async def delete(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    """DeleteStateMachine: running executions finish with the definition they started with."""
+    arn = arns.parse(body.get("stateMachineArn"), "stateMachineArn", ("stateMachine",))
+    deps.store.delete_machine(str(arn))
+    return {}
+
+
+async def validate(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    """ValidateStateMachineDefinition: diagnostics with their location, OK or FAIL."""
+    definition = inputs.required_str(body, "definition")
+    inputs.choice(body, "type", TYPES, "STANDARD")
+    severity = inputs.choice(body, "severity", ("ERROR", "WARNING"), "ERROR")
+    limit = inputs.page_size(body)
+
+    found = validate_definition(definition)
+    failed = any(d.severity == "ERROR" for d in found)
+    shown = [d for d in found if severity == "WARNING" or d.severity == "ERROR"]
+    return {
+        "result": "FAIL" if failed else "OK",
+        "diagnostics": [d.as_wire() for d in shown[:limit]],
+        "truncated": len(shown) > limit,
+    }

@@ -1,0 +1,126 @@
+"""Parallel and Map: several paths at once, where the first failure stops the rest.
+
+Both states retry as a whole (States Language: Retry applies to the state): a retried attempt
+runs every branch or iteration again under new keys. Branch ``i`` of attempt ``a`` runs on the
+path ``#a/b<i>``; iteration ``i`` on ``#a/i<i>``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from edgeworks.states.language import retry
+from edgeworks.states.language.base import Scope
+from edgeworks.states.language.errors import StatesFailure
+from edgeworks.states.runtime import core
+from edgeworks.states.runtime.context import Path
+from edgeworks.states.runtime.interpreter import Outcome, run_states, runner
+from edgeworks.states.runtime.task import backoff
+
+Attempt = Callable[[Path, Any, Any, Scope, int], Awaitable[Outcome]]
+
+
+async def with_retry(
+    attempt_once: Attempt, step: Path, state: Any, data: Any, scope: Scope
+) -> Outcome:
+    """Run a whole state again while its Retry list says so."""
+    counts = [0] * len(state.retry)
+    attempt = 0
+    while True:
+        try:
+            return await attempt_once(step, state, data, scope, attempt)
+        except StatesFailure as failure:
+            decision = retry.decide(state.retry, failure.error, counts, scope.random)
+            if decision is None:
+                raise
+            counts[decision.index] += 1
+            await backoff(step, f"#{attempt}", decision.delay_seconds)
+            attempt += 1
+
+
+async def first_failure_stops(jobs: Sequence[Awaitable[Any]]) -> list[Any]:
+    """Await every job; when one fails, cancel the others and raise its failure."""
+    tasks = [asyncio.ensure_future(job) for job in jobs]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in tasks:
+            if task.done() and not task.cancelled() and task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
+        return [task.result() for task in tasks]
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+@runner("Parallel")
+async def run_parallel(step: Path, state: Any, data: Any, scope: Scope) -> Outcome:
+    """States Language: Parallel State: every branch on the same input."""
+    return await with_retry(_parallel_once, step, state, data, scope)
+
+
+async def _parallel_once(step: Path, state: Any, data: Any, scope: Scope, attempt: int) -> Outcome:
+    effective = core.branch_input(state, data, scope, step.variables)
+    started = step.emit(f"#{attempt}:started", "ParallelStateStarted")
+
+    async def branch(index: int, machine: Any) -> Any:
+        path = step.child(f"#{attempt}/b{index}", started.id, step.variables)
+        return await run_states(path, machine, effective)
+
+    try:
+        results = await first_failure_stops([branch(i, m) for i, m in enumerate(state.branches)])
+    except StatesFailure as failure:
+        step.emit(f"#{attempt}:failed", "ParallelStateFailed")
+        raise failure from None
+    step.emit(f"#{attempt}:succeeded", "ParallelStateSucceeded")
+    return Outcome(core.task_output(state, data, results, scope, step.variables), state.next)
+
+
+@runner("Map")
+async def run_map(step: Path, state: Any, data: Any, scope: Scope) -> Outcome:
+    """States Language: Map State, inline: the item processor once per item."""
+    return await with_retry(_map_once, step, state, data, scope)
+
+
+async def _map_once(step: Path, state: Any, data: Any, scope: Scope, attempt: int) -> Outcome:
+    effective = core.branch_input(state, data, scope, step.variables)
+    items = core.map_items(state, data, effective, scope)
+    limit = core.max_concurrency(state, effective, scope) or len(items) or 1
+    started = step.emit(
+        f"#{attempt}:started",
+        "MapStateStarted",
+        {"mapStateStartedEventDetails": {"length": len(items)}},
+    )
+    gate = asyncio.Semaphore(limit)
+
+    async def iteration(index: int, item: Any) -> Any:
+        async with gate:
+            path = step.child(f"#{attempt}/i{index}", started.id, step.variables)
+            details = {"name": state.name, "index": index}
+            path.emit(
+                ":started", "MapIterationStarted", {"mapIterationStartedEventDetails": details}
+            )
+            item_input = core.item_input(state, effective, item, index, scope)
+            try:
+                output = await run_states(path, state.processor, item_input)
+            except StatesFailure:
+                path.emit(
+                    ":failed", "MapIterationFailed", {"mapIterationFailedEventDetails": details}
+                )
+                raise
+            path.emit(
+                ":succeeded",
+                "MapIterationSucceeded",
+                {"mapIterationSucceededEventDetails": details},
+            )
+            return output
+
+    try:
+        results = await first_failure_stops([iteration(i, item) for i, item in enumerate(items)])
+    except StatesFailure as failure:
+        step.emit(f"#{attempt}:failed", "MapStateFailed")
+        raise failure from None
+    step.emit(f"#{attempt}:succeeded", "MapStateSucceeded")
+    return Outcome(core.task_output(state, data, results, scope, step.variables), state.next)

@@ -1,0 +1,102 @@
+"""What a running execution carries: the run shared by all its paths, and each path's place.
+
+A *path* is one line of states being run: the top level of the machine, one branch of a
+Parallel state or one iteration of a Map state. Each path has a key prefix, from which every
+event it writes gets a key that is the same on every replay (see :mod:`journal`), and the id
+of the last event it wrote, which becomes the next event's ``previousEventId``.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from edgeworks.states.functions import FunctionRunner
+from edgeworks.states.runtime.clock import Clock
+from edgeworks.states.runtime.journal import Journal
+from edgeworks.states.store import EventRecord
+
+
+@dataclass
+class Run:
+    """One execution: its identity, its history and the services its tasks use."""
+
+    arn: str
+    name: str
+    machine_arn: str
+    machine_name: str
+    role_arn: str
+    input: Any
+    started: float
+    region: str
+    account: str
+    journal: Journal
+    clock: Clock
+    functions: FunctionRunner
+
+    def context(self) -> dict[str, Any]:
+        """Return the context object's Execution and StateMachine members."""
+        return {
+            "Execution": {
+                "Id": self.arn,
+                "Input": self.input,
+                "Name": self.name,
+                "RoleArn": self.role_arn,
+                "StartTime": iso(self.started),
+                "RedriveCount": 0,
+            },
+            "StateMachine": {"Id": self.machine_arn, "Name": self.machine_name},
+        }
+
+
+@dataclass
+class Path:
+    """One line of states inside a run."""
+
+    run: Run
+    key: str
+    last_id: int
+    variables: dict[str, Any] = field(default_factory=dict)
+    steps: int = 0
+
+    def step(self, state_name: str) -> Path:
+        """Return the path of the next state visit on this line; keys differ per visit."""
+        key = f"{self.key}/{self.steps}:{state_name}"
+        self.steps += 1
+        return Path(self.run, key, self.last_id, self.variables)
+
+    def child(self, suffix: str, last_id: int, variables: dict[str, Any]) -> Path:
+        """Return a path nested in this one (a branch or an iteration)."""
+        return Path(self.run, f"{self.key}{suffix}", last_id, dict(variables))
+
+    def emit(self, suffix: str, kind: str, details: dict[str, Any] | None = None) -> EventRecord:
+        """Write an event (or find it on replay) and make it this path's last."""
+        run = self.run
+        event = run.journal.emit(
+            self.key + suffix, kind, self.last_id, run.clock.now(), details or {}
+        )
+        self.last_id = event.id
+        return event
+
+    def seed(self) -> int:
+        """Return a random seed that is the same for this step on every replay."""
+        return zlib.crc32(f"{self.run.arn}{self.key}".encode())
+
+
+def iso(moment: float) -> str:
+    """Return an epoch time as the service writes it in the context object."""
+    text = datetime.fromtimestamp(moment, UTC).isoformat(timespec="milliseconds")
+    return text.replace("+00:00", "Z")
+
+
+def dumps(value: Any) -> str:
+    """Return a value as compact JSON text, the way the history records payloads."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def data_details(member: str, value: Any) -> dict[str, Any]:
+    """Return ``{"input": ..., "inputDetails": {"truncated": False}}`` for ``member``."""
+    return {member: dumps(value), f"{member}Details": {"truncated": False}}

@@ -1,0 +1,143 @@
+"""Task resources this service runs: local functions standing in for Lambda.
+
+Two forms reach a function (Step Functions guide, Lambda integration):
+
+- ``arn:aws:lambda:REGION:ACCOUNT:function:NAME``: the function gets the effective input and
+  its return value is the result; the history says ``LambdaFunction*``.
+- ``arn:aws:states:::lambda:invoke``: Parameters name the ``FunctionName`` (a name, a full or
+  partial ARN, with or without a version qualifier) and the ``Payload``; the result is the
+  Invoke response, the function's value under ``Payload`` and ``StatusCode`` 200; the history
+  says ``Task*`` with resource type ``lambda``.
+
+Any other resource is not run here: the task fails with ``States.Runtime``, naming it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from edgeworks.states.errors import FunctionError
+from edgeworks.states.functions import NOT_FOUND
+from edgeworks.states.runtime.context import Run, data_details, dumps
+
+LEGACY_PREFIX = "arn:aws:lambda:"
+INVOKE = "arn:aws:states:::lambda:invoke"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One resolved task invocation: which function, with what, and how history names it."""
+
+    resource: str
+    function: str | None
+    function_arn: str
+    payload: Any
+    legacy: bool
+    region: str
+
+    @property
+    def prefix(self) -> str:
+        """The event type prefix: ``LambdaFunction`` for the legacy form, else ``Task``."""
+        return "LambdaFunction" if self.legacy else "Task"
+
+    def _ids(self) -> dict[str, Any]:
+        if self.legacy:
+            return {}
+        return {"resourceType": "lambda", "resource": self.resource.split(":::lambda:", 1)[-1]}
+
+    def scheduled(
+        self, parameters: Any, timeout: int | None, heartbeat: int | None
+    ) -> dict[str, Any]:
+        """Return the details of the Scheduled event."""
+        if self.legacy:
+            details: dict[str, Any] = {
+                "resource": self.resource,
+                **data_details("input", parameters),
+            }
+            if timeout is not None:
+                details["timeoutInSeconds"] = timeout
+            return {"lambdaFunctionScheduledEventDetails": details}
+        details = {**self._ids(), "region": self.region, "parameters": dumps(parameters)}
+        if timeout is not None:
+            details["timeoutInSeconds"] = timeout
+        if heartbeat is not None:
+            details["heartbeatInSeconds"] = heartbeat
+        return {"taskScheduledEventDetails": details}
+
+    def started(self) -> dict[str, Any]:
+        """Return the details of the Started event."""
+        return {} if self.legacy else {"taskStartedEventDetails": self._ids()}
+
+    def succeeded(self, output: Any) -> dict[str, Any]:
+        """Return the details of the Succeeded event."""
+        member = (
+            "lambdaFunctionSucceededEventDetails" if self.legacy else "taskSucceededEventDetails"
+        )
+        return {member: {**self._ids(), **data_details("output", output)}}
+
+    def failed(self, kind: str, error: str, cause: str | None) -> dict[str, Any]:
+        """Return the details of a Failed or TimedOut event (``kind``)."""
+        member = f"{self.prefix[0].lower()}{self.prefix[1:]}{kind}EventDetails"
+        found: dict[str, Any] = {**self._ids(), "error": error}
+        if cause is not None:
+            found["cause"] = cause
+        return {member: found}
+
+
+def resolve(resource: str, parameters: Any, run: Run) -> Call:
+    """Return the call a Task's Resource and effective input make."""
+    if resource.startswith(LEGACY_PREFIX):
+        return Call(resource, _function_name(resource), resource, parameters, True, run.region)
+    if resource == INVOKE:
+        params = parameters if isinstance(parameters, dict) else {}
+        target = str(params.get("FunctionName", ""))
+        name = _function_name(target)
+        arn = f"arn:aws:lambda:{run.region}:{run.account}:function:{name}"
+        return Call(resource, name, arn, params.get("Payload", {}), False, run.region)
+    return Call(resource, None, resource, parameters, False, run.region)
+
+
+async def invoke(call: Call, run: Run, timeout: float) -> Any:
+    """Run the call's function and return the task result.
+
+    Raises:
+        FunctionError: The function failed, or the resource is not one this service runs.
+    """
+    if call.function is None and call.resource == INVOKE:
+        raise FunctionError(NOT_FOUND, f"Function not found: {call.function_arn}")
+    if call.function is None:
+        raise FunctionError(
+            "States.Runtime",
+            f"The resource '{call.resource}' cannot run here: this service runs only local "
+            "functions, through arn:aws:lambda:...:function:NAME or lambda:invoke",
+        )
+    value = await run.functions.invoke(call.function, call.function_arn, call.payload, timeout)
+    if call.legacy:
+        return value
+    request_id = str(uuid.uuid4())
+    return {
+        "ExecutedVersion": "$LATEST",
+        "Payload": value,
+        "SdkHttpMetadata": {
+            "HttpHeaders": {
+                "Content-Type": "application/json",
+                "X-Amz-Executed-Version": "$LATEST",
+                "x-amzn-RequestId": request_id,
+            },
+            "HttpStatusCode": 200,
+        },
+        "SdkResponseMetadata": {"RequestId": request_id},
+        "StatusCode": 200,
+    }
+
+
+def _function_name(target: str) -> str | None:
+    # Lambda Invoke, FunctionName: NAME, NAME:QUALIFIER, ACCOUNT:function:NAME[:Q], or the ARN.
+    parts = target.split(":")
+    if target.startswith("arn:"):
+        return parts[6] if len(parts) >= 7 and parts[5] == "function" else None
+    if len(parts) >= 3 and parts[1] == "function":
+        return parts[2]
+    return parts[0] or None

@@ -1,0 +1,74 @@
+"""The rows the store keeps, as frozen dataclasses named once for every layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class MachineRecord:
+    """A state machine as CreateStateMachine and UpdateStateMachine leave it."""
+
+    arn: str
+    name: str
+    type: str
+    definition: str
+    role_arn: str
+    created: float
+    updated: float
+    revision_id: str
+    logging: dict[str, Any] = field(default_factory=dict)
+    tracing: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExecutionRecord:
+    """An execution, with the definition it runs frozen at its start.
+
+    ``status`` is one of the ExecutionStatus values; ``output``, ``error`` and ``cause`` are set
+    when it stops.
+    """
+
+    arn: str
+    machine_arn: str
+    name: str
+    status: str
+    input: str
+    started: float
+    definition: str
+    role_arn: str
+    machine_updated: float
+    revision_id: str
+    type: str = "STANDARD"
+    stopped: float | None = None
+    output: str | None = None
+    error: str | None = None
+    cause: str | None = None
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One history event.
+
+    ``key`` names the step that produced it so that a replay finds the event instead of writing
+    it twice; ``details`` maps the HistoryEvent member (``taskSucceededEventDetails``) to its
+    value, or is empty.
+    """
+
+    id: int
+    key: str
+    type: str
+    previous_id: int
+    timestamp: float
+    details: dict[str, Any]
+
+    def as_wire(self) -> dict[str, Any]:
+        """Return the HistoryEvent members."""
+        return {
+            "timestamp": self.timestamp,
+            "type": self.type,
+            "id": self.id,
+            "previousEventId": self.previous_id,
+            **self.details,
+        }

@@ -1,0 +1,76 @@
+"""The SQLite schema of the workflow store.
+
+The history table is append-only and is the truth about an execution: the runtime rebuilds a
+running execution from it after a restart. ``key`` is unique per execution so that a replayed
+step finds the event it wrote before instead of writing it again. Timers (Wait states, retry
+back-off) keep their due time here so that a restart honours the time first chosen.
+"""
+
+from __future__ import annotations
+
+PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    # WAL with NORMAL survives a killed process; only a power loss may drop the last commits.
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=OFF",
+    "PRAGMA busy_timeout=5000",
+)
+
+TABLES = (
+    """CREATE TABLE IF NOT EXISTS machines (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        arn TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        role_arn TEXT NOT NULL,
+        created REAL NOT NULL,
+        updated REAL NOT NULL,
+        revision_id TEXT NOT NULL,
+        logging TEXT NOT NULL,
+        tracing TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS executions (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        arn TEXT NOT NULL UNIQUE,
+        machine_arn TEXT NOT NULL,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        input TEXT NOT NULL,
+        started REAL NOT NULL,
+        definition TEXT NOT NULL,
+        role_arn TEXT NOT NULL,
+        machine_updated REAL NOT NULL,
+        revision_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        stopped REAL,
+        output TEXT,
+        error TEXT,
+        cause TEXT
+    )""",
+    "CREATE INDEX IF NOT EXISTS executions_by_machine ON executions (machine_arn, seq)",
+    "CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status)",
+    """CREATE TABLE IF NOT EXISTS events (
+        execution_arn TEXT NOT NULL,
+        id INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        type TEXT NOT NULL,
+        previous_id INTEGER NOT NULL,
+        timestamp REAL NOT NULL,
+        details TEXT NOT NULL,
+        PRIMARY KEY (execution_arn, id)
+    ) WITHOUT ROWID""",
+    "CREATE UNIQUE INDEX IF NOT EXISTS events_by_key ON events (execution_arn, key)",
+    """CREATE TABLE IF NOT EXISTS timers (
+        execution_arn TEXT NOT NULL,
+        key TEXT NOT NULL,
+        due REAL NOT NULL,
+        PRIMARY KEY (execution_arn, key)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS tags (
+        resource_arn TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (resource_arn, key)
+    ) WITHOUT ROWID""",
+)

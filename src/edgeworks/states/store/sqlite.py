@@ -1,0 +1,272 @@
+"""The workflow store on SQLite.
+
+One connection, used from the event loop's thread only: each call is a short statement in
+WAL mode, cheaper than handing it to a thread. Paging is by the row's sequence number, which
+only grows, so a page token stays valid while rows are added.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from edgeworks.states.store.records import EventRecord, ExecutionRecord, MachineRecord
+from edgeworks.states.store.schema import PRAGMAS, TABLES
+
+_MACHINE_COLUMNS = (
+    "arn, name, type, definition, role_arn, created, updated, revision_id, logging, tracing"
+)
+_EXECUTION_COLUMNS = (
+    "arn, machine_arn, name, status, input, started, definition, role_arn, machine_updated,"
+    " revision_id, type, stopped, output, error, cause"
+)
+
+
+class Store:
+    """State machines, executions, histories, timers and tags in one SQLite file.
+
+    Args:
+        path: The database file, or ``":memory:"`` for a store that lives as long as the object.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        for statement in (*PRAGMAS, *TABLES):
+            self._db.execute(statement)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+    # State machines.
+
+    def add_machine(self, machine: MachineRecord) -> bool:
+        """Insert a machine; return False when its ARN is taken."""
+        try:
+            self._db.execute(
+                f"INSERT INTO machines ({_MACHINE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                _machine_row(machine),
+            )
+        except sqlite3.IntegrityError:
+            return False
+        return True
+
+    def machine(self, arn: str) -> MachineRecord | None:
+        """Return the machine with this ARN, if any."""
+        row = self._db.execute(
+            f"SELECT {_MACHINE_COLUMNS} FROM machines WHERE arn = ?", (arn,)
+        ).fetchone()
+        return _machine_from(row) if row else None
+
+    def replace_machine(self, machine: MachineRecord) -> None:
+        """Overwrite the stored fields of an existing machine."""
+        row = _machine_row(machine)
+        self._db.execute(
+            "UPDATE machines SET name=?, type=?, definition=?, role_arn=?, created=?, updated=?,"
+            " revision_id=?, logging=?, tracing=? WHERE arn = ?",
+            (*row[1:], row[0]),
+        )
+
+    def delete_machine(self, arn: str) -> None:
+        """Remove a machine and its tags; its executions stay readable."""
+        self._db.execute("DELETE FROM machines WHERE arn = ?", (arn,))
+        self._db.execute("DELETE FROM tags WHERE resource_arn = ?", (arn,))
+
+    def machines(self, after: int, limit: int) -> list[tuple[int, MachineRecord]]:
+        """Return up to ``limit`` machines whose sequence number follows ``after``."""
+        rows = self._db.execute(
+            f"SELECT seq, {_MACHINE_COLUMNS} FROM machines WHERE seq > ? ORDER BY seq LIMIT ?",
+            (after, limit),
+        )
+        return [(row[0], _machine_from(row[1:])) for row in rows]
+
+    # Executions.
+
+    def add_execution(self, execution: ExecutionRecord) -> bool:
+        """Insert an execution; return False when its ARN is taken."""
+        try:
+            self._db.execute(
+                f"INSERT INTO executions ({_EXECUTION_COLUMNS})"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                _execution_row(execution),
+            )
+        except sqlite3.IntegrityError:
+            return False
+        return True
+
+    def execution(self, arn: str) -> ExecutionRecord | None:
+        """Return the execution with this ARN, if any."""
+        row = self._db.execute(
+            f"SELECT {_EXECUTION_COLUMNS} FROM executions WHERE arn = ?", (arn,)
+        ).fetchone()
+        return ExecutionRecord(*row) if row else None
+
+    def finish_execution(
+        self,
+        arn: str,
+        *,
+        status: str,
+        stopped: float,
+        output: str | None = None,
+        error: str | None = None,
+        cause: str | None = None,
+    ) -> None:
+        """Record how a running execution ended; an execution that already ended is kept."""
+        self._db.execute(
+            "UPDATE executions SET status=?, stopped=?, output=?, error=?, cause=?"
+            " WHERE arn = ? AND status = 'RUNNING'",
+            (status, stopped, output, error, cause, arn),
+        )
+
+    def executions(
+        self, machine_arn: str, status: str | None, before: int, limit: int
+    ) -> list[tuple[int, ExecutionRecord]]:
+        """Return a page of a machine's executions, newest first, older than ``before``."""
+        sql = f"SELECT seq, {_EXECUTION_COLUMNS} FROM executions WHERE machine_arn = ? AND seq < ?"
+        args: list[Any] = [machine_arn, before]
+        if status is not None:
+            sql += " AND status = ?"
+            args.append(status)
+        rows = self._db.execute(sql + " ORDER BY seq DESC LIMIT ?", (*args, limit))
+        return [(row[0], ExecutionRecord(*row[1:])) for row in rows]
+
+    def running_executions(self) -> list[ExecutionRecord]:
+        """Return every execution still RUNNING, oldest first."""
+        rows = self._db.execute(
+            f"SELECT {_EXECUTION_COLUMNS} FROM executions WHERE status = 'RUNNING' ORDER BY seq"
+        )
+        return [ExecutionRecord(*row) for row in rows]
+
+    # History.
+
+    def append_events(self, execution_arn: str, events: Iterable[EventRecord]) -> None:
+        """Append events to a history in one transaction."""
+        rows = [
+            (execution_arn, e.id, e.key, e.type, e.previous_id, e.timestamp, json.dumps(e.details))
+            for e in events
+        ]
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR IGNORE INTO events"
+                " (execution_arn, id, key, type, previous_id, timestamp, details)"
+                " VALUES (?,?,?,?,?,?,?)",
+                rows,
+            )
+
+    def events(self, execution_arn: str) -> list[EventRecord]:
+        """Return the whole history of an execution in id order."""
+        rows = self._db.execute(
+            "SELECT id, key, type, previous_id, timestamp, details FROM events"
+            " WHERE execution_arn = ? ORDER BY id",
+            (execution_arn,),
+        )
+        return [EventRecord(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
+
+    # Timers.
+
+    def timer(self, execution_arn: str, key: str, due: float) -> float:
+        """Return the due time stored for a timer, storing ``due`` if it is new."""
+        self._db.execute(
+            "INSERT OR IGNORE INTO timers (execution_arn, key, due) VALUES (?,?,?)",
+            (execution_arn, key, due),
+        )
+        row = self._db.execute(
+            "SELECT due FROM timers WHERE execution_arn = ? AND key = ?", (execution_arn, key)
+        ).fetchone()
+        stored: float = row[0]
+        return stored
+
+    # Tags.
+
+    def tag(self, resource_arn: str, tags: dict[str, str]) -> None:
+        """Add or overwrite tags on a resource."""
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO tags (resource_arn, key, value) VALUES (?,?,?)",
+                [(resource_arn, k, v) for k, v in tags.items()],
+            )
+
+    def untag(self, resource_arn: str, keys: Iterable[str]) -> None:
+        """Remove tags from a resource; absent keys are ignored."""
+        with self._transaction():
+            self._db.executemany(
+                "DELETE FROM tags WHERE resource_arn = ? AND key = ?",
+                [(resource_arn, k) for k in keys],
+            )
+
+    def tags(self, resource_arn: str) -> dict[str, str]:
+        """Return a resource's tags in key order."""
+        rows = self._db.execute(
+            "SELECT key, value FROM tags WHERE resource_arn = ? ORDER BY key", (resource_arn,)
+        )
+        return dict(rows.fetchall())
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    """BEGIN ... COMMIT around a group of statements, ROLLBACK if one fails."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN")
+
+    def __exit__(self, kind: object, value: object, traceback: object) -> None:
+        self._db.execute("ROLLBACK" if kind else "COMMIT")
+
+
+def _machine_row(m: MachineRecord) -> tuple[Any, ...]:
+    return (
+        m.arn,
+        m.name,
+        m.type,
+        m.definition,
+        m.role_arn,
+        m.created,
+        m.updated,
+        m.revision_id,
+        json.dumps(m.logging),
+        json.dumps(m.tracing),
+    )
+
+
+def _machine_from(row: tuple[Any, ...] | Any) -> MachineRecord:
+    arn, name, kind, definition, role, created, updated, revision, logging, tracing = row
+    return MachineRecord(
+        arn,
+        name,
+        kind,
+        definition,
+        role,
+        created,
+        updated,
+        revision,
+        logging=json.loads(logging),
+        tracing=json.loads(tracing),
+    )
+
+
+def _execution_row(e: ExecutionRecord) -> tuple[Any, ...]:
+    return (
+        e.arn,
+        e.machine_arn,
+        e.name,
+        e.status,
+        e.input,
+        e.started,
+        e.definition,
+        e.role_arn,
+        e.machine_updated,
+        e.revision_id,
+        e.type,
+        e.stopped,
+        e.output,
+        e.error,
+        e.cause,
+    )
