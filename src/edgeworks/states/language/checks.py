@@ -25,9 +25,10 @@ class FieldChecker:
     def __init__(self) -> None:
         self.found: list[Diagnostic] = []
 
-    def add(self, code: str, message: str, where: Where, severity: str = dg.ERROR) -> None:
-        """Record one diagnostic at ``where``."""
-        self.found.append(Diagnostic(severity, code, message, pointer(*where)))
+    def add(self, code: str, message: str, where: Where | None, severity: str = dg.ERROR) -> None:
+        """Record one diagnostic at ``where`` (None: the whole document)."""
+        location = pointer(*where) if where is not None else None
+        self.found.append(Diagnostic(severity, code, message, location))
 
     def fields(
         self,
@@ -40,21 +41,19 @@ class FieldChecker:
         """Check that ``raw`` has the required fields, no others, each of the right kind."""
         missing = [name for name in required if name not in raw]
         if missing:
-            self.add(
-                dg.SCHEMA_VALIDATION_FAILED,
-                f"These fields are required: [{', '.join(missing)}] in {owner}",
-                where,
-            )
+            message = f"These fields are required: [{', '.join(missing)}]"
+            self.add(dg.SCHEMA_VALIDATION_FAILED, message, where)
         for name, value in raw.items():
             kind = kinds.get(name)
             if kind is None:
-                self.add(
-                    dg.SCHEMA_VALIDATION_FAILED,
-                    f"Field '{name}' is not supported by Step Functions in {owner}",
-                    (*where, name),
-                )
+                self.unsupported(name, where, owner)
                 continue
             self.kind(value, kind, (*where, name), f"'{name}' of {owner}")
+
+    def unsupported(self, name: str, where: Where, owner: str) -> None:
+        """Record a field the object does not accept; the service points at the object."""
+        del owner  # the service's message names the field only
+        self.add(dg.SCHEMA_VALIDATION_FAILED, f"Field '{name}' is not supported", where)
 
     def kind(self, value: Any, kind: str, where: Where, what: str) -> None:
         """Check one value against a kind from :mod:`schema`."""

@@ -1,8 +1,10 @@
 """Diagnostics in the shape of ValidateStateMachineDefinition.
 
 A diagnostic has a severity (``ERROR`` or ``WARNING``), a code such as
-``SCHEMA_VALIDATION_FAILED``, a message naming the state and the field, and a location written as
-a JSON pointer into the definition (``/States/Check/Next``).
+``SCHEMA_VALIDATION_FAILED``, a message naming the state and the field, and a location: a path
+into the definition written the way the service writes it, with array indexes in brackets
+(``/States/Check/Next``, ``/States/Pick/Choices[0]/Next``), or none for problems of the whole
+document.
 """
 
 from __future__ import annotations
@@ -32,19 +34,20 @@ class Diagnostic:
     severity: str
     code: str
     message: str
-    location: str
+    location: str | None
 
     def as_wire(self) -> dict[str, str]:
-        """Return the ValidateStateMachineDefinitionDiagnostic members."""
-        return {
-            "severity": self.severity,
-            "code": self.code,
-            "message": self.message,
-            "location": self.location,
-        }
+        """Return the ValidateStateMachineDefinitionDiagnostic members (location if any)."""
+        wire = {"severity": self.severity, "code": self.code, "message": self.message}
+        if self.location is not None:
+            wire["location"] = self.location
+        return wire
 
 
 def pointer(*parts: str | int) -> str:
-    """Return a JSON pointer (RFC 6901) to a place in the definition."""
-    escaped = (str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-    return "/" + "/".join(escaped) if parts else "/"
+    """Return the service's path to a place in the definition: names joined by ``/``, array
+    indexes appended in brackets to the name before them."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else f"/{part}"
+    return text or "/"

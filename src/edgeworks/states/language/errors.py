@@ -78,7 +78,7 @@ class DefinitionError(LanguageError):
 
     def message(self) -> str:
         """Return the service's InvalidDefinition message: every diagnostic, one per line."""
-        lines = [f"{d.code}: {d.message} at {d.location}" for d in self.diagnostics]
+        lines = [f"{d.code}: {d.message} at {d.location or 'null'}" for d in self.diagnostics]
         return "Invalid State Machine Definition: '" + ", ".join(lines) + "'"
 
 

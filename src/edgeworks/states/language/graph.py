@@ -2,7 +2,9 @@
 
 Each machine (the top level, every Parallel branch and every Map item processor) is its own
 scope: its transitions may only name its own states (States Language: Transitions), while state
-names must be unique across the whole definition.
+names must be unique across the whole definition. The service reports, per scope, missing
+targets first; then, for the top level only, a machine without a terminal state (which stops
+the reachability walk there); then unreachable states.
 """
 
 from __future__ import annotations
@@ -16,14 +18,14 @@ from edgeworks.states.language.checks import FieldChecker, Where
 
 def check_graph(checker: FieldChecker, document: Mapping[str, Any]) -> None:
     """Check every machine scope in the definition and the uniqueness of state names."""
-    seen: dict[str, Where] = {}
+    seen: set[str] = set()
     for machine, where in _machines(document, ()):
         _check_scope(checker, machine, where)
         for name in machine["States"]:
             if name in seen:
                 message = f"Duplicate State name: {name}"
                 checker.add(dg.DUPLICATE_STATE_NAME, message, (*where, "States", name))
-            seen[name] = where
+            seen.add(name)
 
 
 def _machines(
@@ -56,17 +58,16 @@ def _check_scope(checker: FieldChecker, machine: Mapping[str, Any], where: Where
     for name, state in states.items():
         for target, field in transitions(state):
             if target not in states:
-                message = f"Missing '{field[-1]}' target: {target}"
-                checker.add(
-                    dg.MISSING_TRANSITION_TARGET, message, (*where, "States", name, *field)
-                )
+                at = (*where, "States", name, *field)
+                checker.add(dg.MISSING_TRANSITION_TARGET, f"Missing 'Next' target: {target}", at)
+    if not where and not any(_terminal(state) for state in states.values()):
+        checker.add(dg.MISSING_END_STATE, "Workflow has no terminal state", None)
+        return
     reached = _reachable(states, machine["StartAt"])
     for name in states:
         if name not in reached:
-            message = f"State '{name}' is not reachable"
-            checker.add(dg.UNREACHABLE_STATE, message, (*where, "States", name))
-    if not any(_terminal(state) for state in states.values()):
-        checker.add(dg.MISSING_END_STATE, "Workflow has no terminal state", where or ())
+            message = f'State "{name}" is not reachable.'
+            checker.add(dg.MISSING_TRANSITION_TARGET, message, (*where, "States", name))
 
 
 def _reachable(states: Mapping[str, Any], start: str) -> set[str]:

@@ -30,14 +30,15 @@ def load(text: str | bytes | Mapping[str, Any]) -> tuple[Any, list[Diagnostic]]:
         return json.loads(text), []
     except (ValueError, RecursionError) as exc:
         message = f"Definition is not valid JSON: {exc}"
-        return None, [Diagnostic(dg.ERROR, dg.INVALID_JSON_DESCRIPTION, message, "/")]
+        return None, [Diagnostic(dg.ERROR, dg.INVALID_JSON_DESCRIPTION, message, None)]
 
 
 def validate_document(document: Any) -> list[Diagnostic]:
     """Return every diagnostic for a parsed definition document (empty when valid)."""
     checker = FieldChecker()
     if not isinstance(document, dict):
-        checker.add(dg.SCHEMA_VALIDATION_FAILED, "The definition must be a JSON object", ())
+        message = "Definition must be a valid JSON object"
+        checker.add(dg.SCHEMA_VALIDATION_FAILED, message, None)
         return checker.found
     check_machine(checker, document, (), None)
     if not checker.found:
@@ -53,7 +54,7 @@ def check_machine(
 ) -> None:
     """Check a machine (top level, branch or item processor) and every state in it."""
     fields = schema.MACHINE_FIELDS if not where else schema.PROCESSOR_FIELDS
-    checker.fields(machine, fields, where, "the state machine", required=("StartAt", "States"))
+    checker.fields(machine, fields, where, "the state machine", required=("States", "StartAt"))
     language = machine.get("QueryLanguage", outer_language or JSONPATH)
     if language not in (JSONPATH, JSONATA):
         checker.add(
@@ -66,11 +67,8 @@ def check_machine(
     if not isinstance(states, dict):
         return
     if isinstance(machine.get("StartAt"), str) and machine["StartAt"] not in states:
-        checker.add(
-            dg.MISSING_TRANSITION_TARGET,
-            f"Missing 'StartAt' target: {machine['StartAt']}",
-            (*where, "StartAt"),
-        )
+        message = f"Missing 'Next' target: {machine['StartAt']}"
+        checker.add(dg.MISSING_TRANSITION_TARGET, message, (*where, "StartAt"))
     for name, state in states.items():
         check_state(
             checker, name, state, (*where, "States", name), language, check_machine=check_machine

@@ -36,7 +36,7 @@ def check_choices(
             checker.add(dg.SCHEMA_VALIDATION_FAILED, f"The {what} must be an object", at)
             continue
         if not isinstance(entry.get("Next"), str):
-            message = f"These fields are required: [Next] in {what}"
+            message = "These fields are required: [Next]"
             checker.add(dg.SCHEMA_VALIDATION_FAILED, message, at)
         if "Assign" in entry:
             checker.assign(entry["Assign"], (*at, "Assign"), what, language == JSONATA)
@@ -67,15 +67,14 @@ def check_rule(
 def _check_condition(
     checker: FieldChecker, rule: Mapping[str, Any], where: Where, what: str
 ) -> None:
-    extra = [k for k in rule if k != "Condition"]
-    for key in extra:
-        message = f"Field '{key}' is not supported by Step Functions in {what}"
-        checker.add(dg.SCHEMA_VALIDATION_FAILED, message, (*where, key))
+    for key in rule:
+        if key != "Condition":
+            checker.unsupported(key, where, what)
     condition = rule.get("Condition")
     if isinstance(condition, bool):
         return
     if not isinstance(condition, str):
-        message = f"These fields are required: [Condition] in {what}"
+        message = "These fields are required: [Condition]"
         checker.add(dg.SCHEMA_VALIDATION_FAILED, message, where)
         return
     checker.kind(condition, "expression:boolean", (*where, "Condition"), f"'Condition' of {what}")
@@ -120,14 +119,13 @@ def _check_comparison(
     operators = [k for k in rule if k in OPERATORS]
     for key in rule:
         if key not in OPERATORS and key not in ("Variable", "Comment"):
-            message = f"Field '{key}' is not supported by Step Functions in {what}"
-            checker.add(dg.SCHEMA_VALIDATION_FAILED, message, (*where, key))
+            checker.unsupported(key, where, what)
     if len(operators) != 1:
         message = f"The rule in {what} must have exactly one comparison operator"
         checker.add(dg.SCHEMA_VALIDATION_FAILED, message, where)
         return
     if not isinstance(rule.get("Variable"), str):
-        message = f"These fields are required: [Variable] in {what}"
+        message = "These fields are required: [Variable]"
         checker.add(dg.SCHEMA_VALIDATION_FAILED, message, where)
     else:
         checker.path(rule["Variable"], (*where, "Variable"), f"'Variable' of {what}")

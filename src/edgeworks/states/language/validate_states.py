@@ -72,7 +72,16 @@ def check_state(
     )
 
     kinds = schema.fields_for(state_type, site.language)
-    checker.fields(raw, kinds, where, owner, REQUIRED.get(state_type, ()))
+    other = {
+        k: v
+        for k, v in raw.items()
+        if k not in kinds and k in schema.accepted_anywhere(state_type)
+    }
+    for field in other:
+        message = f"Field '{field}' is not supported when QueryLanguage is {site.language}"
+        site.add(message, field)
+    own = {k: v for k, v in raw.items() if k not in other}
+    checker.fields(own, kinds, where, owner, REQUIRED.get(state_type, ()))
     _check_transition(site, state_type)
     _check_exclusive(site)
     _check_data_fields(site)
@@ -175,7 +184,7 @@ def _check_map(site: Site, check_machine: MachineCheck) -> None:
     field = "ItemProcessor" if "ItemProcessor" in site.raw else "Iterator"
     processor = site.raw.get(field)
     if processor is None:
-        site.add(f"These fields are required: [ItemProcessor] in {site.owner}")
+        site.add("These fields are required: [ItemProcessor]")
         return
     if not isinstance(processor, dict):
         return
