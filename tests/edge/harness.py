@@ -33,7 +33,7 @@ class OriginHandler(BaseHTTPRequestHandler):
     """Answers any method; see the module docstring for the paths."""
 
     protocol_version = "HTTP/1.1"
-    server: TestOriginServer
+    server: OriginServer
 
     def __getattr__(self, name: str) -> Callable[[], None]:
         # The base class looks up do_<METHOD>; every method, extension ones too, lands here.
@@ -44,9 +44,20 @@ class OriginHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         del format, args  # keep test output quiet
 
-    def _answer(self) -> None:
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("transfer-encoding", ""):
+            parts = []
+            while size := int(self.rfile.readline().split(b";")[0], 16):
+                parts.append(self.rfile.read(size))
+                self.rfile.readline()
+            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                continue  # trailer fields
+            return b"".join(parts)
         length = int(self.headers.get("content-length") or 0)
-        body = self.rfile.read(length) if length else b""
+        return self.rfile.read(length) if length else b""
+
+    def _answer(self) -> None:
+        body = self._read_body()
         url = urlsplit(self.path)
         self.server.record(self.command, url.path, body, dict(self.headers.items()))
         if url.path == "/slow":
@@ -66,7 +77,7 @@ class OriginHandler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
 
 
-class TestOriginServer(ThreadingHTTPServer):
+class OriginServer(ThreadingHTTPServer):
     """A threaded origin on 127.0.0.1 that records what it receives."""
 
     daemon_threads = True
@@ -94,9 +105,9 @@ class TestOriginServer(ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
-def running_origin(name: str = "origin-a") -> Iterator[TestOriginServer]:
+def running_origin(name: str = "origin-a") -> Iterator[OriginServer]:
     """Run a test origin in a thread for the duration of the block."""
-    server = TestOriginServer(name)
+    server = OriginServer(name)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     try:

@@ -12,19 +12,17 @@ import pytest
 
 from edgeworks.edge.accesslog import parse_log
 
-from .harness import NodeProcess, TestOriginServer, running_node, running_origin
+from .harness import NodeProcess, OriginServer, running_node, running_origin
 
 
 @pytest.fixture(scope="module")
-def origin() -> Iterator[TestOriginServer]:
+def origin() -> Iterator[OriginServer]:
     with running_origin() as server:
         yield server
 
 
 @pytest.fixture(scope="module")
-def node(
-    origin: TestOriginServer, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[NodeProcess]:
+def node(origin: OriginServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeProcess]:
     workdir = tmp_path_factory.mktemp("node")
     with running_node(["--origin", origin.url, "--workers", "1"], workdir) as process:
         yield process
@@ -43,7 +41,7 @@ def ask(
         conn.close()
 
 
-def test_get_is_forwarded(node: NodeProcess, origin: TestOriginServer) -> None:
+def test_get_is_forwarded(node: NodeProcess, origin: OriginServer) -> None:
     status, _, body = ask(node, "GET", "/plain/get?x=1")
 
     assert status == 200
@@ -51,7 +49,7 @@ def test_get_is_forwarded(node: NodeProcess, origin: TestOriginServer) -> None:
     assert origin.count("/plain/get") == 1
 
 
-def test_post_body_is_forwarded(node: NodeProcess, origin: TestOriginServer) -> None:
+def test_post_body_is_forwarded(node: NodeProcess, origin: OriginServer) -> None:
     status, _, body = ask(node, "POST", "/plain/post", body=b"name=edge")
 
     assert status == 200
@@ -71,9 +69,7 @@ def test_extension_methods_are_forwarded(node: NodeProcess, method: str) -> None
     assert json.loads(body)["method"] == method
 
 
-def test_cacheable_response_is_a_miss_then_a_hit(
-    node: NodeProcess, origin: TestOriginServer
-) -> None:
+def test_cacheable_response_is_a_miss_then_a_hit(node: NodeProcess, origin: OriginServer) -> None:
     first = ask(node, "GET", "/cached/one")
     second = ask(node, "GET", "/cached/one")
 
@@ -84,7 +80,7 @@ def test_cacheable_response_is_a_miss_then_a_hit(
 
 
 def test_no_store_response_goes_to_the_origin_every_time(
-    node: NodeProcess, origin: TestOriginServer
+    node: NodeProcess, origin: OriginServer
 ) -> None:
     for _ in range(3):
         assert ask(node, "GET", "/plain/fresh")[0] == 200
@@ -93,7 +89,7 @@ def test_no_store_response_goes_to_the_origin_every_time(
 
 
 def test_stats_path_reports_counters_and_is_not_forwarded(
-    node: NodeProcess, origin: TestOriginServer
+    node: NodeProcess, origin: OriginServer
 ) -> None:
     ask(node, "GET", "/plain/counted")
 
@@ -108,7 +104,7 @@ def test_stats_path_reports_counters_and_is_not_forwarded(
 
 
 def test_access_log_has_one_parseable_line_per_request(
-    origin: TestOriginServer, tmp_path: Path
+    origin: OriginServer, tmp_path: Path
 ) -> None:
     with running_node(["--origin", origin.url, "--workers", "1"], tmp_path) as node:
         ask(node, "GET", "/cached/logged?q=1")

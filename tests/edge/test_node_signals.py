@@ -8,10 +8,10 @@ import signal
 import threading
 from pathlib import Path
 
-from .harness import TestOriginServer, running_node, running_origin, wait_for
+from .harness import OriginServer, running_node, running_origin, wait_for
 
 
-def config_for(origin: TestOriginServer, log_path: Path) -> str:
+def config_for(origin: OriginServer, log_path: Path) -> str:
     return json.dumps(
         {
             "Origins": [{"Id": "main", "Url": origin.url}],
