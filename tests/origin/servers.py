@@ -7,6 +7,7 @@ bytes a test's handler writes, so that tests can serve well-formed, odd or broke
 from __future__ import annotations
 
 import asyncio
+import gc
 import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -144,9 +145,24 @@ async def read_chunked(reader: asyncio.StreamReader, gather: bool) -> tuple[byte
 
 
 def run(coro: Awaitable[T]) -> T:
-    """Run one test coroutine on a fresh uvloop loop, bounded so that a hang fails the test."""
+    """Run one test coroutine on a fresh uvloop loop, bounded so that a hang fails the test.
+
+    Errors that the loop would only log (an exception in a protocol callback, a future whose
+    exception nobody read) fail the test too.
+    """
+    loop_errors: list[str] = []
+
+    def keep(context: dict[str, object]) -> None:
+        # The test origin's handlers are cancelled when the loop stops: that is no fault.
+        if not isinstance(context.get("exception"), asyncio.CancelledError):
+            loop_errors.append(str(context))
 
     async def bounded() -> T:
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(lambda _, context: keep(context))
         return await asyncio.wait_for(coro, timeout=60)
 
-    return uvloop.run(bounded())
+    result = uvloop.run(bounded())
+    gc.collect()
+    assert not loop_errors, loop_errors
+    return result
