@@ -26,11 +26,14 @@ from edgeworks.http.headers import Headers, hop_by_hop_names
 
 SEP = b"\x00"
 
-# Viewer fields CloudFront passes to a custom origin even when no policy names them: the body's
-# description and the conditional and range fields (CloudFront developer guide, "Request and
-# response behavior for custom origins").
+# Viewer fields that reach the origin even when no policy names them: the body's description,
+# the conditional and range fields and the request's cache directives, as CloudFront does for
+# custom origins (developer guide, "Request and response behavior for custom origins").
+# Authorization is not among them: a policy must name it, whatever the method.
 DEFAULT_FORWARDED: frozenset[bytes] = frozenset(
     {
+        b"cache-control",
+        b"pragma",
         b"content-length",
         b"content-type",
         b"content-encoding",

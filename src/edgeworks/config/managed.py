@@ -89,7 +89,7 @@ CACHE_POLICIES: tuple[CachePolicy, ...] = (
         "Amplify",
         min_ttl=2.0,
         default_ttl=2.0,
-        max_ttl=YEAR,
+        max_ttl=600.0,
         headers=_headers("authorization", "cloudfront-viewer-country", "host"),
         cookies=_ALL,
         query_strings=_ALL,
@@ -178,11 +178,13 @@ def _index(policies: tuple[_Policy, ...]) -> dict[str, _Policy]:
     for policy in policies:
         table[policy.id] = policy
         table[policy.name] = policy
+        # The API lists managed policies with this prefix, and exported configurations use it.
+        table[f"Managed-{policy.name}"] = policy
     return table
 
 
 MANAGED_CACHE_POLICIES: dict[str, CachePolicy] = _index((*CACHE_POLICIES, FOLLOW_ORIGIN))
-"""Managed cache policies, each under both its id and its name."""
+"""Managed cache policies under their id, their name and their ``Managed-`` name."""
 
 MANAGED_ORIGIN_REQUEST_POLICIES: dict[str, OriginRequestPolicy] = _index(ORIGIN_REQUEST_POLICIES)
-"""Managed origin request policies, each under both its id and its name."""
+"""Managed origin request policies under their id, their name and their ``Managed-`` name."""

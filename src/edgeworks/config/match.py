@@ -28,9 +28,10 @@ def pattern_regex(pattern: str) -> str:
         pattern: A path pattern such as ``/images/*.jpg`` or ``api/v?/*``.
 
     Returns:
-        Regex text (no anchors) that matches a path with or without its leading ``/``.
+        Regex text (no anchors) for the pattern less its leading ``/``; paths are matched
+        with their own leading ``/`` removed, which makes the slash optional on both sides.
     """
-    parts = ["/?"]
+    parts = []
     for char in pattern.removeprefix("/"):
         if char == "*":
             parts.append(".*")
@@ -72,6 +73,8 @@ def match_index(dist: Distribution, path: str | bytes) -> int | None:
     cut = path.find("?")
     if cut >= 0:
         path = path[:cut]
+    if path.startswith("/"):
+        path = path[1:]
     found = _matcher(dist).fullmatch(path)
     if found is None or found.lastindex is None:
         return None

@@ -1,0 +1,244 @@
+"""Cache keys select what the policy names; origin requests get key members plus the policy's."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from edgeworks.config.keys import (
+    DEFAULT_FORWARDED,
+    accepted_encodings,
+    cache_key,
+    origin_request_parts,
+)
+from edgeworks.config.managed import MANAGED_ORIGIN_REQUEST_POLICIES
+from edgeworks.config.model import Behavior, CachePolicy, OriginRequestPolicy, Selection
+from edgeworks.http.headers import Headers
+
+BARE = CachePolicy("bare", "bare")
+
+
+def key(
+    policy: CachePolicy, query: bytes = b"", headers: Headers | None = None, **kw: str
+) -> bytes:
+    return cache_key(
+        policy,
+        kw.get("method", "GET"),
+        kw.get("host", "example.com"),
+        kw.get("path", "/a"),
+        query,
+        headers or [],
+    )
+
+
+def policy(**families: Selection) -> CachePolicy:
+    return CachePolicy("p", "p", **families)  # type: ignore[arg-type]
+
+
+def test_get_and_head_share_a_key_other_methods_do_not() -> None:
+    assert key(BARE, method="GET") == key(BARE, method="HEAD")
+    assert key(BARE, method="OPTIONS") != key(BARE, method="GET")
+
+
+def test_host_is_in_the_key_case_insensitively_and_path_case_sensitively() -> None:
+    assert key(BARE, host="Example.COM") == key(BARE, host="example.com")
+    assert key(BARE, host="other.example") != key(BARE)
+    assert key(BARE, path="/A") != key(BARE, path="/a")
+
+
+def test_bytes_and_text_arguments_give_the_same_key() -> None:
+    text = cache_key(BARE, "GET", "example.com", "/a", b"", [])
+    raw = cache_key(BARE, b"GET", b"example.com", b"/a", b"", [])
+    assert text == raw
+
+
+def test_query_none_ignores_the_query() -> None:
+    assert key(BARE, b"a=1") == key(BARE, b"a=2") == key(BARE)
+
+
+def test_query_whitelist_keys_only_listed_names() -> None:
+    p = policy(query_strings=Selection("whitelist", ("a",)))
+    assert key(p, b"a=1&b=1") == key(p, b"b=2&a=1")
+    assert key(p, b"a=1") != key(p, b"a=2")
+
+
+def test_query_all_except_ignores_listed_names() -> None:
+    p = policy(query_strings=Selection("allExcept", ("utm",)))
+    assert key(p, b"x=1&utm=a") == key(p, b"utm=b&x=1")
+    assert key(p, b"x=1") != key(p, b"x=2")
+
+
+def test_query_all_is_canonical_by_name_but_keeps_repeated_order() -> None:
+    p = policy(query_strings=Selection("all"))
+    assert key(p, b"a=1&b=2") == key(p, b"b=2&a=1")
+    assert key(p, b"a=1&a=2") != key(p, b"a=2&a=1")
+    assert key(p, b"a") != key(p, b"a=")
+
+
+def test_header_whitelist_keys_named_headers_with_values_as_sent() -> None:
+    p = policy(headers=Selection("whitelist", ("x-tenant",)))
+    one = key(p, headers=[(b"x-tenant", b"Blue"), (b"x-other", b"1")])
+    assert one == key(p, headers=[(b"x-other", b"2"), (b"x-tenant", b"Blue")])
+    assert one != key(p, headers=[(b"x-tenant", b"blue")])
+    assert key(p) != key(p, headers=[(b"x-tenant", b"")])
+
+
+def test_header_all_except_and_all() -> None:
+    every = policy(headers=Selection("all"))
+    most = policy(headers=Selection("allExcept", ("user-agent",)))
+    a = [(b"user-agent", b"a"), (b"x-v", b"1")]
+    b = [(b"x-v", b"1"), (b"user-agent", b"b")]
+    assert key(every, headers=a) != key(every, headers=b)
+    assert key(most, headers=a) == key(most, headers=b)
+    assert key(most, headers=a) != key(most, headers=[(b"x-v", b"2")])
+
+
+def test_header_none_ignores_headers() -> None:
+    assert key(BARE, headers=[(b"x-v", b"1")]) == key(BARE)
+
+
+def test_cookie_selections() -> None:
+    listed = policy(cookies=Selection("whitelist", ("session",)))
+    most = policy(cookies=Selection("allExcept", ("tracking",)))
+    every = policy(cookies=Selection("all"))
+    jar = [(b"cookie", b"session=1; tracking=a")]
+    other = [(b"cookie", b"tracking=b"), (b"cookie", b"session=1")]
+    assert key(listed, headers=jar) == key(listed, headers=other)
+    assert key(most, headers=jar) == key(most, headers=other)
+    assert key(every, headers=jar) != key(every, headers=other)
+    assert key(listed, headers=jar) != key(listed, headers=[(b"cookie", b"session=2")])
+    assert key(BARE, headers=jar) == key(BARE)
+
+
+def test_cookie_names_are_case_sensitive() -> None:
+    listed = policy(cookies=Selection("whitelist", ("Session",)))
+    assert key(listed, headers=[(b"cookie", b"session=1")]) == key(listed)
+
+
+def test_accept_encoding_is_normalised_when_enabled() -> None:
+    both = CachePolicy("z", "z", accept_encoding_gzip=True, accept_encoding_brotli=True)
+    gzip = [(b"accept-encoding", b"gzip, deflate")]
+    assert key(both, headers=gzip) == key(both, headers=[(b"accept-encoding", b"deflate,GZIP")])
+    assert key(both, headers=gzip) != key(both, headers=[(b"accept-encoding", b"br, gzip")])
+    assert key(both, headers=[(b"accept-encoding", b"gzip;q=0")]) == key(both)
+    assert key(BARE, headers=gzip) == key(BARE)
+
+
+def test_accepted_encodings() -> None:
+    offered = (b"br", b"gzip")
+    assert accepted_encodings([(b"accept-encoding", b"gzip, br")], offered) == b"br,gzip"
+    assert accepted_encodings([(b"accept-encoding", b"*")], offered) == b"br,gzip"
+    assert accepted_encodings([(b"accept-encoding", b"br;q=0, gzip;q=0.5")], offered) == b"gzip"
+    assert accepted_encodings([(b"accept-encoding", b"gzip;q=x")], offered) == b""
+    assert accepted_encodings([], offered) == b""
+
+
+def test_key_is_deterministic_bytes() -> None:
+    p = policy(query_strings=Selection("all"), cookies=Selection("all"), headers=Selection("all"))
+    headers = [(b"cookie", b"a=1"), (b"x", b"y")]
+    assert key(p, b"q=1", headers) == key(p, b"q=1", list(headers))
+    assert isinstance(key(p, b"q=1", headers), bytes)
+
+
+def behavior(cache: CachePolicy, request: OriginRequestPolicy | None = None) -> Behavior:
+    return Behavior("*", "app", cache, request)
+
+
+VIEWER: Headers = [
+    (b"host", b"edge.example"),
+    (b"user-agent", b"ua"),
+    (b"x-tenant", b"t1"),
+    (b"cookie", b"session=1; tracking=2"),
+    (b"accept-encoding", b"gzip"),
+    (b"connection", b"keep-alive, x-hop"),
+    (b"x-hop", b"1"),
+    (b"range", b"bytes=0-1"),
+    (b"if-none-match", b'"e"'),
+]
+
+
+def names(headers: Headers) -> set[bytes]:
+    return {name for name, _ in headers}
+
+
+def test_without_policies_only_cloudfront_defaults_pass() -> None:
+    parts = origin_request_parts(behavior(BARE), b"a=1", VIEWER)
+    assert parts.query == b""
+    assert names(parts.headers) == {b"range", b"if-none-match"}
+    assert names(parts.headers) <= DEFAULT_FORWARDED
+
+
+def test_cache_key_members_are_forwarded() -> None:
+    p = policy(
+        headers=Selection("whitelist", ("x-tenant",)),
+        cookies=Selection("whitelist", ("session",)),
+        query_strings=Selection("whitelist", ("a",)),
+    )
+    parts = origin_request_parts(behavior(p), b"b=2&a=1", VIEWER)
+    assert parts.query == b"a=1"
+    assert (b"x-tenant", b"t1") in parts.headers
+    assert (b"cookie", b"session=1") in parts.headers
+
+
+def test_request_policy_adds_members_without_keying_them() -> None:
+    request = OriginRequestPolicy(
+        "r", "r", Selection("whitelist", ("user-agent",)), Selection("all"), Selection("all")
+    )
+    parts = origin_request_parts(behavior(BARE, request), b"b=2&a=1", VIEWER)
+    assert parts.query == b"b=2&a=1"
+    assert (b"user-agent", b"ua") in parts.headers
+    assert (b"cookie", b"session=1; tracking=2") in parts.headers
+
+
+def test_all_viewer_except_host_forwards_everything_end_to_end_but_host() -> None:
+    request = MANAGED_ORIGIN_REQUEST_POLICIES["AllViewerExceptHostHeader"]
+    parts = origin_request_parts(behavior(BARE, request), b"", VIEWER)
+    assert b"host" not in names(parts.headers)
+    assert b"connection" not in names(parts.headers)
+    assert b"x-hop" not in names(parts.headers)
+    assert {b"user-agent", b"x-tenant", b"cookie", b"accept-encoding"} <= names(parts.headers)
+
+
+def test_all_viewer_forwards_host() -> None:
+    request = MANAGED_ORIGIN_REQUEST_POLICIES["AllViewer"]
+    parts = origin_request_parts(behavior(BARE, request), b"", VIEWER)
+    assert (b"host", b"edge.example") in parts.headers
+
+
+def test_normalised_accept_encoding_goes_to_origin_when_policy_compresses() -> None:
+    p = CachePolicy("z", "z", accept_encoding_gzip=True, accept_encoding_brotli=True)
+    headers = [(b"accept-encoding", b"gzip, deflate, br")]
+    parts = origin_request_parts(behavior(p), b"", headers)
+    assert parts.headers == [(b"accept-encoding", b"br,gzip")]
+
+
+def test_cookie_all_except_filters_forwarded_cookies() -> None:
+    p = policy(cookies=Selection("allExcept", ("tracking",)))
+    parts = origin_request_parts(behavior(p), b"", VIEWER)
+    assert (b"cookie", b"session=1") in parts.headers
+
+
+HEADER_NAMES = st.sampled_from([b"cookie", b"accept-encoding", b"x-a", b"host", b"connection"])
+VALUES = st.binary(max_size=20)
+
+
+@given(
+    st.sampled_from(["none", "whitelist", "allExcept", "all"]),
+    st.binary(max_size=40),
+    st.lists(st.tuples(HEADER_NAMES, VALUES), max_size=6),
+)
+def test_arbitrary_requests_never_crash(kind: str, query: bytes, headers: Headers) -> None:
+    selection = Selection(kind, ("x-a", "a"))
+    p = CachePolicy(
+        "f",
+        "f",
+        headers=selection,
+        cookies=selection,
+        query_strings=selection,
+        accept_encoding_gzip=True,
+    )
+    assert isinstance(key(p, query, headers), bytes)
+    parts = origin_request_parts(
+        behavior(p, MANAGED_ORIGIN_REQUEST_POLICIES["AllViewer"]), query, headers
+    )
+    assert b"connection" not in names(parts.headers)
