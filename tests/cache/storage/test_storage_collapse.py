@@ -288,3 +288,28 @@ async def test_misuse_of_a_filler_is_refused() -> None:
         filler.publish_head(b"200")
     with pytest.raises(ValueError, match="wait_timeout"):
         Collapser(wait_timeout=0)
+
+
+@run
+async def test_cancelled_filler_releases_its_followers() -> None:
+    collapser: Collapser[bytes] = Collapser(wait_timeout=60)
+    started = asyncio.Event()
+
+    async def filler_task() -> None:
+        role = collapser.join(b"k")
+        with role:
+            started.set()
+            await asyncio.sleep(60)
+
+    task = asyncio.create_task(filler_task())
+    await started.wait()
+    follower = collapser.join(b"k")
+    assert isinstance(follower, Follower)
+    waiting = asyncio.create_task(follower.head())
+    await asyncio.sleep(0)
+
+    task.cancel()
+    done, _ = await asyncio.wait([waiting], timeout=5)
+
+    assert done and waiting.result() is None
+    assert collapser.join(b"k").is_filler

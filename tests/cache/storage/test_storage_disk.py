@@ -288,3 +288,39 @@ def test_empty_body_and_binary_keys_round_trip(tmp_path: Path) -> None:
     assert found is not None
     with found:
         assert (found.meta, found.read_body(), found.body_length) == (b"\x00\xff", b"", 0)
+
+
+def test_threads_sharing_a_tier_keep_files_and_index_in_step(tmp_path: Path) -> None:
+    tier = DiskTier(tmp_path, 300_000, max_object_bytes=50_000, durable=False)
+    mixed: list[bytes] = []
+
+    def work(seed: int) -> None:
+        rng = random.Random(seed)
+        for _ in range(150):
+            key = b"/o/%02d" % rng.randrange(60)
+            roll = rng.random()
+            if roll < 0.5:
+                writer = tier.open_writer(key, b"m")
+                if writer is not None:
+                    for _ in range(rng.randrange(1, 40)):
+                        writer.write(key * 100)
+                    writer.commit()
+            elif roll < 0.85:
+                body = body_of(tier, key)
+                if body is not None and body != key * (len(body) // len(key)):
+                    mixed.append(key)
+            else:
+                tier.delete(key)
+
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert mixed == []
+    on_disk = sum(path.stat().st_size for path in cache_files(tmp_path))
+    assert on_disk == tier.bytes_used <= 300_000
+    assert len(cache_files(tmp_path)) == len(tier)
+    assert list((tmp_path / "tmp").iterdir()) == []
+    assert tier.stats.corrupt_dropped == 0

@@ -62,8 +62,11 @@ class DiskTier:
         directory: Where the files live; created if missing.
         max_bytes: Bound on the total size of the committed files.
         max_object_bytes: Largest single file accepted; defaults to an eighth of ``max_bytes``.
-        durable: Sync each file and its directory before a commit returns (turn off only for
-            throwaway caches: without it a power loss can leave a renamed file incomplete).
+        durable: Sync each file and its directory before a commit returns. Without it a killed
+            process still loses nothing (the kernel holds every byte written before the
+            rename), but a power loss can leave a renamed file incomplete; the header checks
+            then drop it, and a damaged body is caught when read through ``read_chunks``
+            (not when sent with ``sendfile``, which bypasses the checksum).
     """
 
     def __init__(
