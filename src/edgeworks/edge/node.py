@@ -36,7 +36,7 @@ from edgeworks.edge.metrics import CounterTable, Metrics
 from edgeworks.edge.reserved import NodeApp
 from edgeworks.edge.supervisor import Supervisor
 from edgeworks.edge.trace import Tracer
-from edgeworks.edge.wiring import build_edge_app, close_edge_app
+from edgeworks.edge.wiring import build_cache, build_edge_app, close_edge_app
 from edgeworks.http.server import HTTPServer
 
 logger = logging.getLogger(__name__)
@@ -238,6 +238,7 @@ class Worker:
         self.dist = source.current
         self.started = time.time()
         self.tracer = Tracer(metrics, _open_log(self.dist.access_log, header))
+        self.cache = build_cache(self.dist)
         self.app = self._build(self.dist)
         self.server = HTTPServer(self.app, self.dist.limits, _tls_context(self.dist.tls))
         self._companion = companion
@@ -245,7 +246,7 @@ class Worker:
         self._closing: set[asyncio.Task[None]] = set()
 
     def _build(self, dist: Distribution) -> NodeApp:
-        edge = build_edge_app(dist, self.tracer)
+        edge = build_edge_app(dist, self.tracer, self.cache)
         return NodeApp(edge, self.tracer.metrics, dist.node_name, self.started)
 
     async def run(self) -> int:
@@ -329,7 +330,7 @@ def _open_log(target: str | None, header: bool) -> AccessLog | None:
 
 
 def _report_restart_only_changes(old: Distribution, new: Distribution) -> None:
-    for name in ("listen_host", "listen_port", "limits", "tls", "workers"):
+    for name in ("listen_host", "listen_port", "limits", "tls", "workers", "cache"):
         if getattr(old, name) != getattr(new, name):
             logger.warning("reload: %s changed; it takes effect at the next start", name)
 
