@@ -324,3 +324,31 @@ def test_threads_sharing_a_tier_keep_files_and_index_in_step(tmp_path: Path) -> 
     assert len(cache_files(tmp_path)) == len(tier)
     assert list((tmp_path / "tmp").iterdir()) == []
     assert tier.stats.corrupt_dropped == 0
+
+
+def test_corrupt_old_version_does_not_take_the_newer_one_down(tmp_path: Path) -> None:
+    tier = DiskTier(tmp_path, 1 << 20)
+    store(tier, b"k", b"old" * 10_000)
+    path = cache_files(tmp_path)[0]
+    with path.open("r+b") as file:
+        file.seek(-1, os.SEEK_END)
+        file.write(b"!")
+    stale = tier.get(b"k")
+    assert stale is not None
+
+    store(tier, b"k", b"new" * 10_000)
+    with stale, pytest.raises(CorruptObjectError):
+        stale.read_body()
+
+    assert body_of(tier, b"k") == b"new" * 10_000
+    assert tier.stats.corrupt_dropped == 0
+
+
+def test_file_removed_behind_the_tiers_back_is_a_miss(tmp_path: Path) -> None:
+    tier = DiskTier(tmp_path, 1 << 20)
+    store(tier, b"k", b"body")
+    cache_files(tmp_path)[0].unlink()
+
+    assert tier.get(b"k") is None
+    assert len(tier) == 0
+    assert tier.bytes_used == 0

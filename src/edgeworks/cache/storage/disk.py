@@ -105,15 +105,15 @@ class DiskTier:
         try:
             file = open(path, "rb", buffering=0)  # noqa: SIM115 - the DiskObject owns it
         except FileNotFoundError:
-            self._forget(key, name, "file vanished")
+            self._forget(key, name, "file vanished", None)
             return None
         try:
             header, body = read_head(file.fileno())
             if header.key != key:
                 raise FormatError("file holds another key")
         except (FormatError, OSError) as exc:
+            self._forget(key, name, str(exc), file.fileno())
             file.close()
-            self._forget(key, name, str(exc))
             return None
         return DiskObject(
             key,
@@ -210,17 +210,20 @@ class DiskTier:
         self._unlink(writer.temp_path)
 
     def _on_corrupt(self, obj: DiskObject) -> None:
-        self._forget(obj.key, file_name(obj.key), f"body check failed in {obj.path}")
+        reason = f"body check failed in {obj.path}"
+        self._forget(obj.key, file_name(obj.key), reason, obj.fileno())
 
-    def _forget(self, key: bytes, name: str, reason: str) -> None:
-        # Drop only the entry that failed: a newer commit may have replaced it meanwhile.
+    def _forget(self, key: bytes, name: str, reason: str, failed_fd: int | None) -> None:
+        # Drop only the file that failed: every version of a key has the same name, and a
+        # newer commit may have renamed a good file over it meanwhile (compare inodes).
+        path = self._path(name)
         with self._lock:
-            if self._index.peek(key) != name:
+            if self._index.peek(key) != name or not _same_file(path, failed_fd):
                 return
             self._index.remove(key)
-            self._unlink(self._path(name))
+            self._unlink(path)
             self.stats.corrupt_dropped += 1
-        logger.warning("dropped cache file %s: %s", name, reason)
+        logger.warning("dropped cache file %s: %s", path, reason)
 
     @staticmethod
     def _unlink(path: Path) -> None:
@@ -371,6 +374,18 @@ class DiskWriter:
             return False
         os.close(fd)
         return True
+
+
+def _same_file(path: Path, fd: int | None) -> bool:
+    """Whether ``path`` still names the file open as ``fd`` (or, with no fd, names nothing)."""
+    try:
+        current = path.stat()
+    except FileNotFoundError:
+        return True  # gone already: only the index entry is left to drop
+    if fd is None:
+        return False
+    opened = os.fstat(fd)
+    return (current.st_dev, current.st_ino) == (opened.st_dev, opened.st_ino)
 
 
 def _subdirs(root: Path) -> list[Path]:
