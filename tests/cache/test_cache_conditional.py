@@ -1,0 +1,83 @@
+"""Validation and viewer conditionals (RFC 9111 §4.3, §3.2; RFC 9110 §13)."""
+
+from __future__ import annotations
+
+from cache_support import T0, hdrs
+
+from edgeworks.cache.rules.conditional import (
+    merge,
+    not_modified,
+    origin_only,
+    updates,
+    validators,
+)
+from edgeworks.cache.rules.dates import format_http_date
+
+LM = format_http_date(T0 - 100).decode()
+STORED = hdrs(("ETag", '"v1"'), ("Last-Modified", LM), ("Content-Length", "5"), ("X-A", "1"))
+
+
+def test_conditional_request_from_validators_rfc9111_4_3_1() -> None:
+    assert validators(STORED) == hdrs(("If-None-Match", '"v1"'), ("If-Modified-Since", LM))
+    assert validators(hdrs(("ETag", "bogus"))) == []
+
+
+def test_if_none_match_weak_comparison_rfc9110_13_1_2() -> None:
+    assert not_modified(hdrs(("If-None-Match", 'W/"v1"')), STORED, T0)
+    assert not_modified(hdrs(("If-None-Match", '"x", "v1"')), STORED, T0)
+    assert not_modified(hdrs(("If-None-Match", "*")), STORED, T0)
+    assert not not_modified(hdrs(("If-None-Match", '"v2"')), STORED, T0)
+
+
+def test_if_none_match_takes_precedence_rfc9110_13_2_2() -> None:
+    request = hdrs(("If-None-Match", '"v2"'), ("If-Modified-Since", format_http_date(T0).decode()))
+    assert not not_modified(request, STORED, T0)
+
+
+def test_if_modified_since_rfc9111_4_3_2() -> None:
+    assert not_modified(hdrs(("If-Modified-Since", LM)), STORED, T0)
+    earlier = format_http_date(T0 - 200).decode()
+    assert not not_modified(hdrs(("If-Modified-Since", earlier)), STORED, T0)
+    assert not not_modified(hdrs(("If-Modified-Since", "garbage")), STORED, T0)
+
+
+def test_if_modified_since_falls_back_to_date_rfc9111_4_3_2() -> None:
+    stored = hdrs(("Date", format_http_date(T0 - 50).decode()))
+    assert not_modified(hdrs(("If-Modified-Since", format_http_date(T0).decode())), stored, T0)
+
+
+def test_if_match_goes_to_origin_rfc9111_4_3_2() -> None:
+    assert origin_only(hdrs(("If-Match", '"v1"')))
+    assert origin_only(hdrs(("If-Unmodified-Since", LM)))
+    assert not origin_only(hdrs(("If-None-Match", '"v1"')))
+
+
+def test_304_selects_by_strong_validator_rfc9111_4_3_4() -> None:
+    assert updates(STORED, hdrs(("ETag", '"v1"')))
+    assert not updates(STORED, hdrs(("ETag", '"v2"')))
+    assert not updates(hdrs(("ETag", 'W/"v1"')), hdrs(("ETag", '"v1"')))
+
+
+def test_304_selects_by_weak_validator_or_last_modified_rfc9111_4_3_4() -> None:
+    assert updates(hdrs(("ETag", 'W/"v1"')), hdrs(("ETag", 'W/"v1"')))
+    assert updates(STORED, hdrs(("Last-Modified", LM)))
+    assert not updates(STORED, hdrs(("Last-Modified", format_http_date(T0).decode())))
+
+
+def test_304_without_validators_updates_validatorless_entry_rfc9111_4_3_4() -> None:
+    assert updates(hdrs(("X-A", "1")), hdrs(("Date", LM)))
+    assert not updates(STORED, hdrs(("Date", LM)))
+
+
+def test_304_merge_replaces_fields_keeps_length_rfc9111_3_2() -> None:
+    merged = merge(
+        STORED,
+        hdrs(("X-A", "2"), ("X-B", "new"), ("Content-Length", "0"), ("Connection", "close")),
+    )
+    assert merged == hdrs(
+        ("ETag", '"v1"'),
+        ("Last-Modified", LM),
+        ("Content-Length", "5"),
+        ("X-A", "2"),
+        ("X-B", "new"),
+    )

@@ -1,0 +1,71 @@
+"""The facade on the disk tier: restarts, large bodies streamed from disk, refreshes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cache_support import FOLLOW, T0, hdrs, store
+
+from edgeworks.cache import Cache
+from edgeworks.config.model import CacheStorage
+
+HIT = b"Hit from edgeworks"
+CC60 = ("Cache-Control", "max-age=60")
+
+
+def disk_cache(tmp_path: Path, memory_bytes: int = 1 << 20) -> Cache:
+    return Cache(CacheStorage(memory_bytes=memory_bytes, disk_path=str(tmp_path)))
+
+
+def test_entry_survives_restart(tmp_path: Path) -> None:
+    store(disk_cache(tmp_path), hdrs(CC60, ("ETag", '"v1"')), b"persisted")
+    again = disk_cache(tmp_path)
+    found = again.lookup(b"k", "GET", [], FOLLOW, T0 + 10)
+    assert found.kind == "hit"
+    answer = again.answer(found, "GET", [], T0 + 10, HIT)
+    assert answer is not None and answer[-1] == b"persisted"
+    assert answer[1].startswith(b"age: 10\r\n")
+
+
+def test_variants_survive_restart_rfc9111_4_1(tmp_path: Path) -> None:
+    vary = hdrs(CC60, ("Vary", "Accept-Language"))
+    cache = disk_cache(tmp_path)
+    store(cache, vary, b"english", request=hdrs(("Accept-Language", "en")))
+    store(cache, vary, b"french", request=hdrs(("Accept-Language", "fr")))
+    again = disk_cache(tmp_path)
+    found = again.lookup(b"k", "GET", hdrs(("Accept-Language", "FR")), FOLLOW, T0)
+    assert found.entry is not None and found.entry.body == b"french"
+
+
+def test_large_body_streams_from_disk(tmp_path: Path) -> None:
+    body = os.urandom(64 * 1024)
+    cache = disk_cache(tmp_path, memory_bytes=64 * 1024)  # max object in memory: 8 KiB
+    entry = store(cache, hdrs(CC60), body)
+    assert entry is not None and entry.body is None
+    found = cache.lookup(b"k", "GET", [], FOLLOW, T0)
+    assert found.entry is not None and found.entry.disk is not None
+    assert cache.answer(found, "GET", [], T0, HIT) is None
+    disk = found.entry.disk
+    assert os.pread(disk.fileno(), len(body), disk.body_offset) == body
+    assert b"content-length: 65536\r\n" in found.entry.head
+    part = cache.answer(found, "GET", hdrs(("Range", "bytes=100-199")), T0, HIT)
+    assert part is not None and part[2] == body[100:200]
+    found.entry.close()
+
+
+def test_freshen_rewrites_disk_entry_rfc9111_4_3_4(tmp_path: Path) -> None:
+    cache = disk_cache(tmp_path)
+    store(cache, hdrs(CC60, ("ETag", '"v1"')))
+    found = cache.lookup(b"k", "GET", [], FOLLOW, T0 + 100)
+    assert found.kind == "revalidate" and found.entry is not None
+    cache.freshen(found.entry, b"k", hdrs(CC60, ("ETag", '"v1"')), T0 + 100, T0 + 100)
+    again = disk_cache(tmp_path)
+    assert again.lookup(b"k", "GET", [], FOLLOW, T0 + 110).kind == "hit"
+
+
+def test_invalidation_reaches_disk_rfc9111_4_4(tmp_path: Path) -> None:
+    cache = disk_cache(tmp_path)
+    store(cache, hdrs(CC60))
+    cache.invalidate("PUT", 200, b"h", b"/p", [])
+    assert disk_cache(tmp_path).lookup(b"k", "GET", [], FOLLOW, T0).kind == "miss"
