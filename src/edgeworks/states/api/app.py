@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 from pathlib import Path
@@ -68,20 +67,18 @@ class StatesService:
         self.engine = Engine(self.store, self.functions, self.clock)
         deps = Deps(self.store, self.engine, self.clock)
         self.dispatcher = Dispatcher(operations(deps), account, region)
-        self._server: asyncio.Server | None = None
+        self._listener = server.Listener(self.dispatcher)
 
     async def start(self, host: str, port: int) -> int:
         """Resume unfinished executions, listen, and return the bound port."""
         self.engine.resume()
-        self._server = await server.serve(self.dispatcher, host, port)
-        bound: int = self._server.sockets[0].getsockname()[1]
-        log.info("states API listening on %s:%d", host, bound)
-        return bound
+        await self._listener.start(host, port)
+        log.info("states API listening on %s:%d", host, self._listener.port)
+        return self._listener.port
 
     async def close(self) -> None:
         """Stop listening and stop running executions; they resume on the next start."""
-        if self._server is not None:
-            self._server.close()
+        await self._listener.close()
         await self.engine.close()
         self.functions.close()
         self.store.close()

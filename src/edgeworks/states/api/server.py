@@ -9,7 +9,6 @@ request it cannot read is answered with 400 and the connection closed.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -54,20 +53,44 @@ class BadRequestError(Exception):
         self.status = status
 
 
-async def serve(handler: Handler, host: str, port: int) -> asyncio.Server:
-    """Start listening and return the server; connections are answered by ``handler``."""
+class Listener:
+    """A listening socket and the connections it accepted."""
 
-    async def on_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def __init__(self, handler: Handler) -> None:
+        self._handler = handler
+        self._server: asyncio.Server | None = None
+        self._connections: set[asyncio.Task[None]] = set()
+
+    @property
+    def port(self) -> int:
+        """The port bound."""
+        assert self._server is not None
+        bound: int = self._server.sockets[0].getsockname()[1]
+        return bound
+
+    async def start(self, host: str, port: int) -> None:
+        """Start accepting connections."""
+        self._server = await asyncio.start_server(self._accept, host, port, limit=MAX_HEAD)
+
+    async def close(self) -> None:
+        """Stop accepting, and close every open connection (idle keep-alive ones too)."""
+        if self._server is not None:
+            self._server.close()
+        for task in list(self._connections):
+            task.cancel()
+        await asyncio.gather(*self._connections, return_exceptions=True)
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._connections.add(task)
         try:
-            await _converse(handler, reader, writer)
+            await _converse(self._handler, reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
         finally:
+            self._connections.discard(task)
             writer.close()
-            with contextlib.suppress(ConnectionError):
-                await writer.wait_closed()
-
-    return await asyncio.start_server(on_connection, host, port, limit=MAX_HEAD)
 
 
 async def _converse(
