@@ -36,7 +36,7 @@ from edgeworks.edge.metrics import CounterTable, Metrics
 from edgeworks.edge.reserved import NodeApp
 from edgeworks.edge.supervisor import Supervisor
 from edgeworks.edge.trace import Tracer
-from edgeworks.edge.wiring import build_cache, build_edge_app, close_edge_app
+from edgeworks.edge.wiring import build_edge_app
 from edgeworks.http.server import HTTPServer
 
 logger = logging.getLogger(__name__)
@@ -238,16 +238,11 @@ class Worker:
         self.dist = source.current
         self.started = time.time()
         self.tracer = Tracer(metrics, _open_log(self.dist.access_log, header))
-        self.cache = build_cache(self.dist)
-        self.app = self._build(self.dist)
+        self.edge = build_edge_app(self.dist, self.tracer)
+        self.app = NodeApp(self.edge, metrics, self.dist.node_name, self.started)
         self.server = HTTPServer(self.app, self.dist.limits, _tls_context(self.dist.tls))
         self._companion = companion
         self._stop = asyncio.Event()
-        self._closing: set[asyncio.Task[None]] = set()
-
-    def _build(self, dist: Distribution) -> NodeApp:
-        edge = build_edge_app(dist, self.tracer, self.cache)
-        return NodeApp(edge, self.tracer.metrics, dist.node_name, self.started)
 
     async def run(self) -> int:
         """Serve until ``SIGTERM`` or ``SIGINT``, then drain and return 0."""
@@ -272,7 +267,7 @@ class Worker:
         await self.server.drain(self.dist.limits.drain_timeout)
         if origin is not None:
             await origin.drain(1.0)
-        await close_edge_app(self.app.edge)
+        await self.edge.aclose()
         if self.tracer.access_log is not None:
             self.tracer.access_log.close()
         logger.info("stopped")
@@ -293,14 +288,12 @@ class Worker:
             log_refusal(exc)
             return
         _report_restart_only_changes(self.dist, dist)
-        old = self.app
-        self.app = self._build(dist)
-        self.server.set_app(self.app)
+        self.edge.reconfigure(dist)
+        self.app.node_name = dist.node_name
         self._reopen_log(dist.access_log)
         self.dist = replace(
             dist, listen_host=self.dist.listen_host, listen_port=self.dist.listen_port
         )
-        self._close_later(old)
         logger.info("configuration reloaded")
 
     def _reopen_log(self, target: str | None) -> None:
@@ -313,16 +306,6 @@ class Worker:
         self.tracer.access_log = _open_log(target, header=True)
         if self.tracer.access_log is not None:
             self.tracer.access_log.start(asyncio.get_running_loop())
-
-    def _close_later(self, old: NodeApp) -> None:
-        # Requests already inside the old pipeline may still use its origin connections.
-        async def close() -> None:
-            await asyncio.sleep(self.dist.limits.drain_timeout)
-            await close_edge_app(old.edge)
-
-        task = asyncio.get_running_loop().create_task(close())
-        self._closing.add(task)
-        task.add_done_callback(self._closing.discard)
 
 
 def _open_log(target: str | None, header: bool) -> AccessLog | None:

@@ -32,7 +32,7 @@ class NodeApp:
         self.handle = edge.handle
         self._edge_now = edge.respond_now
         self._metrics = metrics
-        self._node_name = node_name
+        self.node_name = node_name
         self._started = started
 
     def respond_now(self, request: Request) -> Sequence[bytes] | None:
@@ -42,7 +42,7 @@ class NodeApp:
         return self._edge_now(request)
 
     def _stats(self, request: Request) -> list[bytes]:
-        body = stats_body(self._metrics, self._node_name, self._started)
+        body = stats_body(self._metrics, self.node_name, self._started)
         connection = b"keep-alive" if request.keep_alive else b"close"
         head = (
             b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
