@@ -280,3 +280,23 @@ def test_unknown_origin_is_a_502_naming_the_id() -> None:
     with pytest.raises(OriginError, match="nowhere") as raised:
         run(scenario())
     assert raised.value.status == 502
+
+
+def test_closing_the_client_fails_a_request_in_flight_with_502() -> None:
+    async def never(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        await asyncio.sleep(30)
+        return False
+
+    async def scenario() -> OriginError:
+        async with ScriptedOrigin(never) as origin:
+            client = client_for(origin.port)
+            task = asyncio.create_task(client.request("o", "GET", b"/", HOST))
+            while not origin.requests:
+                await asyncio.sleep(0.01)
+            await client.aclose()
+            with pytest.raises(OriginError) as raised:
+                await task
+        return raised.value
+
+    error = run(scenario())
+    assert (error.status, error.reason) == (502, "origin client is closed")

@@ -86,3 +86,18 @@ def test_chunked_response_has_no_length() -> None:
 def test_transfer_codings_other_than_chunked_are_refused(coding: bytes) -> None:
     with pytest.raises(ValueError, match="transfer-encoding"):
         response_fields([(b"transfer-encoding", coding)])
+
+
+@pytest.mark.parametrize(
+    ("path", "custom", "named"),
+    [
+        ("/a\r\nb", (), "path"),
+        ("", (("X-A", "v\nw"),), "X-A"),
+        ("", (("X-A", "snow \u2603"),), "X-A"),
+    ],
+)
+def test_configuration_that_cannot_go_on_the_wire_is_refused_naming_it(
+    path: str, custom: tuple[tuple[str, str], ...], named: str
+) -> None:
+    with pytest.raises(ValueError, match=f"origin 'o': {named}"):
+        prepared(path, custom)

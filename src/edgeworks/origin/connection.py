@@ -84,7 +84,10 @@ class OriginConnection(asyncio.Protocol):
             OriginError: The origin refused, reset, closed or answered badly (502).
             OriginTimeout: The origin fell silent for longer than the read timeout (504).
             StaleConnectionError: This pooled connection was closed before any response byte.
+            Exception: Whatever a streamed ``body`` raised, unchanged: the request is void.
         """
+        if self.closed or self.transport is None or self.transport.is_closing():
+            raise StaleConnectionError("origin closed the connection", detail="while pooled")
         future = self._begin(head_only, on_interim)
         if body is None or isinstance(body, bytes):
             self._write(head, body)
@@ -319,6 +322,13 @@ class OriginConnection(asyncio.Protocol):
         self._reusable = False
         self._end_exchange()
         self._close()
+
+    def shut(self) -> None:
+        """Close at once; an exchange in progress fails with a 502 (the client is closing)."""
+        if self._active:
+            self._fail(OriginError("origin client is closed", detail=self._pool.name))
+        else:
+            self._close()
 
     # Endings.
 

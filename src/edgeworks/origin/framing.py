@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from edgeworks.config.model import Origin
-from edgeworks.http.headers import Headers, hop_by_hop_names
+from edgeworks.http.headers import HOP_BY_HOP, Headers, hop_by_hop_names
 
 # RFC 9110 §9.2.2: methods whose repetition has the same effect as one request.
 IDEMPOTENT: frozenset[bytes] = frozenset(
@@ -40,12 +40,23 @@ class Prepared:
     __slots__ = ("custom", "drop", "prefix")
 
     def __init__(self, origin: Origin) -> None:
-        self.prefix = origin.path.rstrip("/").encode("ascii")
+        self.prefix = _encoded(origin, "path", origin.path.rstrip("/"))
         self.custom: Headers = [
-            (name.lower().encode("latin-1"), value.encode("latin-1"))
+            (_encoded(origin, "header name", name.lower()), _encoded(origin, name, value))
             for name, value in origin.custom_headers
         ]
         self.drop = FRAMING | {name for name, _ in self.custom}
+
+
+def _encoded(origin: Origin, what: str, text: str) -> bytes:
+    """Encode configuration text for the wire, refusing what cannot go on it (RFC 9110 §5.5)."""
+    try:
+        data: bytes | None = text.encode("latin-1")
+    except UnicodeEncodeError:
+        data = None
+    if data is None or any(byte in data for byte in b"\r\n\x00"):
+        raise ValueError(f"origin {origin.id!r}: {what} {text!r} cannot be sent on the wire")
+    return data
 
 
 def request_head(
@@ -114,7 +125,9 @@ def response_fields(headers: Headers) -> tuple[Headers, int | None, bool]:
     """
     length: int | None = None
     chunked = False
-    drop = hop_by_hop_names(headers)
+    # Most responses name nothing in Connection: skip building a set for them.
+    named = any(name == b"connection" for name, _ in headers)
+    drop = hop_by_hop_names(headers) if named else HOP_BY_HOP
     kept: Headers = []
     for name, value in headers:
         if name == b"content-length":

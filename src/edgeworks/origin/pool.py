@@ -115,7 +115,7 @@ class Pool:
                 waiter.set_exception(OriginError("origin client is closed", detail=self.name))
         self._waiters.clear()
         for conn in list(self._all):
-            conn.abandon()
+            conn.shut()
         # Let the transports run their close callbacks before the loop may stop.
         await asyncio.sleep(0)
 
@@ -170,6 +170,9 @@ class Pool:
             raise
         if handoff is None:
             return await self._open_reserved()
+        if handoff.closed:
+            # Closed between the handoff and this turn; its slot is already given back.
+            return await self.acquire()
         return handoff
 
     async def _open_reserved(self) -> OriginConnection:
