@@ -283,6 +283,8 @@ async def test_misuse_of_a_filler_is_refused() -> None:
 
     with pytest.raises(RuntimeError, match="chunk published"):
         filler.publish(b"x")
+    with pytest.raises(ValueError, match="must not be None"):
+        filler.publish_head(None)  # type: ignore[arg-type]
     filler.publish_head(b"200")
     with pytest.raises(RuntimeError, match="head published twice"):
         filler.publish_head(b"200")

@@ -82,3 +82,19 @@ def test_read_objects_outlive_unread_ones() -> None:
         tier.put(obj(b"/once/%d" % i, 1_000))
 
     assert tier.get(b"/kept") is not None
+
+
+def test_hot_objects_survive_a_one_pass_scan_of_cold_ones() -> None:
+    per_object = 2_000 + ENTRY_OVERHEAD + 20
+    tier = MemoryTier(100 * per_object, max_object_bytes=per_object)
+    hot = [b"/hot/%d" % i for i in range(30)]
+    for _ in range(3):
+        for key in hot:
+            if tier.get(key) is None:
+                tier.put(obj(key, 2_000))
+
+    for i in range(10_000):
+        tier.put(obj(b"/scan/%d" % i, 2_000))
+
+    assert [key for key in hot if key not in tier] == []
+    assert tier.bytes_used <= 100 * per_object

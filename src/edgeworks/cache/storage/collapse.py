@@ -133,7 +133,14 @@ class Filler(Generic[H]):
         return self._fill.key
 
     def publish_head(self, head: H) -> None:
-        """Share the response head; followers waiting in :meth:`Follower.head` get it."""
+        """Share the response head; followers waiting in :meth:`Follower.head` get it.
+
+        Raises:
+            ValueError: ``head`` is None, which followers would read as "go to the origin".
+            RuntimeError: A head was already published or the fill has ended.
+        """
+        if head is None:
+            raise ValueError(f"head for cache key {self._fill.key[:80]!r} must not be None")
         fill = self._fill
         if fill.state is not FillState.WAITING:
             raise RuntimeError(f"head published twice for cache key {fill.key[:80]!r}")
