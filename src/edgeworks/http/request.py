@@ -161,6 +161,7 @@ class Request:
         body: The body stream.
         scheme: ``"https"`` when the connection is TLS, else ``"http"``.
         arrived: ``time.time()`` when the request head was complete.
+        state: Free for the application: what ``respond_now`` learnt, for ``handle``.
     """
 
     __slots__ = (
@@ -174,6 +175,7 @@ class Request:
         "path",
         "query",
         "scheme",
+        "state",
         "target",
         "version",
     )
@@ -205,6 +207,7 @@ class Request:
         self.body = body if body is not None else RequestBody(None, 0)
         self.scheme = scheme
         self.arrived = arrived
+        self.state: object = None
 
     @property
     def host(self) -> bytes:

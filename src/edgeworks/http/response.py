@@ -112,6 +112,19 @@ class Response:
         parts.append(self._framing(status, content_length))
         self._head = b"".join(parts)
 
+    def write_prepared(self, head: bytes, status: int, content_length: int) -> None:
+        """Queue a complete head (status line, fields, blank line) prepared elsewhere.
+
+        The body that follows through :meth:`write` must be exactly ``content_length`` bytes,
+        which the head is expected to announce; used for stored responses streamed from disk.
+        """
+        if self.started:
+            raise RuntimeError("the response head was already written")
+        self.status = status
+        self._no_body = has_no_body(self._method, status)
+        self._remaining = content_length
+        self._head = head
+
     async def write(self, chunk: bytes) -> None:
         """Send a piece of the body, waiting while the viewer's socket is backed up."""
         if not chunk or self._no_body:

@@ -1,0 +1,444 @@
+"""The edge request pipeline: behaviour, cache, origin, and back to the viewer.
+
+:class:`EdgeApp` is the ``App`` the HTTP server runs. A fresh cache hit is answered inside the
+parser callback (:meth:`EdgeApp.respond_now`: lookup, prepared bytes, no task). Everything else
+goes through :meth:`EdgeApp.handle`, which walks the states of one exchange::
+
+    refused (403)         the behaviour does not allow the method
+    unsatisfiable (504)   only-if-cached and nothing usable stored
+    hit / stale           answer from the stored entry (stale: refresh in the background)
+    revalidate            ask the origin conditionally; 304 refreshes the entry (RefreshHit)
+    miss / pass           ask the origin; stream its response to the viewer, teeing it into
+                          the cache when storable
+    error (502 / 504)     the origin failed; a stale entry is served if stale-if-error allows
+
+Bodies stream both ways under flow control: the viewer's body to the origin, the origin's
+response to the viewer, so a large object never sits in memory whole. Every finished request is
+reported once to the tracer (access log and counters).
+
+The first miss for a key does not yet hold back other misses for the same key: concurrent
+misses each go to the origin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from edgeworks.cache import Cache, Lookup
+from edgeworks.cache.entry import Entry
+from edgeworks.config.model import Distribution
+from edgeworks.edge.pipeline import (
+    ERROR,
+    HIT,
+    LOOKUP_METHODS,
+    MISS,
+    REFRESH_HIT,
+    SAFE_METHODS,
+    Route,
+    failover_statuses,
+    origin_ids,
+    origin_request,
+    route,
+    via,
+    viewer_fields,
+)
+from edgeworks.edge.trace import Tracer
+from edgeworks.http.headers import Headers, without
+from edgeworks.http.request import Request
+from edgeworks.http.response import Response
+from edgeworks.http.status import reason_phrase
+from edgeworks.origin import OriginClient, OriginError, OriginResponse
+
+log = logging.getLogger(__name__)
+
+# Request bodies up to this size are read whole, so the origin gets a Content-Length and the
+# request can be retried on a stale pooled connection; larger ones stream chunked.
+_BUFFERED_BODY = 64 * 1024
+# RFC 9110 §13.1: the viewer's own validators give way to the cache's when revalidating.
+_CONDITIONALS = frozenset(
+    {b"if-none-match", b"if-modified-since", b"if-match", b"if-unmodified-since", b"if-range"}
+)
+# CloudFront's origin group failover applies to these methods only.
+_FAILOVER_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """What the access log and counters learn about one request."""
+
+    status: int = 0
+    result: str = "Error"
+    origin_time: float | None = None
+
+
+class EdgeApp:
+    """The edge pipeline, an ``App`` for :class:`~edgeworks.http.server.HTTPServer`.
+
+    Args:
+        dist: The distribution served.
+        origin_client: The origin pools; by default one is made for ``dist.origins``.
+        cache: The shared cache; by default an in-memory one per ``dist.cache``.
+        tracer: Where finished requests are reported; by default counters only.
+    """
+
+    def __init__(
+        self,
+        dist: Distribution,
+        origin_client: OriginClient | None = None,
+        cache: Cache | None = None,
+        tracer: Tracer | None = None,
+    ) -> None:
+        self._dist = dist
+        self._client = origin_client if origin_client is not None else OriginClient(dist.origins)
+        self._cache = cache if cache is not None else Cache(dist.cache, node_name=dist.node_name)
+        self._tracer = tracer if tracer is not None else Tracer()
+        self._background: set[asyncio.Task[None]] = set()
+
+    @property
+    def cache(self) -> Cache:
+        """The cache this pipeline stores into."""
+        return self._cache
+
+    def reconfigure(self, dist: Distribution) -> None:
+        """Serve ``dist`` from the next request on, keeping the cache.
+
+        The origin pools are rebuilt when the origins changed; the old pools close once their
+        in-flight requests are done.
+        """
+        if dist.origins != self._dist.origins:
+            old = self._client
+            self._client = OriginClient(dist.origins)
+            self._spawn(old.aclose())
+        self._dist = dist
+
+    async def aclose(self) -> None:
+        """Close the origin pools and stop background refreshes."""
+        for task in list(self._background):
+            task.cancel()
+        await self._client.aclose()
+
+    def respond_now(self, request: Request) -> Sequence[bytes] | None:
+        """Answer a fresh hit from memory at once; None sends the request to :meth:`handle`."""
+        if request.method not in LOOKUP_METHODS:
+            return None
+        where = route(self._dist, request)
+        request.state = where
+        if where.key is None:
+            return None
+        now = request.arrived
+        found = self._cache.lookup(
+            where.key, request.method, request.headers, where.behavior.cache_policy, now
+        )
+        where.found = found
+        if found.kind != "hit":
+            return None
+        parts = self._cache.answer(found, request.method, request.headers, now, HIT)
+        if parts is not None:
+            status = int(parts[0][9:12])
+            self._report(request, status, sum(map(len, parts)), "Hit", None)
+        return parts
+
+    async def handle(self, request: Request, response: Response) -> None:
+        """Answer anything :meth:`respond_now` did not: misses, passes, errors, revalidation."""
+        where = request.state if isinstance(request.state, Route) else route(self._dist, request)
+        outcome = _Outcome()
+        try:
+            await self._serve(request, response, where, outcome)
+        finally:
+            outcome.status = response.status or outcome.status
+            self._report(
+                request, outcome.status, response.bytes_sent, outcome.result, outcome.origin_time
+            )
+
+    async def _serve(
+        self, request: Request, response: Response, where: Route, outcome: _Outcome
+    ) -> None:
+        if not where.allowed:
+            await self._refuse(response, outcome, 403, "method not allowed by this behaviour")
+            return
+        found = where.found
+        if where.key is not None and found is None:
+            found = self._lookup(request, where)
+        kind = found.kind if found is not None else "pass"
+        if found is not None and kind == "unsatisfiable":
+            await self._refuse(response, outcome, 504, "only-if-cached: nothing stored")
+        elif found is not None and found.entry is not None and kind in ("hit", "stale"):
+            if kind == "stale":
+                self._spawn(self._refresh(request, where))
+            outcome.result = "Hit"
+            await self._from_entry(request, response, found, found.entry, HIT)
+        else:
+            await self._from_origin(request, response, where, found, outcome)
+
+    def _lookup(self, request: Request, where: Route) -> Lookup:
+        assert where.key is not None
+        return self._cache.lookup(
+            where.key,
+            request.method,
+            request.headers,
+            where.behavior.cache_policy,
+            request.arrived,
+        )
+
+    async def _from_origin(
+        self,
+        request: Request,
+        response: Response,
+        where: Route,
+        found: Lookup | None,
+        outcome: _Outcome,
+    ) -> None:
+        revalidating = found is not None and found.kind == "revalidate"
+        extra = found.conditional if found is not None and revalidating else []
+        request_time = time.time()
+        try:
+            answer = await self._ask(request, where, extra, response)
+        except OriginError as exc:
+            self._tracer.origin_error()
+            outcome.origin_time = time.time() - request_time
+            await self._origin_failed(request, response, found, outcome, exc)
+            return
+        response_time = time.time()
+        outcome.origin_time = response_time - request_time
+
+        if revalidating and answer.status == 304 and found is not None and found.entry:
+            await answer.aclose()
+            assert where.key is not None
+            entry = self._cache.freshen(
+                found.entry, where.key, answer.headers, request_time, response_time
+            )
+            if entry is not None:
+                outcome.result = "RefreshHit"
+                await self._from_entry(request, response, found, entry, REFRESH_HIT)
+                return
+            where.found = Lookup("miss")  # RFC 9111 §4.3.4: another representation; ask again
+            await self._from_origin(request, response, where, where.found, outcome)
+            return
+        if answer.status >= 500 and found is not None and found.entry is not None:
+            stale = self._cache.stale_if_error(found, response_time)
+            if stale is not None:
+                await answer.aclose()
+                outcome.result = "Hit"
+                await self._from_entry(request, response, found, stale, HIT)
+                return
+        outcome.result = "Miss" if where.key is not None else "Pass"
+        await self._relay(request, response, where, answer, (request_time, response_time))
+
+    async def _ask(
+        self, request: Request, where: Route, extra: Headers, response: Response | None = None
+    ) -> OriginResponse:
+        """Send the request to the behaviour's origin (or its group, with failover)."""
+        dist = self._dist
+        target_id = where.behavior.target_origin_id
+        candidates = origin_ids(dist, target_id)
+        body = await _request_body(request)
+        interim = _interim_relay(response)
+        for attempt, origin_id in enumerate(candidates):
+            last = attempt == len(candidates) - 1 or request.method not in _FAILOVER_METHODS
+            origin = dist.origins.get(origin_id)
+            if origin is None:
+                raise OriginError("origin is not configured", detail=f"origin id {origin_id!r}")
+            target, headers = origin_request(request, where.behavior, origin, dist.node_name)
+            if extra:
+                headers = [*without(headers, _CONDITIONALS), *extra]
+            try:
+                answer = await self._client.request(
+                    origin_id, request.method, target, headers, body=body, on_interim=interim
+                )
+            except OriginError:
+                if last:
+                    raise
+                continue
+            if last or answer.status not in failover_statuses(dist, target_id):
+                return answer
+            await answer.aclose()
+        raise OriginError("no origin answered", detail=f"target {target_id!r}")
+
+    async def _relay(
+        self,
+        request: Request,
+        response: Response,
+        where: Route,
+        answer: OriginResponse,
+        times: tuple[float, float],
+    ) -> None:
+        """Stream the origin's response to the viewer, teeing it into the cache if storable."""
+        node = self._dist.node_name
+        fields = viewer_fields(answer.headers, node, MISS)
+        writer = None
+        if where.key is not None and request.method == "GET":
+            stored = fields[:-1]  # the entry keeps Via; Age and X-Cache are added per hit
+            if answer.content_length is not None:
+                stored.append((b"content-length", b"%d" % answer.content_length))
+            writer = self._cache.open_writer(
+                where.key,
+                request.method,
+                request.headers,
+                answer.status,
+                stored,
+                where.behavior.cache_policy,
+                times[0],
+                times[1],
+                host=request.host,
+                path=request.path,
+            )
+        response.write_head(answer.status, answer.reason, fields, answer.content_length)
+        complete = False
+        try:
+            async for chunk in answer.body:
+                if writer is not None:
+                    writer.write(chunk)
+                await response.write(chunk)
+            complete = True
+        except OriginError as exc:
+            self._tracer.origin_error()
+            raise ConnectionAbortedError(f"origin body failed: {exc.reason}") from exc
+        finally:
+            if writer is not None and not complete:
+                writer.abort()
+            await answer.aclose()
+        if writer is not None:
+            writer.commit()
+        if request.method not in SAFE_METHODS:
+            self._cache.invalidate(
+                request.method, answer.status, request.host, request.path, answer.headers
+            )
+        response.end()
+
+    async def _from_entry(
+        self, request: Request, response: Response, found: Lookup, entry: Entry, x_cache: bytes
+    ) -> None:
+        """Answer from a stored entry; a disk body is streamed chunk by chunk."""
+        now = time.time()
+        lookup = Lookup(found.kind, entry, found.conditional, found.request)
+        parts = self._cache.answer(lookup, request.method, request.headers, now, x_cache)
+        if parts is not None:
+            response.write_raw(parts, int(parts[0][9:12]))
+            return
+        disk = entry.disk
+        assert disk is not None, "an entry without a memory body has a disk body"
+        tail = b"age: %d\r\nx-cache: %s\r\n\r\n" % (entry.age(now), x_cache)
+        response.write_prepared(entry.head + tail, entry.status, entry.length)
+        for chunk in disk.read_chunks():
+            await response.write(chunk)
+        response.end()
+
+    async def _origin_failed(
+        self,
+        request: Request,
+        response: Response,
+        found: Lookup | None,
+        outcome: _Outcome,
+        error: OriginError,
+    ) -> None:
+        if found is not None and found.entry is not None:
+            stale = self._cache.stale_if_error(found, time.time())
+            if stale is not None:
+                outcome.result = "Hit"
+                await self._from_entry(request, response, found, stale, HIT)
+                return
+        await self._refuse(response, outcome, error.status, error.reason)
+
+    async def _refuse(
+        self, response: Response, outcome: _Outcome, status: int, reason: str
+    ) -> None:
+        """Answer an error of the edge's own with a short text body (X-Cache: Error)."""
+        outcome.result = "Error"
+        body = reason.encode("utf-8", "replace") + b"\n"
+        fields = [
+            (b"content-type", b"text/plain; charset=utf-8"),
+            (b"cache-control", b"no-store"),
+            (b"via", via(self._dist.node_name)),
+            (b"x-cache", ERROR),
+        ]
+        response.write_head(status, reason_phrase(status), fields, len(body))
+        await response.write(body)
+        response.end()
+
+    async def _refresh(self, request: Request, where: Route) -> None:
+        """Fetch a stale entry again in the background (RFC 5861 §3, stale-while-revalidate)."""
+        assert where.key is not None
+        request_time = time.time()
+        try:
+            answer = await self._ask(request, where, [])
+        except OriginError:
+            self._tracer.origin_error()
+            return
+        response_time = time.time()
+        fields = viewer_fields(answer.headers, self._dist.node_name, MISS)[:-1]
+        if answer.content_length is not None:
+            fields.append((b"content-length", b"%d" % answer.content_length))
+        writer = self._cache.open_writer(
+            where.key,
+            "GET",
+            request.headers,
+            answer.status,
+            fields,
+            where.behavior.cache_policy,
+            request_time,
+            response_time,
+            host=request.host,
+            path=request.path,
+        )
+        try:
+            async for chunk in answer.body:
+                if writer is not None:
+                    writer.write(chunk)
+        except OriginError:
+            if writer is not None:
+                writer.abort()
+            return
+        if writer is not None:
+            writer.commit()
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def _report(
+        self,
+        request: Request,
+        status: int,
+        bytes_out: int,
+        result: str,
+        origin_time: float | None,
+    ) -> None:
+        self._tracer.request_done(
+            client=request.client[0],
+            method=request.method,
+            host=request.host,
+            target=request.target,
+            status=status,
+            bytes_in=request.body.received,
+            bytes_out=bytes_out,
+            result=result,
+            origin_time=origin_time,
+            total_time=time.time() - request.arrived,
+        )
+
+
+async def _request_body(request: Request) -> bytes | AsyncIterator[bytes] | None:
+    length = request.body.length
+    if length == 0:
+        return None
+    if length is not None and length <= _BUFFERED_BODY:
+        return await request.body.read(length)
+    return request.body
+
+
+def _interim_relay(response: Response | None) -> Callable[[int, Headers], None] | None:
+    """Relay 1xx interim responses such as 103 Early Hints to the viewer (RFC 9110 §15.2)."""
+    if response is None:
+        return None
+    viewer = response
+
+    def relay(status: int, headers: Headers) -> None:
+        viewer.write_interim(status, reason_phrase(status), headers)
+
+    return relay

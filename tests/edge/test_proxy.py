@@ -1,0 +1,147 @@
+"""The edge pipeline through real sockets: forwarding, headers, caching, errors, reuse."""
+
+from __future__ import annotations
+
+import pytest
+
+from edge.test_proxy_support import Stack, fetch
+
+
+@pytest.fixture
+def stack() -> Stack:
+    with Stack() as running:
+        yield running
+
+
+def test_miss_then_hit_with_age_and_via(stack: Stack) -> None:
+    conn = stack.client()
+    first, body = fetch(conn, "GET", "/cache/a")
+    assert first.status == 200
+    assert first.getheader("x-cache") == "Miss from edgeworks"
+    assert first.getheader("via") == "1.1 edgeworks"
+    second, again = fetch(conn, "GET", "/cache/a")
+    assert second.getheader("x-cache") == "Hit from edgeworks"
+    assert second.getheader("age") is not None
+    assert "edgeworks" in second.getheader("via", "")
+    assert again == body
+    assert len(stack.origin.seen) == 1
+
+
+def test_head_is_answered_from_the_get_entry(stack: Stack) -> None:
+    conn = stack.client()
+    _, body = fetch(conn, "GET", "/cache/h")
+    head, empty = fetch(conn, "HEAD", "/cache/h")
+    assert head.getheader("x-cache") == "Hit from edgeworks"
+    assert head.getheader("content-length") == str(len(body))
+    assert empty == b""
+
+
+def test_uncacheable_response_goes_to_the_origin_each_time(stack: Stack) -> None:
+    conn = stack.client()
+    for _ in range(3):
+        reply, _ = fetch(conn, "GET", "/plain")
+        assert reply.getheader("x-cache") == "Miss from edgeworks"
+    assert len(stack.origin.seen) == 3
+
+
+def test_origin_connection_is_reused(stack: Stack) -> None:
+    conn = stack.client()
+    for number in range(20):
+        reply, body = fetch(conn, "GET", f"/plain/{number}")
+        assert reply.status == 200
+        assert body.startswith(b"GET /plain/%d " % number)
+    assert len(stack.origin.seen) == 20
+    assert len(stack.origin.ports) == 1
+
+
+def test_hop_by_hop_fields_are_removed_both_ways(stack: Stack) -> None:
+    conn = stack.client()
+    headers = {
+        "Connection": "keep-alive, X-Private",
+        "X-Private": "do not forward",
+        "Keep-Alive": "timeout=5",
+        "TE": "trailers",
+        "Upgrade": "websocket",
+        "X-Public": "forward me",
+    }
+    reply, _ = fetch(conn, "GET", "/hop", headers)
+    seen = dict(stack.origin.seen[-1].headers)
+    for name in (b"x-private", b"keep-alive", b"te", b"upgrade", b"connection"):
+        assert name not in seen
+    assert seen[b"x-public"] == b"forward me"
+    assert reply.getheader("x-secret") is None
+    assert reply.getheader("keep-alive") is None
+    assert reply.getheader("x-visible") == "shown"
+
+
+def test_via_forwarded_for_and_host_reach_the_origin(stack: Stack) -> None:
+    conn = stack.client()
+    fetch(conn, "GET", "/h?q=1", {"Via": "1.0 upstream", "X-Forwarded-For": "203.0.113.9"})
+    seen = stack.origin.seen[-1]
+    fields = dict(seen.headers)
+    assert fields[b"via"] == b"1.0 upstream, 1.1 edgeworks"
+    assert fields[b"x-forwarded-for"] == b"203.0.113.9, 127.0.0.1"
+    assert fields[b"host"] == b"127.0.0.1:%d" % stack.origin_port
+    assert seen.target == b"/h?q=1"
+
+
+def test_post_body_and_extension_method_are_forwarded(stack: Stack) -> None:
+    conn = stack.client()
+    reply, body = fetch(conn, "POST", "/form", body=b"a=1&b=2")
+    assert reply.status == 200
+    assert stack.origin.bodies[-1] == b"a=1&b=2"
+    reply, body = fetch(conn, "PURGE-THING", "/x")
+    assert body.startswith(b"PURGE-THING /x ")
+
+
+def test_unsafe_method_invalidates_the_cached_url(stack: Stack) -> None:
+    conn = stack.client()
+    fetch(conn, "GET", "/cache/doc")
+    hit, _ = fetch(conn, "GET", "/cache/doc")
+    assert hit.getheader("x-cache") == "Hit from edgeworks"
+    fetch(conn, "PUT", "/cache/doc", body=b"new")
+    after, _ = fetch(conn, "GET", "/cache/doc")
+    assert after.getheader("x-cache") == "Miss from edgeworks"
+
+
+def test_revalidation_with_304_is_a_refresh_hit(stack: Stack) -> None:
+    conn = stack.client()
+    first, body = fetch(conn, "GET", "/etag/x")
+    assert first.getheader("x-cache") == "Miss from edgeworks"
+    second, again = fetch(conn, "GET", "/etag/x")
+    assert second.getheader("x-cache") == "RefreshHit from edgeworks"
+    assert again == body
+    assert stack.origin.seen[-1].headers.count((b"if-none-match", b'"v1"')) == 1
+
+
+def test_origin_status_passes_through(stack: Stack) -> None:
+    reply, _ = fetch(stack.client(), "GET", "/status/404")
+    assert reply.status == 404
+    assert reply.getheader("x-cache") == "Miss from edgeworks"
+
+
+def test_origin_down_is_502() -> None:
+    with Stack(origin_port=None) as running:
+        running.stop_origin()
+        reply, body = fetch(running.client(), "GET", "/anything")
+        assert reply.status == 502
+        assert reply.getheader("x-cache") == "Error from edgeworks"
+        assert body.strip()
+        assert running.tracer.metrics.snapshot()["origin_errors"] >= 1
+
+
+def test_origin_timeout_is_504() -> None:
+    with Stack(read_timeout=0.3) as running:
+        reply, body = fetch(running.client(), "GET", "/slow?delay=2")
+        assert reply.status == 504
+        assert reply.getheader("x-cache") == "Error from edgeworks"
+
+
+def test_access_log_and_counters_see_every_request(stack: Stack) -> None:
+    conn = stack.client()
+    fetch(conn, "GET", "/cache/c")
+    fetch(conn, "GET", "/cache/c")
+    counts = stack.tracer.metrics.snapshot()
+    assert counts["requests"] == 2
+    assert counts["result_hit"] == 1
+    assert counts["result_miss"] == 1
