@@ -6,10 +6,14 @@ serialised metadata, and the index around them (dict slot, S3-FIFO node, queue s
 header). Prints the figure per object, and the index share alone, which is what
 ``edgeworks.cache.storage.memory.ENTRY_OVERHEAD`` must cover.
 
+It also measures the disk tier's in-memory index per entry (the disk tier keeps key and file
+name in memory, metadata stays on disk) after rebuilding it from a directory of small files,
+and how long that rebuild takes.
+
 Usage::
 
-    python bench/cache_memory.py                 # 100,000 objects
-    python bench/cache_memory.py --objects 20000
+    python bench/cache_memory.py                    # 100,000 objects, 20,000 on disk
+    python bench/cache_memory.py --objects 20000 --disk-objects 0
 """
 
 from __future__ import annotations
@@ -17,9 +21,11 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+import tempfile
+import time
 import tracemalloc
 
-from edgeworks.cache.storage import ENTRY_OVERHEAD, MemoryTier, StoredObject
+from edgeworks.cache.storage import ENTRY_OVERHEAD, DiskTier, MemoryTier, StoredObject
 
 BODY = b"x" * 512
 
@@ -61,10 +67,37 @@ def measure(count: int) -> tuple[float, float, float]:
     return per_index + per_payload, per_payload, per_index
 
 
+def measure_disk(count: int) -> tuple[float, float]:
+    """Return the disk index's bytes per entry and the seconds its rebuild took."""
+    with tempfile.TemporaryDirectory(prefix="edgeworks-bench-") as directory:
+        tier = DiskTier(directory, 1 << 40, durable=False)
+        for i in range(count):
+            writer = tier.open_writer(key_for(i), meta_for(i), len(BODY))
+            if writer is None or not writer.write(BODY) or not writer.commit():
+                raise SystemExit(f"disk tier refused object {i}")
+        del tier
+        gc.collect()
+        started = time.perf_counter()
+        rebuilt = DiskTier(directory, 1 << 40, durable=False)
+        seconds = time.perf_counter() - started
+        del rebuilt
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        rebuilt = DiskTier(directory, 1 << 40, durable=False)
+        gc.collect()
+        used = tracemalloc.get_traced_memory()[0] - before
+        tracemalloc.stop()
+        if len(rebuilt) != count:
+            raise SystemExit(f"disk tier rebuilt {len(rebuilt)} entries, expected {count}")
+        return used / count, seconds
+
+
 def main() -> None:
     """Run the measurement and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--objects", type=int, default=100_000)
+    parser.add_argument("--disk-objects", type=int, default=20_000)
     args = parser.parse_args()
     total, payload, index = measure(args.objects)
     print(f"objects:                      {args.objects:,}")
@@ -72,6 +105,11 @@ def main() -> None:
     print(f"  key + metadata objects:     {payload:,.0f}")
     print(f"  index and object headers:   {index:,.0f}  (charged: {ENTRY_OVERHEAD})")
     print(f"under 1 KiB:                  {'yes' if total < 1024 else 'no'}")
+    if args.disk_objects:
+        per_entry, seconds = measure_disk(args.disk_objects)
+        print(f"disk entries:                 {args.disk_objects:,}")
+        print(f"disk index bytes per entry:   {per_entry:,.0f}  (key and file name included)")
+        print(f"disk index rebuild:           {seconds:.2f} s")
 
 
 if __name__ == "__main__":
