@@ -1,6 +1,7 @@
 """S3-FIFO: a byte-bounded, scan-resistant eviction index shared by both tiers.
 
-Three queues (Yang et al., "FIFO queues are all you need for cache eviction", SOSP 2023):
+Three queues, as the S3-FIFO paper ("FIFO queues are all you need for cache eviction", SOSP
+2023) describes them, with the small-to-main threshold at one read:
 
 - *small* takes new keys and holds about a tenth of the bytes. A key evicted from it without
   having been read since insertion is dropped and remembered in *ghost*; a key read there moves
