@@ -135,6 +135,7 @@ def test_origin_timeout_is_504() -> None:
         reply, body = fetch(running.client(), "GET", "/slow?delay=2")
         assert reply.status == 504
         assert reply.getheader("x-cache") == "Error from edgeworks"
+        assert body.strip()
 
 
 def test_access_log_and_counters_see_every_request(stack: Stack) -> None:
