@@ -98,3 +98,4 @@ def test_hot_objects_survive_a_one_pass_scan_of_cold_ones() -> None:
 
     assert [key for key in hot if key not in tier] == []
     assert tier.bytes_used <= 100 * per_object
+    assert tier.evicted == 10_000 + 30 - len(tier)

@@ -31,6 +31,7 @@ class MemoryTier:
         self._index: S3FifoIndex[StoredObject] = S3FifoIndex(max_bytes)
         self.max_bytes = max_bytes
         self.max_object_bytes = max_bytes // 8 if max_object_bytes is None else max_object_bytes
+        self.evicted = 0  # entries dropped to make room, since start
 
     def get(self, key: bytes) -> StoredObject | None:
         """Return the object stored under ``key`` and count the read, or None."""
@@ -55,7 +56,7 @@ class MemoryTier:
         if not self.accepts(obj.size):
             self._index.remove(obj.key)
             return False
-        self._index.put(obj.key, obj, obj.size + ENTRY_OVERHEAD)
+        self.evicted += len(self._index.put(obj.key, obj, obj.size + ENTRY_OVERHEAD))
         return True
 
     def delete(self, key: bytes) -> bool:
