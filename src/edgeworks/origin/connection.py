@@ -59,7 +59,7 @@ class OriginConnection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.closed = False
         self.exchanges = 0
-        self.idle_handle: asyncio.TimerHandle | None = None
+        self.idle_since = 0.0
         self._active = False
         self._parser: httptools.HttpResponseParser | None = None
         self._head: asyncio.Future[OriginResponse] | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from edgeworks.config.model import Origin
-from edgeworks.http.headers import HOP_BY_HOP, Headers, hop_by_hop_names
+from edgeworks.http.headers import HOP_BY_HOP, Headers, hop_by_hop_names, without
 
 # RFC 9110 §9.2.2: methods whose repetition has the same effect as one request.
 IDEMPOTENT: frozenset[bytes] = frozenset(
@@ -125,9 +125,7 @@ def response_fields(headers: Headers) -> tuple[Headers, int | None, bool]:
     """
     length: int | None = None
     chunked = False
-    # Most responses name nothing in Connection: skip building a set for them.
-    named = any(name == b"connection" for name, _ in headers)
-    drop = hop_by_hop_names(headers) if named else HOP_BY_HOP
+    named = False
     kept: Headers = []
     for name, value in headers:
         if name == b"content-length":
@@ -137,6 +135,11 @@ def response_fields(headers: Headers) -> tuple[Headers, int | None, bool]:
             if value.strip().lower() != b"chunked" or chunked:
                 raise ValueError(f"unsupported transfer-encoding {value!r}")
             chunked = True
-        elif name not in drop:
+        elif name not in HOP_BY_HOP:
             kept.append((name, value))
+        elif name == b"connection":
+            named = True
+    if named:
+        # Rarely taken: the fields that Connection names are hop-by-hop as well.
+        kept = without(kept, hop_by_hop_names(headers))
     return kept, (None if chunked else length), chunked

@@ -58,6 +58,7 @@ class Pool:
         self._waiters: deque[asyncio.Future[_Handoff]] = deque()
         self._open = 0
         self._closing = False
+        self._sweeper: asyncio.TimerHandle | None = None
 
     def stats(self) -> PoolStats:
         """Return the pool's counters."""
@@ -92,14 +93,15 @@ class Pool:
                 waiter.set_result(conn)
                 return
         loop = asyncio.get_running_loop()
-        conn.idle_handle = loop.call_later(self.origin.keepalive_timeout, self._expire, conn)
+        conn.idle_since = loop.time()
         self._idle.append(conn)
+        if self._sweeper is None:
+            self._sweeper = loop.call_at(
+                conn.idle_since + self.origin.keepalive_timeout, self._sweep
+            )
 
     def forget(self, conn: OriginConnection) -> None:
         """Drop a closed connection and give its slot to the next waiter."""
-        if conn.idle_handle is not None:
-            conn.idle_handle.cancel()
-            conn.idle_handle = None
         if conn in self._all:
             self._all.discard(conn)
             if conn in self._idle:
@@ -110,6 +112,9 @@ class Pool:
     async def aclose(self) -> None:
         """Close every connection and refuse new requests."""
         self._closing = True
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            self._sweeper = None
         for waiter in self._waiters:
             if not waiter.done():
                 waiter.set_exception(OriginError("origin client is closed", detail=self.name))
@@ -122,19 +127,23 @@ class Pool:
     def _take_idle(self) -> OriginConnection | None:
         while self._idle:
             conn = self._idle.pop()
-            if conn.idle_handle is not None:
-                conn.idle_handle.cancel()
-                conn.idle_handle = None
             transport = conn.transport
             if transport is not None and not transport.is_closing():
                 return conn
         return None
 
-    def _expire(self, conn: OriginConnection) -> None:
-        conn.idle_handle = None
-        if conn in self._idle:
-            self._idle.remove(conn)
-            conn.abandon()
+    def _sweep(self) -> None:
+        # The idle list is in release order, oldest first, so expiry only ever looks at its
+        # head; one timer per pool replaces one per request.
+        self._sweeper = None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() - self.origin.keepalive_timeout
+        idle = self._idle
+        while idle and idle[0].idle_since <= deadline:
+            idle.pop(0).abandon()
+        if idle:
+            due = idle[0].idle_since + self.origin.keepalive_timeout
+            self._sweeper = loop.call_at(due, self._sweep)
 
     def _pass_slot(self) -> None:
         if self._open >= self.origin.max_connections:
