@@ -99,9 +99,9 @@ def _language(
     # The guide: a state may use JSONata in a JSONPath machine, never the reverse.
     if outer == JSONATA and language == JSONPATH:
         message = (
-            f"The {owner} cannot set QueryLanguage to JSONPath when the state machine uses JSONata"
+            "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine"
         )
-        checker.add(dg.SCHEMA_VALIDATION_FAILED, message, (*where, "QueryLanguage"))
+        checker.add(dg.SCHEMA_VALIDATION_FAILED, message, where)
     return str(language)
 
 

@@ -1,0 +1,291 @@
+"""Input and output processing of every state type, in both query languages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from edgeworks.states.language import StatesFailure, dataflow, fail, map_state, wait
+from edgeworks.states.language.errors import (
+    QUERY_EVALUATION_ERROR,
+    RESULT_PATH_MATCH_FAILURE,
+    RUNTIME,
+)
+
+from .helpers import one_state, scope
+
+NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
+
+
+def run_pass(state: dict[str, Any], data: Any, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
+    built = one_state(state, kwargs.pop("query_language", None))
+    where = scope(**kwargs)
+    effective = dataflow.prepare_input(built, data, where)
+    return dataflow.finish_output(built, data, dataflow.pass_result(built, effective), where)
+
+
+def test_pass_hands_on_its_input_unchanged_by_default() -> None:
+    assert run_pass({"Type": "Pass"}, {"a": 1})[0] == {"a": 1}
+
+
+def test_pass_result_goes_into_the_input_at_result_path() -> None:
+    output, _ = run_pass({"Type": "Pass", "Result": {"r": 1}, "ResultPath": "$.x.y"}, {"a": 1})
+
+    assert output == {"a": 1, "x": {"y": {"r": 1}}}
+
+
+def test_pass_parameters_select_from_input_context_and_variables() -> None:
+    state = {
+        "Type": "Pass",
+        "InputPath": "$.inner",
+        "Parameters": {"v.$": "$.v", "id.$": "$$.Execution.Id", "n.$": "$count", "k": "lit"},
+    }
+    built = one_state(state)
+    where = scope({"count": 3}, Execution={"Id": "arn:x"})
+
+    effective = dataflow.prepare_input(built, {"inner": {"v": 5}}, where)
+
+    assert effective == {"v": 5, "id": "arn:x", "n": 3, "k": "lit"}
+
+
+def test_result_path_null_discards_the_result_and_output_path_selects() -> None:
+    state = {"Type": "Pass", "Result": 9, "ResultPath": None, "OutputPath": "$.keep"}
+
+    assert run_pass(state, {"keep": [1], "drop": 2})[0] == [1]
+
+
+def test_input_path_and_output_path_null_give_empty_objects() -> None:
+    built = one_state({"Type": "Pass", "InputPath": None, "OutputPath": None})
+
+    assert dataflow.prepare_input(built, {"a": 1}, scope()) == {}
+    assert dataflow.finish_output(built, {"a": 1}, {}, scope())[0] == {}
+
+
+def test_a_missing_input_path_fails_with_the_service_cause() -> None:
+    built = one_state({"Type": "Pass", "InputPath": "$.missing"})
+
+    with pytest.raises(StatesFailure) as caught:
+        dataflow.prepare_input(built, {"a": 1}, scope())
+
+    failure = caught.value.located("S", 2)
+    assert failure.error == RUNTIME
+    assert failure.cause == (
+        "An error occurred while executing the state 'S' (entered at the event id #2). "
+        "Invalid path '$.missing' : No results for path: $['missing']"
+    )
+
+
+def test_a_missing_parameters_path_fails_with_the_service_cause() -> None:
+    built = one_state({"Type": "Pass", "Parameters": {"JobName.$": "$.JobName"}})
+
+    with pytest.raises(StatesFailure) as caught:
+        dataflow.prepare_input(built, {}, scope())
+
+    assert caught.value.error == RUNTIME
+    assert caught.value.cause == (
+        "The JSONPath '$.JobName' specified for the field 'JobName.$' could not be found "
+        "in the input '{}'"
+    )
+
+
+def test_task_result_selector_then_result_path_then_output_path() -> None:
+    state = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "ResultSelector": {"body.$": "$.Payload.body"},
+        "ResultPath": "$.out",
+        "OutputPath": "$.out.body",
+    }
+    built = one_state(state)
+
+    output, _ = dataflow.finish_output(built, {"in": 1}, {"Payload": {"body": "hi"}}, scope())
+
+    assert output == "hi"
+
+
+def test_result_path_into_a_string_fails_with_result_path_match_failure() -> None:
+    built = one_state({"Type": "Pass", "Result": 1, "ResultPath": "$.a.b"})
+
+    with pytest.raises(StatesFailure) as caught:
+        dataflow.finish_output(built, {"a": "text"}, 1, scope())
+
+    assert caught.value.error == RESULT_PATH_MATCH_FAILURE
+
+
+def test_jsonpath_assign_reads_the_raw_result_and_keeps_old_variables() -> None:
+    state = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "ResultSelector": {"x": 1},
+        "Assign": {"price.$": "$.Payload.price", "fixed": "yes"},
+    }
+    built = one_state(state)
+
+    output, variables = dataflow.finish_output(
+        built, {}, {"Payload": {"price": 12}}, scope({"old": True})
+    )
+
+    assert output == {"x": 1}
+    assert variables == {"old": True, "price": 12, "fixed": "yes"}
+
+
+def test_jsonata_task_arguments_output_and_assign_see_states() -> None:
+    state = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Arguments": {"n": "{% $states.input.n + 1 %}", "v": "{% $total %}"},
+        "Output": {"got": "{% $states.result.value %}", "total": "{% $total %}"},
+        "Assign": {"total": "{% $total + $states.result.value %}"},
+    }
+    built = one_state(state, "JSONata")
+    where = scope({"total": 10})
+
+    assert dataflow.prepare_input(built, {"n": 1}, where) == {"n": 2, "v": 10}
+    output, variables = dataflow.finish_output(built, {"n": 1}, {"value": 5}, where)
+
+    # Output still sees the value from before this state's Assign.
+    assert output == {"got": 5, "total": 10}
+    assert variables == {"total": 15}
+
+
+def test_jsonata_pass_and_succeed_hand_on_their_input_without_output() -> None:
+    built = one_state({"Type": "Pass"}, "JSONata")
+
+    assert dataflow.finish_output(built, {"a": 1}, {"a": 1}, scope())[0] == {"a": 1}
+
+
+def test_wait_seconds_timestamp_and_paths_give_the_end_time() -> None:
+    seconds = one_state({"Type": "Wait", "Seconds": 30})
+    stamp = one_state({"Type": "Wait", "Timestamp": "2026-01-02T00:00:00+02:00"})
+    by_path = one_state({"Type": "Wait", "SecondsPath": "$.s"})
+    stamp_path = one_state({"Type": "Wait", "TimestampPath": "$.t"})
+
+    assert wait.until(seconds, {}, NOW, scope()) == datetime(2026, 1, 1, 12, 0, 30, tzinfo=UTC)
+    assert wait.until(stamp, {}, NOW, scope()) == datetime(2026, 1, 1, 22, 0, tzinfo=UTC)
+    assert wait.until(by_path, {"s": 5}, NOW, scope()).second == 5
+    moment = wait.until(stamp_path, {"t": "2030-05-05T05:05:05.5Z"}, NOW, scope())
+    assert moment == datetime(2030, 5, 5, 5, 5, 5, 500000, tzinfo=UTC)
+
+
+def test_wait_paths_to_bad_values_fail_with_runtime() -> None:
+    with pytest.raises(StatesFailure) as caught:
+        wait.until(
+            one_state({"Type": "Wait", "SecondsPath": "$.s"}, None), {"s": "x"}, NOW, scope()
+        )
+    assert caught.value.error == RUNTIME
+
+    with pytest.raises(StatesFailure):
+        wait.until(one_state({"Type": "Wait", "TimestampPath": "$.t"}), {}, NOW, scope())
+
+
+def test_jsonata_wait_evaluates_its_expression() -> None:
+    built = one_state({"Type": "Wait", "Seconds": "{% $states.input.delay * 2 %}"}, "JSONata")
+
+    assert wait.until(built, {"delay": 4}, NOW, scope()).second == 8
+
+
+def test_fail_error_and_cause_by_value_path_intrinsic_and_expression() -> None:
+    plain = one_state({"Type": "Fail", "Error": "E", "Cause": "C"})
+    by_path = one_state(
+        {"Type": "Fail", "ErrorPath": "$.e", "CausePath": "States.Format('x{}', $.c)"}
+    )
+    jsonata = one_state(
+        {"Type": "Fail", "Error": "{% $states.input.e %}", "Cause": "c"}, "JSONata"
+    )
+
+    assert fail.resolve(plain, {}, scope()) == ("E", "C")
+    assert fail.resolve(by_path, {"e": "Bad", "c": 1}, scope()) == ("Bad", "x1")
+    assert fail.resolve(jsonata, {"e": "Wrong"}, scope()) == ("Wrong", "c")
+
+
+def test_fail_expression_that_is_not_a_string_is_a_query_error() -> None:
+    built = one_state({"Type": "Fail", "Error": "{% 5 %}"}, "JSONata")
+
+    with pytest.raises(StatesFailure) as caught:
+        fail.resolve(built, {}, scope())
+
+    assert caught.value.error == QUERY_EVALUATION_ERROR
+
+
+def test_parallel_parameters_build_the_branch_input() -> None:
+    state = {
+        "Type": "Parallel",
+        "Parameters": {"who.$": "$.name"},
+        "ResultPath": "$.branches",
+        "Branches": [{"StartAt": "B", "States": {"B": {"Type": "Succeed"}}}],
+    }
+    built = one_state(state)
+
+    assert dataflow.prepare_input(built, {"name": "ann"}, scope()) == {"who": "ann"}
+    output, _ = dataflow.finish_output(built, {"name": "ann"}, [1, 2], scope())
+    assert output == {"name": "ann", "branches": [1, 2]}
+
+
+def test_map_items_and_item_selector_with_the_context_item() -> None:
+    state = {
+        "Type": "Map",
+        "ItemsPath": "$.list",
+        "ItemSelector": {
+            "value.$": "$$.Map.Item.Value",
+            "index.$": "$$.Map.Item.Index",
+            "k.$": "$.k",
+        },
+        "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Succeed"}}},
+    }
+    built = one_state(state)
+    assert isinstance(built, map_state.MapState)
+    effective = dataflow.apply_input_path(built, {"list": ["a", "b"], "k": 1}, scope())
+
+    items = map_state.items_of(built, effective, scope())
+    item_scope = scope(Map={"Item": {"Index": 1, "Value": items[1]}})
+
+    assert items == ["a", "b"]
+    assert map_state.item_input(built, effective, items[1], item_scope) == {
+        "value": "b",
+        "index": 1,
+        "k": 1,
+    }
+
+
+def test_map_legacy_parameters_act_as_item_selector() -> None:
+    state = {
+        "Type": "Map",
+        "Parameters": {"v.$": "$$.Map.Item.Value"},
+        "Iterator": {"StartAt": "I", "States": {"I": {"Type": "Succeed"}}},
+    }
+    built = one_state(state)
+    assert isinstance(built, map_state.MapState)
+
+    assert map_state.item_input(built, [7], 7, scope(Map={"Item": {"Value": 7}})) == {"v": 7}
+
+
+def test_map_items_that_are_not_an_array_fail() -> None:
+    built = one_state(
+        {
+            "Type": "Map",
+            "ItemsPath": "$.x",
+            "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Succeed"}}},
+        }
+    )
+    assert isinstance(built, map_state.MapState)
+
+    with pytest.raises(StatesFailure) as caught:
+        map_state.items_of(built, {"x": 5}, scope())
+
+    assert caught.value.error == RUNTIME
+
+
+def test_jsonata_map_items_expression() -> None:
+    built = one_state(
+        {
+            "Type": "Map",
+            "Items": "{% $states.input.nums[$ > 1] %}",
+            "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Succeed"}}},
+        },
+        "JSONata",
+    )
+    assert isinstance(built, map_state.MapState)
+
+    assert map_state.items_of(built, {"nums": [1, 2, 3]}, scope()) == [2, 3]

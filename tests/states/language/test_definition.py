@@ -1,0 +1,337 @@
+"""Definition validation: the diagnostics CreateStateMachine and ValidateStateMachineDefinition
+report, with their codes, messages and locations."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from edgeworks.states.language import (
+    DefinitionError,
+    parse_definition,
+    validate_definition,
+)
+from edgeworks.states.language.choice import ChoiceState
+from edgeworks.states.language.map_state import MapState
+from edgeworks.states.language.parallel import ParallelState
+from edgeworks.states.language.task import TaskState
+
+
+def machine(states: dict[str, Any], **top: Any) -> dict[str, Any]:
+    return {"StartAt": next(iter(states)), "States": states, **top}
+
+
+def wire(definition: Any) -> list[dict[str, str]]:
+    text = definition if isinstance(definition, str) else json.dumps(definition)
+    return [d.as_wire() for d in validate_definition(text)]
+
+
+def codes(definition: Any) -> list[tuple[str, str | None]]:
+    return [(d["code"], d.get("location")) for d in wire(definition)]
+
+
+def test_a_valid_machine_of_every_state_type_parses_into_typed_states() -> None:
+    definition = machine(
+        {
+            "T": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Retry": [{"ErrorEquals": ["States.TaskFailed"], "MaxAttempts": 2}],
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "F"}],
+                "Next": "C",
+            },
+            "C": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.x", "IsPresent": True, "Next": "W"}],
+                "Default": "P",
+            },
+            "W": {"Type": "Wait", "Seconds": 1, "Next": "P"},
+            "P": {
+                "Type": "Parallel",
+                "Branches": [{"StartAt": "B", "States": {"B": {"Type": "Pass", "End": True}}}],
+                "Next": "M",
+            },
+            "M": {
+                "Type": "Map",
+                "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Succeed"}}},
+                "Next": "OK",
+            },
+            "OK": {"Type": "Succeed"},
+            "F": {"Type": "Fail", "Error": "Oops", "Cause": "bad"},
+        },
+        TimeoutSeconds=60,
+    )
+    parsed = parse_definition(json.dumps(definition))
+
+    assert parsed.start_at == "T" and parsed.timeout_seconds == 60
+    assert isinstance(parsed.states["T"], TaskState)
+    assert parsed.states["T"].retry[0].max_attempts == 2
+    assert isinstance(parsed.states["C"], ChoiceState)
+    assert isinstance(parsed.states["P"], ParallelState)
+    assert isinstance(parsed.states["M"], MapState)
+    assert set(parsed.all_states()) >= {"B", "I", "OK"}
+
+
+def test_not_json_and_not_an_object_are_reported_without_location() -> None:
+    assert wire("{nope")[0]["code"] == "INVALID_JSON_DESCRIPTION"
+    assert "location" not in wire("{nope")[0]
+    assert wire("[]") == [
+        {
+            "severity": "ERROR",
+            "code": "SCHEMA_VALIDATION_FAILED",
+            "message": "Definition must be a valid JSON object",
+        }
+    ]
+
+
+def test_missing_top_level_fields_are_listed_in_the_service_order() -> None:
+    assert wire({})[0]["message"] == "These fields are required: [States, StartAt]"
+    assert wire({"States": {}})[0]["message"] == "These fields are required: [StartAt]"
+
+
+def test_a_missing_next_target_names_the_target_at_the_field() -> None:
+    found = wire(machine({"A": {"Type": "Pass", "Next": "Ghost"}, "Z": {"Type": "Succeed"}}))
+
+    assert found[0]["code"] == "MISSING_TRANSITION_TARGET"
+    assert found[0]["message"] == "Missing 'Next' target: Ghost"
+    assert found[0]["location"] == "/States/A/Next"
+
+
+def test_choice_and_catch_targets_are_located_with_bracketed_indexes() -> None:
+    definition = machine(
+        {
+            "C": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.x", "IsPresent": True, "Next": "Ghost"}],
+                "Default": "T",
+            },
+            "T": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Nowhere"}],
+                "End": True,
+            },
+        }
+    )
+    assert codes(definition) == [
+        ("MISSING_TRANSITION_TARGET", "/States/C/Choices[0]/Next"),
+        ("MISSING_TRANSITION_TARGET", "/States/T/Catch[0]/Next"),
+    ]
+
+
+def test_a_machine_without_terminal_state_reports_missing_end_state_only() -> None:
+    loop = machine(
+        {
+            "A": {"Type": "Pass", "Next": "B"},
+            "B": {"Type": "Pass", "Next": "A"},
+            "Unused": {"Type": "Pass", "Next": "A"},
+        }
+    )
+    assert codes(loop) == [("MISSING_END_STATE", None)]
+
+
+def test_an_unreachable_state_is_reported_at_the_state_even_in_a_branch() -> None:
+    definition = machine(
+        {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [
+                    {
+                        "StartAt": "W",
+                        "States": {
+                            "W": {"Type": "Pass", "End": True},
+                            "Ghost": {"Type": "Pass", "End": True},
+                        },
+                    }
+                ],
+                "End": True,
+            }
+        }
+    )
+    found = wire(definition)
+
+    assert found[0]["message"] == 'State "Ghost" is not reachable.'
+    assert found[0]["location"] == "/States/P/Branches[0]/States/Ghost"
+
+
+def test_a_loop_without_end_inside_a_map_is_accepted() -> None:
+    definition = machine(
+        {
+            "M": {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "StartAt": "A",
+                    "States": {
+                        "A": {"Type": "Pass", "Next": "B"},
+                        "B": {"Type": "Pass", "Next": "A"},
+                    },
+                },
+                "End": True,
+            }
+        }
+    )
+    assert wire(definition) == []
+
+
+def test_a_field_the_type_does_not_accept_is_reported_at_the_state() -> None:
+    found = wire(
+        machine(
+            {
+                "P": {
+                    "Type": "Parallel",
+                    "TimeoutSeconds": 5,
+                    "End": True,
+                    "Branches": [{"StartAt": "B", "States": {"B": {"Type": "Succeed"}}}],
+                }
+            }
+        )
+    )
+
+    assert found == [
+        {
+            "severity": "ERROR",
+            "code": "SCHEMA_VALIDATION_FAILED",
+            "message": "Field 'TimeoutSeconds' is not supported",
+            "location": "/States/P",
+        }
+    ]
+
+
+def test_invalid_definition_message_has_the_service_shape() -> None:
+    with pytest.raises(DefinitionError) as caught:
+        parse_definition(
+            machine({"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "Next": "A"}})
+        )
+
+    assert caught.value.message() == (
+        "Invalid State Machine Definition: "
+        "'MISSING_END_STATE: Workflow has no terminal state at null'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("state", "location"),
+    [
+        ({"Type": "Pass", "Next": "Z", "End": True}, "/States/A/End"),
+        ({"Type": "Pass"}, "/States/A"),
+        ({"Type": "Wait", "End": True}, "/States/A"),
+        ({"Type": "Wait", "Seconds": 1, "SecondsPath": "$.s", "End": True}, "/States/A"),
+        ({"Type": "Wait", "Seconds": -1, "End": True}, "/States/A/Seconds"),
+        ({"Type": "Wait", "Timestamp": "yesterday", "End": True}, "/States/A/Timestamp"),
+        ({"Type": "Task", "End": True}, "/States/A"),
+        ({"Type": "Task", "Resource": 5, "End": True}, "/States/A/Resource"),
+        ({"Type": "Bogus", "End": True}, "/States/A/Type"),
+        ({"Type": "Pass", "InputPath": "a.b", "End": True}, "/States/A/InputPath"),
+        ({"Type": "Pass", "ResultPath": "$.a[*]", "End": True}, "/States/A/ResultPath"),
+        ({"Type": "Pass", "Parameters": {"x.$": "nope"}, "End": True}, "/States/A/Parameters/x.$"),
+        (
+            {"Type": "Pass", "Parameters": {"x.$": "States.Nope(1)"}, "End": True},
+            "/States/A/Parameters/x.$",
+        ),
+        ({"Type": "Fail", "Error": "E", "ErrorPath": "$.e"}, "/States/A/ErrorPath"),
+        ({"Type": "Pass", "Assign": {"1bad": 1}, "End": True}, "/States/A/Assign/1bad"),
+        ({"Type": "Choice", "Choices": []}, "/States/A/Choices"),
+    ],
+)
+def test_each_schema_problem_is_located_at_its_field(state: dict[str, Any], location: str) -> None:
+    definition = machine({"A": state, "Z": {"Type": "Succeed"}})
+
+    assert location in [loc for _, loc in codes(definition)]
+
+
+@pytest.mark.parametrize(
+    ("retry", "problem"),
+    [
+        ([{"ErrorEquals": ["States.ALL", "X"]}], "States.ALL"),
+        ([{"ErrorEquals": ["States.ALL"]}, {"ErrorEquals": ["X"]}], "States.ALL"),
+        ([{"ErrorEquals": []}], "non-empty"),
+        ([{"ErrorEquals": ["States.Bogus"]}], "States.Bogus"),
+        ([{"ErrorEquals": ["X"], "BackoffRate": 0.5}], "BackoffRate"),
+        ([{"ErrorEquals": ["X"], "JitterStrategy": "HALF"}], "JitterStrategy"),
+    ],
+)
+def test_retriers_follow_the_error_name_rules(retry: list[Any], problem: str) -> None:
+    task = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Retry": retry,
+        "End": True,
+    }
+
+    messages = [d["message"] for d in wire(machine({"A": task}))]
+
+    assert any(problem in m for m in messages), messages
+
+
+def test_choice_may_not_end_and_must_use_one_operator() -> None:
+    definition = machine(
+        {
+            "C": {
+                "Type": "Choice",
+                "End": True,
+                "Choices": [
+                    {"Variable": "$.x", "StringEquals": "a", "NumericEquals": 1, "Next": "Z"}
+                ],
+            },
+            "Z": {"Type": "Succeed"},
+        }
+    )
+    found = codes(definition)
+
+    assert ("SCHEMA_VALIDATION_FAILED", "/States/C") in found
+    assert ("SCHEMA_VALIDATION_FAILED", "/States/C/Choices[0]") in found
+
+
+def test_a_state_may_switch_to_jsonata_but_not_back() -> None:
+    up = machine(
+        {"A": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% 1 %}", "End": True}}
+    )
+    down = machine(
+        {"A": {"Type": "Pass", "QueryLanguage": "JSONPath", "End": True}}, QueryLanguage="JSONata"
+    )
+
+    assert wire(up) == []
+    assert wire(down)[0]["message"] == (
+        "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine"
+    )
+    assert wire(down)[0]["location"] == "/States/A"
+
+
+def test_jsonpath_fields_in_a_jsonata_state_are_located_at_the_field() -> None:
+    definition = machine(
+        {"X": {"Type": "Pass", "InputPath": "$.a", "End": True}}, QueryLanguage="JSONata"
+    )
+
+    assert codes(definition) == [("SCHEMA_VALIDATION_FAILED", "/States/X/InputPath")]
+
+
+def test_a_jsonata_expression_that_does_not_parse_is_reported() -> None:
+    definition = machine(
+        {"X": {"Type": "Pass", "Output": "{% $states.input. %}", "End": True}},
+        QueryLanguage="JSONata",
+    )
+
+    assert codes(definition) == [("INVALID_JSONATA", "/States/X/Output")]
+
+
+def test_state_names_must_be_unique_across_branches() -> None:
+    branch = {"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}
+    definition = machine({"A": {"Type": "Parallel", "Branches": [branch], "End": True}})
+
+    assert ("DUPLICATE_STATE_NAME", "/States/A/Branches[0]/States/A") in codes(definition)
+
+
+def test_a_branch_may_not_name_an_outer_state() -> None:
+    branch = {"StartAt": "B", "States": {"B": {"Type": "Pass", "Next": "Outer"}}}
+    definition = machine(
+        {
+            "P": {"Type": "Parallel", "Branches": [branch], "Next": "Outer"},
+            "Outer": {"Type": "Succeed"},
+        }
+    )
+
+    assert ("MISSING_TRANSITION_TARGET", "/States/P/Branches[0]/States/B/Next") in codes(
+        definition
+    )

@@ -1,0 +1,96 @@
+"""JSONata evaluation: templates over $states and variables, the functions the service adds,
+and States.QueryEvaluationError."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import pytest
+
+from edgeworks.states.language import StatesFailure
+from edgeworks.states.language.errors import QUERY_EVALUATION_ERROR
+from edgeworks.states.language.jsonata_eval import evaluate_template, evaluate_value
+
+from .helpers import scope
+
+
+def ev(expression: str, data: Any = None, **variables: Any) -> Any:
+    return evaluate_value(expression, {"input": data, "context": {}}, scope(variables), "Output")
+
+
+def test_templates_evaluate_strings_in_place_and_keep_other_values() -> None:
+    template = {
+        "a": "{% $states.input.x * 2 %}",
+        "b": ["{% $v %}", 3, "plain {% no %}"],
+        "c": None,
+    }
+
+    result = evaluate_template(template, {"input": {"x": 2}}, scope({"v": "var"}), "Output")
+
+    assert result == {"a": 4, "b": ["var", 3, "plain {% no %}"], "c": None}
+
+
+def test_partition() -> None:
+    assert ev("{% $partition([1,2,3,4,5], 2) %}") == [[1, 2], [3, 4], [5]]
+
+
+def test_range() -> None:
+    assert ev("{% $range(0, 10, 5) %}") == [0, 5, 10]
+    assert ev("{% $range(3, 1, -1) %}") == [3, 2, 1]
+
+
+def test_hash() -> None:
+    assert ev("{% $hash('abc', 'SHA-256') %}") == hashlib.sha256(b"abc").hexdigest()
+    assert ev("{% $hash('abc', 'SHA-512') %}") == hashlib.sha512(b"abc").hexdigest()
+
+
+def test_random_is_seeded_by_argument_or_scope() -> None:
+    first = ev("{% $random() %}")
+
+    assert 0 <= first < 1
+    assert first == ev("{% $random() %}")
+    assert ev("{% $random(42) %}") == ev("{% $random(42) %}")
+    assert ev("{% $random(42) %}") != ev("{% $random(43) %}")
+
+
+def test_uuid() -> None:
+    assert re.fullmatch(r"[0-9a-f-]{36}", ev("{% $uuid() %}"))
+
+
+def test_parse() -> None:
+    assert ev("{% $parse($states.input.text) %}", {"text": '{"a":[1]}'}) == {"a": [1]}
+
+
+def test_eval_is_removed() -> None:
+    with pytest.raises(StatesFailure) as caught:
+        ev("{% $eval('1 + 1') %}")
+
+    assert caught.value.error == QUERY_EVALUATION_ERROR
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "{% $states.input.missing %}",
+        "{% 1 + 'a' %}",
+        "{% $partition([1], 0) %}",
+        "{% $range(1, 5, 0) %}",
+        "{% $hash('a', 'CRC') %}",
+        "{% $parse('{bad') %}",
+        "{% $range(0, 5000, 1) %}",
+    ],
+)
+def test_failures_are_query_evaluation_errors(expression: str) -> None:
+    with pytest.raises(StatesFailure) as caught:
+        ev(expression, {"a": 1})
+
+    assert caught.value.error == QUERY_EVALUATION_ERROR
+    assert caught.value.needs_location
+
+
+def test_numbers_come_back_as_json_integers_when_whole() -> None:
+    assert ev("{% 4 / 2 %}") == 2
+    assert isinstance(ev("{% 4 / 2 %}"), int)
+    assert ev("{% 1 / 4 %}") == 0.25
