@@ -125,10 +125,21 @@ def history(sfn: Any, arn: str) -> list[dict[str, Any]]:
     return events
 
 
-def advance_when_asleep(running: Running, clock: ManualClock, seconds: float, sleepers: int = 1) -> None:
-    """Advance the manual clock once ``sleepers`` timers wait on it."""
-    wait_for(lambda: clock.sleepers() >= sleepers, what=f"{sleepers} sleepers")
-    clock.advance(seconds)
+def advance_when_due(clock: ManualClock, due_in: float, seconds: float | None = None) -> None:
+    """Once something sleeps until ``due_in`` seconds from now, advance the clock.
+
+    Args:
+        clock: The service's manual clock.
+        due_in: How far ahead the awaited sleeper's due time is.
+        seconds: How far to advance (``due_in`` when None).
+    """
+
+    def asleep() -> bool:
+        now = clock.now()
+        return any(abs(when - now - due_in) < 1e-3 for when in clock.pending())
+
+    wait_for(asleep, what=f"a timer due in {due_in} s")
+    clock.advance(due_in if seconds is None else seconds)
 
 
 def iter_types(events: list[dict[str, Any]]) -> Iterator[str]:

@@ -115,7 +115,9 @@ def test_list_pages_through_every_machine(sfn: Any) -> None:
     created = [machine(sfn, PASS, name=f"m{i:02d}") for i in range(7)]
 
     first = sfn.list_state_machines(maxResults=3)
-    pages = list(sfn.get_paginator("list_state_machines").paginate(PaginationConfig={"PageSize": 3}))
+    pages = list(
+        sfn.get_paginator("list_state_machines").paginate(PaginationConfig={"PageSize": 3})
+    )
 
     assert len(first["stateMachines"]) == 3
     assert "nextToken" in first

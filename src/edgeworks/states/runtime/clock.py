@@ -76,10 +76,10 @@ class ManualClock:
         for future in due:
             future.get_loop().call_soon_threadsafe(_wake, future)
 
-    def sleepers(self) -> int:
-        """Return how many sleepers wait, so a test can advance once they are all asleep."""
+    def pending(self) -> list[float]:
+        """Return the due times of every sleeper still waiting, earliest first."""
         with self._lock:
-            return sum(1 for _, _, f in self._sleepers if not f.done())
+            return sorted(when for when, _, f in self._sleepers if not f.done())
 
 
 def _wake(future: asyncio.Future[None]) -> None:
