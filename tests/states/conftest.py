@@ -7,16 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.states.harness import Running, client
 
 from edgeworks.states.runtime import ManualClock
-from tests.states.harness import Running, client
 
 FUNCTIONS = {
     "double": "def handler(event, context):\n    return {'value': event['value'] * 2}\n",
     "echo": "def handler(event, context):\n    return event\n",
     "boom": (
         "class PaymentDeclined(Exception):\n    pass\n\n"
-        "def handler(event, context):\n    raise PaymentDeclined('card ' + str(event.get('card')))\n"
+        "def handler(event, context):\n"
+        "    raise PaymentDeclined('card ' + str(event.get('card')))\n"
     ),
     "flaky": (
         "import pathlib\n\n"
@@ -30,7 +31,8 @@ FUNCTIONS = {
     ),
     "slow": (
         "import time\n\n"
-        "def handler(event, context):\n    time.sleep(event.get('seconds', 0.5))\n    return 'slept'\n"
+        "def handler(event, context):\n"
+        "    time.sleep(event.get('seconds', 0.5))\n    return 'slept'\n"
     ),
     "notjson": "def handler(event, context):\n    return {1, 2}\n",
     "whoami": (

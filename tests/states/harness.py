@@ -17,10 +17,10 @@ from typing import Any
 
 import boto3
 import botocore.config
+from tests.states.shapes import error_problems, output_problems
 
 from edgeworks.states.api import StatesService
 from edgeworks.states.runtime import ManualClock
-from tests.states.shapes import error_problems, output_problems
 
 ROLE = "arn:aws:iam::123456789012:role/workflow"
 

@@ -7,7 +7,6 @@ import os
 from typing import Any
 
 import pytest
-
 from tests.states.harness import client, finished, history, machine, wait_for
 from tests.states.test_api_machines import error_of
 

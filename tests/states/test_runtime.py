@@ -9,8 +9,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from edgeworks.states.runtime import ManualClock
 from tests.states.harness import Running, advance_when_due, finished, history, machine
+
+from edgeworks.states.runtime import ManualClock
 
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:"
 
@@ -103,7 +104,7 @@ def test_function_exception_becomes_error_and_cause(sfn: Any) -> None:
     execution = run(sfn, definition)
 
     done = finished(sfn, execution)
-    failed = [e for e in history(sfn, execution) if e["type"] == "TaskFailed"][0]
+    failed = next(e for e in history(sfn, execution) if e["type"] == "TaskFailed")
 
     assert done["status"] == "FAILED"
     assert done["error"] == "PaymentDeclined"
@@ -365,7 +366,7 @@ def test_map_runs_items_with_bounded_concurrency(sfn: Any) -> None:
 
     done = finished(sfn, execution)
     events = history(sfn, execution)
-    started = [e for e in events if e["type"] == "MapStateStarted"][0]
+    started = next(e for e in events if e["type"] == "MapStateStarted")
 
     assert json.loads(done["output"]) == [{"value": v} for v in (2, 4, 6, 8, 10)]
     assert started["mapStateStartedEventDetails"] == {"length": 5}
