@@ -1,9 +1,12 @@
-"""The node's own paths, answered before a request reaches the pipeline.
+"""The node's own paths, answered instead of going to an origin.
 
 :class:`NodeApp` wraps the pipeline's ``App``: a GET or HEAD of ``/.edgeworks/stats``
 (:data:`~edgeworks.edge.metrics.STATS_PATH`) is answered with the node's counters as JSON; every
-other request goes to the pipeline unchanged. ``handle`` is the pipeline's own bound method, so
-only the synchronous fast path pays for the check, one comparison of bytes.
+other request goes to the pipeline unchanged.
+
+The check sits on the slow path only. ``respond_now`` is the pipeline's own bound method, so a
+cache hit pays nothing for the wrapper; the pipeline never stores the reserved path (it is never
+fetched), so a request for it always reaches :meth:`NodeApp.handle`, where it is answered.
 
 Requests to the reserved path are not counted and not logged, so that watching the counters
 does not move them.
@@ -11,10 +14,12 @@ does not move them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from edgeworks.edge.metrics import STATS_PATH, Metrics, stats_body
-from edgeworks.http.server import App, Request
+from edgeworks.http.server import App, Request, Response
+
+_STATS_FIELDS = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
 
 
 class NodeApp:
@@ -28,25 +33,17 @@ class NodeApp:
     """
 
     def __init__(self, edge: App, metrics: Metrics, node_name: str, started: float) -> None:
-        self.edge = edge
-        self.handle = edge.handle
-        self._edge_now = edge.respond_now
-        self._metrics = metrics
+        self.respond_now: Callable[[Request], Sequence[bytes] | None] = edge.respond_now
         self.node_name = node_name
+        self._edge_handle = edge.handle
+        self._metrics = metrics
         self._started = started
 
-    def respond_now(self, request: Request) -> Sequence[bytes] | None:
-        """Answer the stats path at once; offer anything else to the pipeline's fast path."""
+    async def handle(self, request: Request, response: Response) -> None:
+        """Answer the stats path; hand anything else to the pipeline."""
         if request.path == STATS_PATH and request.method in ("GET", "HEAD"):
-            return self._stats(request)
-        return self._edge_now(request)
-
-    def _stats(self, request: Request) -> list[bytes]:
-        body = stats_body(self._metrics, self.node_name, self._started)
-        connection = b"keep-alive" if request.keep_alive else b"close"
-        head = (
-            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
-            b"cache-control: no-store\r\ncontent-length: %d\r\nconnection: %s\r\n\r\n"
-            % (len(body), connection)
-        )
-        return [head] if request.method == "HEAD" else [head, body]
+            body = stats_body(self._metrics, self.node_name, self._started)
+            response.write_head(200, b"OK", _STATS_FIELDS, len(body))
+            await response.write(body)
+            return
+        await self._edge_handle(request, response)
