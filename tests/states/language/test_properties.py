@@ -1,0 +1,196 @@
+"""Property tests: whatever text or data the parsers meet, they answer with a States error or
+a DefinitionError (or a value), never with an unexpected exception."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from edgeworks.states.language import (
+    DefinitionError,
+    StatesFailure,
+    intrinsics,
+    parse_definition,
+    paths,
+    validate_definition,
+)
+from edgeworks.states.language.choice import ChoiceState, evaluate, string_matches
+from edgeworks.states.language.intrinsics.parser import IntrinsicSyntaxError, parse
+
+from .helpers import scope
+
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-1000, 1000)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+intrinsic_alphabet = st.sampled_from(
+    [
+        "States.",
+        "Format",
+        "Array",
+        "ArrayRange",
+        "MathAdd",
+        "UUID",
+        "(",
+        ")",
+        ",",
+        "'",
+        "\\",
+        "$",
+        ".a",
+        "[0]",
+        "1",
+        "-2.5",
+        "true",
+        "null",
+        " ",
+        "{}",
+        "StringSplit",
+        "Hash",
+    ]
+)
+
+
+@SETTINGS
+@given(st.lists(intrinsic_alphabet, max_size=14).map("".join), json_values)
+def test_intrinsic_text_parses_or_fails_cleanly(text: str, data: Any) -> None:
+    try:
+        parse(text)
+    except IntrinsicSyntaxError:
+        pass
+    try:
+        intrinsics.evaluate(text, data, scope())
+    except StatesFailure as failure:
+        assert failure.error == "States.IntrinsicFailure"
+
+
+@SETTINGS
+@given(st.text(max_size=30))
+def test_any_text_as_an_intrinsic_fails_cleanly(text: str) -> None:
+    try:
+        intrinsics.evaluate(text, {}, scope())
+    except StatesFailure as failure:
+        assert failure.error == "States.IntrinsicFailure"
+
+
+path_alphabet = st.sampled_from(
+    ["$", "$$", ".", "a", "b", "[", "]", "0", "*", "..", "'", "?(@.a)", ":", "-1", "x y"]
+)
+
+
+@SETTINGS
+@given(st.lists(path_alphabet, max_size=10).map("".join), json_values)
+def test_paths_select_or_fail_with_path_errors(path: str, data: Any) -> None:
+    try:
+        paths.select(path, data, scope())
+    except paths.PathError:
+        pass
+
+
+@SETTINGS
+@given(st.lists(path_alphabet, max_size=8).map("".join), json_values, json_values)
+def test_result_path_applies_or_fails_with_path_errors(path: str, data: Any, result: Any) -> None:
+    try:
+        combined = paths.apply_result_path(data, result, path)
+    except paths.PathError:
+        return
+    if path == "$":
+        assert combined == result
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(["a", "b", "c", "a"]), max_size=6).map("".join))
+def test_reference_paths_round_trip_values(name: str) -> None:
+    if not name:
+        return
+    placed = paths.apply_result_path({}, 42, f"$.{name}.inner")
+
+    assert paths.select(f"$.{name}.inner", placed) == 42
+
+
+operators = st.sampled_from(
+    [
+        "StringEquals",
+        "NumericLessThan",
+        "BooleanEquals",
+        "TimestampGreaterThan",
+        "IsNull",
+        "IsPresent",
+        "StringMatches",
+        "NumericEqualsPath",
+        "Bogus",
+    ]
+)
+rules = st.recursive(
+    st.fixed_dictionaries({"Variable": st.sampled_from(["$.a", "$.b", "$", "$v", "bad"])}).flatmap(
+        lambda base: operators.flatmap(lambda op: json_values.map(lambda v: {**base, op: v}))
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3).map(lambda rs: {"And": rs}),
+        st.lists(inner, max_size=3).map(lambda rs: {"Or": rs}),
+        inner.map(lambda r: {"Not": r}),
+    ),
+    max_leaves=6,
+)
+
+
+@SETTINGS
+@given(rules, json_values)
+def test_choice_rules_validate_then_evaluate_cleanly(rule: dict[str, Any], data: Any) -> None:
+    definition = {
+        "StartAt": "C",
+        "States": {
+            "C": {"Type": "Choice", "Choices": [{**rule, "Next": "D"}], "Default": "D"},
+            "D": {"Type": "Succeed"},
+        },
+    }
+    try:
+        machine = parse_definition(json.dumps(definition))
+    except DefinitionError as error:
+        assert error.diagnostics
+        return
+    state = machine.states["C"]
+    assert isinstance(state, ChoiceState)
+    try:
+        evaluate(state, data, scope({"v": data}))
+    except StatesFailure as failure:
+        assert failure.error == "States.Runtime"
+
+
+@SETTINGS
+@given(json_values)
+def test_any_json_document_validates_without_crashing(document: Any) -> None:
+    found = validate_definition(json.dumps(document))
+
+    assert found, "no random document is a valid machine"
+
+
+@SETTINGS
+@given(st.text(alphabet="ab*\\", max_size=8), st.text(alphabet="ab*\\", max_size=8))
+def test_string_matches_agrees_with_a_regular_expression(value: str, pattern: str) -> None:
+    import re
+
+    regex = ""
+    position = 0
+    while position < len(pattern):
+        char = pattern[position]
+        if char == "\\" and position + 1 < len(pattern):
+            regex += re.escape(pattern[position + 1])
+            position += 2
+            continue
+        regex += ".*" if char == "*" else re.escape(char)
+        position += 1
+
+    assert string_matches(value, pattern) is bool(re.fullmatch(regex, value, re.DOTALL))
