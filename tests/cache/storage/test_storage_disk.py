@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from edgeworks.cache.storage import CorruptObjectError, DiskTier
+from edgeworks.cache.storage import CorruptObjectError, DiskTier, StorageError
 from edgeworks.cache.storage.diskformat import HEADER_SIZE, file_name
 
 
@@ -148,7 +148,7 @@ def test_body_that_fails_its_checksum_raises_and_is_dropped(tmp_path: Path) -> N
 
 
 def test_eviction_keeps_files_within_the_bound(tmp_path: Path) -> None:
-    tier = DiskTier(tmp_path, 200_000, max_object_bytes=40_000)
+    tier = DiskTier(tmp_path, 200_000, max_object_bytes=40_000, durable=False)
     rng = random.Random(3)
     for i in range(300):
         store(tier, b"/o/%d" % rng.randrange(120), rng.randbytes(rng.randrange(0, 30_000)))
@@ -352,3 +352,36 @@ def test_file_removed_behind_the_tiers_back_is_a_miss(tmp_path: Path) -> None:
     assert tier.get(b"k") is None
     assert len(tier) == 0
     assert tier.bytes_used == 0
+
+
+def test_unusable_directory_is_reported_by_name(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the cache should go")
+
+    with pytest.raises(StorageError, match=r"cache directory '.*not-a-directory' cannot be used"):
+        DiskTier(blocker, 1 << 20)
+
+
+@pytest.mark.parametrize(
+    ("max_bytes", "max_object_bytes", "named"),
+    [(0, None, "max_bytes"), (-5, None, "max_bytes"), (1 << 20, 0, "max_object_bytes")],
+)
+def test_bad_sizes_are_refused_naming_the_value(
+    tmp_path: Path, max_bytes: int, max_object_bytes: int | None, named: str
+) -> None:
+    with pytest.raises(StorageError, match=rf"disk cache {named} must be .*got -?\d+"):
+        DiskTier(tmp_path, max_bytes, max_object_bytes)
+
+
+def test_frequently_read_entries_survive_a_scan_of_new_ones(tmp_path: Path) -> None:
+    tier = DiskTier(tmp_path, 100 * 1_100, max_object_bytes=2_000, durable=False)
+    hot = [b"/hot/%d" % i for i in range(30)]
+    for key in hot:
+        store(tier, key, b"h" * 1_000)
+        body_of(tier, key)
+
+    for i in range(1_000):
+        store(tier, b"/scan/%d" % i, b"s" * 1_000)
+
+    assert [key for key in hot if body_of(tier, key) is None] == []
+    assert tier.bytes_used <= 100 * 1_100

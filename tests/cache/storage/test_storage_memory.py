@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 
-from edgeworks.cache.storage import ENTRY_OVERHEAD, MemoryTier, StoredObject
+import pytest
+
+from edgeworks.cache.storage import ENTRY_OVERHEAD, MemoryTier, StorageError, StoredObject
 
 
 def obj(key: bytes, body_size: int, meta: bytes = b"status=200") -> StoredObject:
@@ -99,3 +101,11 @@ def test_hot_objects_survive_a_one_pass_scan_of_cold_ones() -> None:
     assert [key for key in hot if key not in tier] == []
     assert tier.bytes_used <= 100 * per_object
     assert tier.evicted == 10_000 + 30 - len(tier)
+
+
+@pytest.mark.parametrize(("max_bytes", "max_object_bytes"), [(0, None), (1 << 20, -1)])
+def test_bad_sizes_are_refused_naming_the_value(
+    max_bytes: int, max_object_bytes: int | None
+) -> None:
+    with pytest.raises(StorageError, match=r"memory cache max_\w+ must be a positive integer"):
+        MemoryTier(max_bytes, max_object_bytes)

@@ -39,6 +39,7 @@ from edgeworks.cache.storage.diskformat import (
     file_name,
     read_head,
 )
+from edgeworks.cache.storage.errors import StorageError, check_sizes
 from edgeworks.cache.storage.objects import DiskObject
 from edgeworks.cache.storage.s3fifo import S3FifoIndex
 
@@ -77,7 +78,12 @@ class DiskTier:
         *,
         durable: bool = True,
     ) -> None:
-        """Open the directory and rebuild the index from it; see the class docstring."""
+        """Open the directory and rebuild the index from it; see the class docstring.
+
+        Raises:
+            StorageError: A size is not positive, or the directory cannot be used.
+        """
+        check_sizes("disk", max_bytes, max_object_bytes)
         self.directory = Path(directory)
         self.max_bytes = max_bytes
         self.max_object_bytes = max_bytes // 8 if max_object_bytes is None else max_object_bytes
@@ -88,9 +94,15 @@ class DiskTier:
         self._index: S3FifoIndex[str] = S3FifoIndex(max_bytes)
         self._lock = threading.Lock()
         self._writers: set[DiskWriter] = set()
-        self._objects.mkdir(parents=True, exist_ok=True)
-        self._tmp.mkdir(parents=True, exist_ok=True)
-        self._load()
+        try:
+            self._objects.mkdir(parents=True, exist_ok=True)
+            self._tmp.mkdir(parents=True, exist_ok=True)
+            self._load()
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise StorageError(
+                f"cache directory {str(directory)!r} cannot be used: {reason}"
+            ) from exc
 
     def get(self, key: bytes) -> DiskObject | None:
         """Open and check the object under ``key``; None when absent or found corrupt.

@@ -43,3 +43,17 @@ class FillError(StorageError):
         super().__init__(f"fill for cache key {key[:80]!r} stopped: {reason}")
         self.key = key
         self.reason = reason
+
+
+def check_sizes(tier: str, max_bytes: int, max_object_bytes: int | None) -> None:
+    """Refuse tier sizes that cannot work, naming the value.
+
+    Raises:
+        StorageError: ``max_bytes`` or ``max_object_bytes`` is not a positive integer.
+    """
+    sizes = {"max_bytes": max_bytes}
+    if max_object_bytes is not None:
+        sizes["max_object_bytes"] = max_object_bytes
+    for name, value in sizes.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise StorageError(f"{tier} cache {name} must be a positive integer, got {value!r}")

@@ -9,6 +9,7 @@ Used from one event loop only; it takes no locks.
 
 from __future__ import annotations
 
+from edgeworks.cache.storage.errors import check_sizes
 from edgeworks.cache.storage.objects import StoredObject
 from edgeworks.cache.storage.s3fifo import S3FifoIndex
 
@@ -27,7 +28,12 @@ class MemoryTier:
     """
 
     def __init__(self, max_bytes: int, max_object_bytes: int | None = None) -> None:
-        """Create an empty tier; see the class docstring for the arguments."""
+        """Create an empty tier; see the class docstring for the arguments.
+
+        Raises:
+            StorageError: A size is not a positive integer.
+        """
+        check_sizes("memory", max_bytes, max_object_bytes)
         self._index: S3FifoIndex[StoredObject] = S3FifoIndex(max_bytes)
         self.max_bytes = max_bytes
         self.max_object_bytes = max_bytes // 8 if max_object_bytes is None else max_object_bytes
