@@ -88,16 +88,56 @@ def test_connect_timeout_after_every_attempt_is_504(full_backlog: int) -> None:
     assert (raised.value.status, raised.value.reason) == (504, "origin connect timed out")
 
 
-def test_silent_origin_is_a_read_timeout_504() -> None:
-    with pytest.raises(OriginTimeout) as raised:
-        run(against(writing(pause=5.0), read_timeout=0.2))
-    assert (raised.value.status, raised.value.reason) == (504, "origin read timed out")
+def test_silent_origin_is_a_read_timeout_504_after_every_attempt() -> None:
+    async def scenario() -> tuple[OriginTimeout, int]:
+        async with ScriptedOrigin(writing(pause=5.0)) as origin:
+            with pytest.raises(OriginTimeout) as raised:
+                await fetch(origin.port, read_timeout=0.1, connection_attempts=3)
+        return raised.value, len(origin.requests)
+
+    error, tries = run(scenario())
+    assert (error.status, error.reason, tries) == (504, "origin read timed out", 3)
+
+
+class SilentOnce:
+    """An origin that leaves its first request unanswered and answers the rest."""
+
+    def __init__(self) -> None:
+        self.seen = 0
+
+    async def __call__(self, seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        self.seen += 1
+        if self.seen == 1:
+            await asyncio.sleep(5.0)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        return True
+
+
+def test_get_is_tried_again_after_a_response_timeout() -> None:
+    async def scenario() -> tuple[bytes, int]:
+        async with ScriptedOrigin(SilentOnce()) as origin:
+            answer = await fetch(origin.port, read_timeout=0.1)
+        return answer, origin.connections
+
+    assert run(scenario()) == (b"ok", 2)
+
+
+def test_post_is_not_tried_again_after_a_response_timeout() -> None:
+    async def scenario() -> tuple[int, int]:
+        async with ScriptedOrigin(SilentOnce()) as origin:
+            client = client_for(origin.port, read_timeout=0.1)
+            with pytest.raises(OriginTimeout) as raised:
+                await client.request("o", "POST", b"/", HOST, body=b"x")
+            await client.aclose()
+        return raised.value.status, len(origin.requests)
+
+    assert run(scenario()) == (504, 1)
 
 
 def test_origin_stalling_mid_body_ends_the_body_with_a_timeout() -> None:
     head = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"
     with pytest.raises(OriginTimeout, match="read timed out"):
-        run(against(writing(head, pause=5.0), read_timeout=0.2))
+        run(against(writing(head, pause=5.0), read_timeout=0.1))
 
 
 def test_slow_but_steady_origin_is_not_timed_out() -> None:

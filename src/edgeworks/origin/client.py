@@ -17,13 +17,15 @@ from edgeworks.config.model import Origin
 from edgeworks.http.headers import Headers
 from edgeworks.origin.body import OriginResponse
 from edgeworks.origin.connection import Interim
-from edgeworks.origin.errors import OriginError, StaleConnectionError
+from edgeworks.origin.errors import FirstByteTimeoutError, OriginError, StaleConnectionError
 from edgeworks.origin.framing import IDEMPOTENT, request_head
 from edgeworks.origin.pool import Pool, PoolStats
 
 log = logging.getLogger(__name__)
 
 Body = bytes | AsyncIterator[bytes] | None
+
+_TIMEOUT_RETRIED = frozenset({b"GET", b"HEAD"})
 
 
 class OriginClient:
@@ -72,11 +74,10 @@ class OriginClient:
         verb = method.encode("ascii") if isinstance(method, str) else method
         length = None if body is None else len(body) if isinstance(body, bytes) else -1
         head = request_head(pool.prepared, verb, target, headers, length)
-        # One retry only when the request can be replayed: idempotent, body held whole.
-        retry = verb in IDEMPOTENT and length != -1
+        retries = Retries(verb, length != -1, pool.origin.connection_attempts)
         try:
             return await self._send(
-                pool, head, body, head_only=verb == b"HEAD", on_interim=on_interim, retry=retry
+                pool, head, body, head_only=verb == b"HEAD", on_interim=on_interim, retries=retries
             )
         except OriginError as exc:
             log.warning(
@@ -116,18 +117,47 @@ class OriginClient:
         *,
         head_only: bool,
         on_interim: Interim | None,
-        retry: bool,
+        retries: Retries,
     ) -> OriginResponse:
-        conn = await pool.acquire()
-        pool.requests += 1
-        try:
-            return await conn.exchange(head, body, head_only, on_interim)
-        except StaleConnectionError:
-            if not retry:
-                raise
-            log.debug("origin %s: pooled connection was closed, retrying once", pool.name)
+        fresh = False
+        while True:
+            conn = await pool.acquire(fresh)
+            pool.requests += 1
+            try:
+                return await conn.exchange(head, body, head_only, on_interim)
+            except (StaleConnectionError, FirstByteTimeoutError) as exc:
+                if not retries.allow(exc):
+                    raise
+                log.warning("origin %s: %s (%s), trying again", pool.name, exc.reason, exc.detail)
+            # The idle connections beside a stale one may be stale too: go out on a new one.
+            fresh = True
 
-        # The idle connections beside the stale one may be stale too: use a fresh one.
-        conn = await pool.acquire(fresh=True)
-        pool.requests += 1
-        return await conn.exchange(head, body, head_only, on_interim)
+
+class Retries:
+    """How often one request may go out again, by cause.
+
+    Args:
+        verb: The request method.
+        replayable: Whether the body can be sent again (none, or held whole).
+        attempts: The origin's ConnectionAttempts.
+    """
+
+    __slots__ = ("stale", "timeouts")
+
+    def __init__(self, verb: bytes, replayable: bool, attempts: int) -> None:
+        # RFC 9110 §9.2.2: an idempotent request may be repeated once after a connection
+        # closed under it.
+        self.stale = replayable and verb in IDEMPOTENT
+        # CloudFront, origin response timeout: GET and HEAD are tried again, up to
+        # ConnectionAttempts tries in all, when the origin sends nothing back.
+        self.timeouts = attempts - 1 if replayable and verb in _TIMEOUT_RETRIED else 0
+
+    def allow(self, error: OriginError) -> bool:
+        """Return whether ``error`` permits one more try, and count that try."""
+        if isinstance(error, StaleConnectionError) and self.stale:
+            self.stale = False
+            return True
+        if isinstance(error, FirstByteTimeoutError) and self.timeouts > 0:
+            self.timeouts -= 1
+            return True
+        return False

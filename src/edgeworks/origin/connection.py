@@ -22,7 +22,12 @@ import httptools
 
 from edgeworks.http.headers import Headers
 from edgeworks.origin.body import OriginResponse, ResponseBody
-from edgeworks.origin.errors import OriginError, OriginTimeout, StaleConnectionError
+from edgeworks.origin.errors import (
+    FirstByteTimeoutError,
+    OriginError,
+    OriginTimeout,
+    StaleConnectionError,
+)
 from edgeworks.origin.framing import LAST_CHUNK, chunk, response_fields
 
 log = logging.getLogger(__name__)
@@ -405,4 +410,5 @@ class OriginConnection(asyncio.Protocol):
             self._arm()
             return
         detail = f"no byte for {self._read_timeout:g}s"
-        self._fail(OriginTimeout("origin read timed out", detail=detail))
+        kind = OriginTimeout if self._received else FirstByteTimeoutError
+        self._fail(kind("origin read timed out", detail=detail))

@@ -2,8 +2,10 @@
 
 The tree, rooted at :class:`edgeworks.errors.EdgeworksError`::
 
-    OriginError          502: refused, reset, closed early or a malformed response
-     └── OriginTimeout   504: connect or read timed out, or no pooled connection in time
+    OriginError                   502: refused, reset, closed early or a malformed response
+     ├── StaleConnectionError     502: a pooled connection was found closed (retried once)
+     └── OriginTimeout            504: connect or read timed out, or no connection in time
+          └── FirstByteTimeoutError  504: not one byte of the response came (GET/HEAD retried)
 
 Each carries the ``status`` the edge answers with and a short ``reason`` fit for a viewer;
 ``detail`` holds what an operator needs (address, parser message) and goes to the log only.
@@ -43,4 +45,12 @@ class StaleConnectionError(OriginError):
 
     The client retries an idempotent request once on a fresh connection when it meets this; a
     caller sees it only when no retry was allowed, as an ordinary 502.
+    """
+
+
+class FirstByteTimeoutError(OriginTimeout):
+    """The origin sent not one byte of its response within the read timeout.
+
+    CloudFront's origin response timeout: a GET or HEAD is then tried again on a new
+    connection, up to ConnectionAttempts tries in all; a caller sees it as an ordinary 504.
     """
