@@ -5,10 +5,12 @@ from __future__ import annotations
 from cache_support import FOLLOW, T0, hdrs, memory_cache, store
 
 from edgeworks.cache import Cache
+from edgeworks.cache.refresh import REFRESH_TIMEOUT
 from edgeworks.config.model import CachePolicy
 
 HIT = b"Hit from edgeworks"
 CC60 = ("Cache-Control", "max-age=60")
+OPTIMIZED = CachePolicy(id="o", name="o", min_ttl=0, default_ttl=86400, max_ttl=31536000)
 
 
 def lookup(cache: Cache, request: list[tuple[bytes, bytes]] | None = None, at: float = T0 + 10):
@@ -223,9 +225,14 @@ def test_failed_unsafe_method_keeps_entry_rfc9111_4_4() -> None:
 
 def test_error_response_cached_for_error_ttl_cloudfront() -> None:
     cache = memory_cache(error_caching_ttl=10.0)
-    assert store(cache, [], status=503) is not None
+    assert store(cache, [], status=503, policy=OPTIMIZED) is not None
     assert lookup(cache, at=T0 + 5).kind == "hit"
     assert lookup(cache, at=T0 + 11).kind == "miss"
+
+
+def test_follow_origin_policy_does_not_cache_silent_errors_rfc9111_3() -> None:
+    cache = memory_cache(error_caching_ttl=10.0)
+    assert store(cache, [], status=503) is None
 
 
 def test_min_ttl_caches_no_cache_response_cloudfront() -> None:
@@ -247,3 +254,20 @@ def test_stats_count_lookups_and_stores() -> None:
     lookup(cache)
     stats = cache.stats()
     assert stats["stores"] == 1 and stats["lookup_hit"] == 1 and stats["memory_entries"] == 1
+
+
+def test_stale_refresh_claimed_once_rfc5861_3() -> None:
+    cache = memory_cache()
+    swr = hdrs(("Cache-Control", "max-age=60, stale-while-revalidate=300"))
+    store(cache, swr)
+    assert lookup(cache, at=T0 + 70).kind == "stale"
+    assert lookup(cache, at=T0 + 71).kind == "hit"  # the first refresh is still under way
+    store(cache, swr, at=T0 + 72)  # the refresh stores its response
+    assert lookup(cache, at=T0 + 140).kind == "stale"
+
+
+def test_stale_refresh_retried_after_timeout_rfc5861_3() -> None:
+    cache = memory_cache()
+    store(cache, hdrs(("Cache-Control", "max-age=60, stale-while-revalidate=300")))
+    assert lookup(cache, at=T0 + 70).kind == "stale"
+    assert lookup(cache, at=T0 + 70 + REFRESH_TIMEOUT + 1).kind == "stale"

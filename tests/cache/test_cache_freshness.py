@@ -120,8 +120,13 @@ def test_cloudfront_min_ttl_caches_no_cache_for_min_ttl() -> None:
 
 
 def test_error_caching_ttl_unless_origin_says_otherwise() -> None:
-    assert fresh([], status=503, error_ttl=10).lifetime == 10
-    assert fresh(hdrs(("Cache-Control", "max-age=2")), status=503, error_ttl=10).lifetime == 2
+    assert fresh([], status=503, policy=CLAMP, error_ttl=10).lifetime == 10
+    said = hdrs(("Cache-Control", "max-age=70"))
+    assert fresh(said, status=503, policy=CLAMP, error_ttl=10).lifetime == 70
+
+
+def test_follow_origin_policy_has_no_error_ttl_rfc9111_4_2_2() -> None:
+    assert fresh([], status=404, error_ttl=10).lifetime == 0
 
 
 def test_targeted_field_ignores_cache_control_and_expires_rfc9213_2_1() -> None:

@@ -12,6 +12,7 @@ from edgeworks.http.headers import Headers
 
 TARGETED = targeted_names("edgeworks-cdn-cache-control")
 MIN_TTL = CachePolicy(id="m", name="m", min_ttl=30, default_ttl=60, max_ttl=600)
+DEFAULT_ONLY = CachePolicy(id="d", name="d", min_ttl=0, default_ttl=60, max_ttl=600)
 
 
 def verdict(
@@ -112,8 +113,9 @@ def test_set_cookie_not_shared_unless_public() -> None:
 
 
 def test_error_caching_stores_cloudfront_errors() -> None:
-    assert verdict([], status=503, error_ttl=10) is Storing.STORE
-    assert verdict([], status=418, error_ttl=10) is Storing.NO_STORE
+    assert verdict([], status=503, error_ttl=10, policy=MIN_TTL) is Storing.STORE
+    assert verdict([], status=503, error_ttl=10) is Storing.NO_STORE
+    assert verdict([], status=418, error_ttl=10, policy=DEFAULT_ONLY) is Storing.NO_STORE
 
 
 def test_min_ttl_overrides_no_store_private_no_cache_cloudfront() -> None:

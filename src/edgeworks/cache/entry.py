@@ -40,6 +40,7 @@ class Entry:
         ttls: the policy's (MinTTL, DefaultTTL, MaxTTL) it was stored under, for refreshes.
         disk: the open disk object holding a large body, else None; closed with :meth:`close`.
         head: prepared status line and fields, without Age, X-Cache and the final CRLF.
+        has_validator: it carries an ETag or Last-Modified (RFC 9111 §4.3.1).
     """
 
     status: int
@@ -59,9 +60,11 @@ class Entry:
     offset: int = 0
     disk: DiskObject | None = None
     head: bytes = field(default=b"", init=False)
+    has_validator: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
         self.head = build_head(self.status, self.reason, self.fields())
+        self.has_validator = self.etag() is not None or self.last_modified() is not None
 
     def fields(self) -> Headers:
         """Return the fields a viewer gets, with Content-Length set to the body length."""
@@ -90,12 +93,17 @@ class Entry:
 
     def state(self, now: float) -> Stored:
         """Return what the reuse rules need to know at ``now``."""
-        has_validator = self.etag() is not None or self.last_modified() is not None
         return Stored(
             age=current_age(self.initial_age, self.response_time, now),
             freshness=self.freshness,
-            has_validator=has_validator,
+            has_validator=self.has_validator,
         )
+
+    def plainly_fresh(self, now: float) -> bool:
+        """Whether it is fresh and needs no validation (RFC 9111 §4.2, §5.2.2.4)."""
+        fresh = self.freshness
+        age = self.initial_age + now - self.response_time
+        return not fresh.revalidate_always and age < fresh.lifetime
 
 
 def build_head(status: int, reason: bytes, fields: Headers) -> bytes:

@@ -15,6 +15,7 @@ from typing import Literal
 
 from edgeworks.cache import meta
 from edgeworks.cache.entry import Entry
+from edgeworks.cache.refresh import Refreshes
 from edgeworks.cache.respond import respond
 from edgeworks.cache.rules import conditional, fields, reuse, storable
 from edgeworks.cache.rules.freshness import corrected_initial_age, freshness
@@ -64,6 +65,7 @@ class Cache:
         self._targeted = targeted_names(storage.targeted_cache_control)
         self._store = TieredStore(storage)
         self._urls = UrlIndex()
+        self._refreshes = Refreshes()
         self._counts: dict[str, int] = {}
 
     def lookup(
@@ -87,9 +89,14 @@ class Cache:
         if method not in ("GET", "HEAD"):
             return self._count(Lookup("miss", request=request))
         entry = self._store.select(key, request_headers)
-        if entry is not None and conditional.origin_only(request_headers):
+        if entry is not None and request.plain and entry.plainly_fresh(now):
+            # The common hit: fresh, and the request narrows nothing (RFC 9111 §4.2).
+            return self._count(Lookup("hit", entry, [], request))
+        if entry is not None and request.origin_preconditions:
             return self._count(Lookup("miss", entry, request=request))
         outcome = reuse.decide(request, entry.state(now) if entry else None)
+        if outcome is reuse.Reuse.STALE and entry is not None:
+            outcome = self._refreshes.claim(key, entry, now)
         wanted: Headers = []
         if outcome is reuse.Reuse.MUST_REVALIDATE and entry is not None:
             wanted = conditional.validators(entry.stored)
@@ -122,6 +129,10 @@ class Cache:
         entry = found.entry
         if entry is None:
             raise ValueError(f"answer() needs a lookup with an entry, got kind {found.kind!r}")
+        plain = read_request(request_headers).plain
+        if plain and method == "GET" and entry.body is not None:
+            tail = b"age: %d\r\nx-cache: %s\r\n\r\n" % (entry.age(now), x_cache)
+            return [entry.head, tail, entry.body]
         return respond(entry, method, request_headers, entry.age(now), x_cache)
 
     def open_writer(  # noqa: PLR0917 - the positional shape is the edge's contract
@@ -161,7 +172,14 @@ class Cache:
         if host is not None and path is not None:
             self._urls.add(host, path, key)
         self._counts["stores"] = self._counts.get("stores", 0) + 1
-        return Writer(self._store, key, template, _content_length(response_headers))
+        done = self._refreshes.done
+        return Writer(
+            self._store,
+            key,
+            template,
+            _content_length(response_headers),
+            on_commit=lambda: done(key, template.vary_values),
+        )
 
     def freshen(
         self,

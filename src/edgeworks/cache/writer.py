@@ -9,6 +9,8 @@ is aborted, never becomes an entry (RFC 9111 §3.3).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from edgeworks.cache.entry import Entry
 from edgeworks.cache.meta import encode_entry
 from edgeworks.cache.storage import StoredObject
@@ -24,6 +26,7 @@ class Writer:
         key: bytes,
         template: Entry,
         expected: int | None,
+        on_commit: Callable[[], None] | None = None,
     ) -> None:
         """Create a writer.
 
@@ -32,6 +35,7 @@ class Writer:
             key: the cache key of the URL.
             template: the entry to store, without its body yet.
             expected: the declared Content-Length, or None when unknown.
+            on_commit: called once the entry is stored.
         """
         self._store = store
         self._key = key
@@ -43,6 +47,7 @@ class Writer:
         self._chunks: list[bytes] | None = []
         self._size = 0
         self._open = True
+        self._on_commit = on_commit
 
     def write(self, chunk: bytes) -> None:
         """Add the next body chunk; a writer that can keep nothing more gives up quietly."""
@@ -76,6 +81,8 @@ class Writer:
         if not self._store.install(self._key, self._template, self._epoch):
             self._store.remove(self._skey)
             return None
+        if self._on_commit is not None:
+            self._on_commit()
         return with_body(self._template, body, self._size)
 
     def abort(self) -> None:

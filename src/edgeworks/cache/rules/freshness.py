@@ -2,9 +2,10 @@
 
 The policy layer follows CloudFront's expiration table: an explicit lifetime is clamped into
 [MinTTL, MaxTTL]; a response that says nothing gets DefaultTTL; with MinTTL above zero even
-``no-cache``, ``no-store`` and ``private`` responses are kept for MinTTL. A policy with MinTTL 0
-and DefaultTTL 0 (one that follows the origin) leaves the RFC untouched, heuristic freshness
-included.
+``no-cache``, ``no-store`` and ``private`` responses are kept for MinTTL; error statuses that
+say nothing are kept for the error-caching TTL. A policy with MinTTL 0 and DefaultTTL 0 (one
+that follows the origin) leaves the RFC untouched: heuristic freshness applies and errors are
+not cached on the policy's account.
 """
 
 from __future__ import annotations
@@ -63,6 +64,22 @@ def heuristic_lifetime(facts: ResponseFacts, status: int, response_time: float) 
     return max(0.0, (date - facts.last_modified) * HEURISTIC_FRACTION)
 
 
+def follows_origin(policy: CachePolicy) -> bool:
+    """Whether the policy adds nothing to the origin's headers (MinTTL 0, DefaultTTL 0)."""
+    return policy.min_ttl <= 0 and policy.default_ttl <= 0
+
+
+def error_caching_ttl(status: int, policy: CachePolicy, error_ttl: float) -> float:
+    """Return how long an error without freshness information is kept (CloudFront).
+
+    CloudFront keeps the error statuses it lists for the error-caching TTL. A policy that
+    follows the origin keeps the RFC exactly, so there the TTL is 0.
+    """
+    if status not in CACHED_ERRORS or follows_origin(policy):
+        return 0.0
+    return max(0.0, error_ttl)
+
+
 def policy_overrides(facts: ResponseFacts, policy: CachePolicy) -> bool:
     """Return whether MinTTL overrides ``no-cache``/``no-store``/``private`` (CloudFront)."""
     directives = facts.directives
@@ -112,8 +129,9 @@ def _lifetime(
     explicit = explicit_lifetime(facts, response_time)
     if explicit is not None:
         return min(max(explicit, policy.min_ttl), policy.max_ttl)
-    if status in CACHED_ERRORS and error_ttl > 0:
-        return error_ttl
+    error_lifetime = error_caching_ttl(status, policy, error_ttl)
+    if error_lifetime > 0:
+        return error_lifetime
     if policy.default_ttl > 0:
         return min(max(policy.default_ttl, policy.min_ttl), policy.max_ttl)
     heuristic = heuristic_lifetime(facts, status, response_time)

@@ -11,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from edgeworks.cache.rules.fields import vary_names
+from edgeworks.cache.rules.freshness import error_caching_ttl
 from edgeworks.cache.rules.request import RequestFacts
 from edgeworks.cache.rules.response import ResponseFacts
-from edgeworks.cache.rules.status import CACHED_ERRORS, HEURISTICALLY_CACHEABLE, UNDERSTOOD
+from edgeworks.cache.rules.status import HEURISTICALLY_CACHEABLE, UNDERSTOOD
 from edgeworks.config.model import CachePolicy
 from edgeworks.http.headers import Headers, get
 
@@ -131,7 +132,7 @@ def _lifetime_known(ex: Exchange) -> str:
     explicit = any(directives.has(n) for n in ("max-age", "s-maxage", "public"))
     if explicit or facts.has_expires or ex.status in HEURISTICALLY_CACHEABLE:
         return ""
-    if ex.status in CACHED_ERRORS and ex.error_ttl > 0:
+    if error_caching_ttl(ex.status, ex.policy, ex.error_ttl) > 0:
         return ""
     if _overridden(ex) and ex.status in UNDERSTOOD:
         return ""
