@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.states.harness import client, machine, wait_for
 
 from conftest import free_port
-from tests.states.harness import client, machine, wait_for
 
 RECORD = """\
 import json, os, random, time
