@@ -8,6 +8,7 @@ Error tree::
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,10 +34,18 @@ class Problem:
         return f"{self.path}: {self.message} (got: {show(self.value)})"
 
 
-def show(value: Any, limit: int = 80) -> str:
-    """Return a short printable form of a document value for a message."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict = 3, 6, 6
+_SHORT.maxstring, _SHORT.maxother = 80, 80
+
+
+def show(value: Any) -> str:
+    """Return a short printable form of a document value for a message.
+
+    Bounded in depth and width, so that a huge or self-referencing value (YAML anchors can
+    build both) still prints as one short line.
+    """
+    return _SHORT.repr(value)
 
 
 class ConfigError(EdgeworksError):

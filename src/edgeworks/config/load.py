@@ -58,6 +58,11 @@ def parse_text(text: str, source: str = "") -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
         reason = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(
-            [Problem(DOCUMENT, where, f"is not valid YAML: {reason}")], source
-        ) from exc
+        problem = Problem(DOCUMENT, where, f"is not valid YAML: {reason}")
+        raise ConfigError([problem], source) from exc
+    except (ValueError, OverflowError, RecursionError) as exc:
+        # YAML's implicit timestamps and integers can fail to convert ("2001-02-30"), and a
+        # deeply nested document exhausts the parser's recursion.
+        kind = "JSON" if as_json else "YAML"
+        problem = Problem(DOCUMENT, type(exc).__name__, f"is not valid {kind}: {exc}")
+        raise ConfigError([problem], source) from exc

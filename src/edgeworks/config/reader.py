@@ -33,6 +33,12 @@ def suggestion(word: str, choices: Collection[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+def present(doc: dict[str, Any], key: str, default: Any) -> Any:
+    """Return ``doc[key]``, or ``default`` when it is absent or null (YAML's empty value)."""
+    value = doc.get(key)
+    return default if value is None else value
+
+
 class Reader:
     """Collects problems while a document is read."""
 
@@ -61,9 +67,10 @@ class Reader:
         for key in value:
             if not isinstance(key, str) or key not in fields:
                 hint = suggestion(key, fields) if isinstance(key, str) else ""
-                self.problem(join(path, str(key)), value[key], f"unknown field{hint}")
+                name = str(key) if key else repr(key)
+                self.problem(join(path, name), value[key], f"unknown field{hint}")
         for key in required:
-            if key not in value:
+            if value.get(key) is None:
                 self.problem(join(path, key), None, "is required")
         return value
 
@@ -101,7 +108,7 @@ class Reader:
 
     def flag(self, doc: dict[str, Any], key: str, path: str, default: bool = False) -> bool:
         """Return a boolean field, ``default`` when absent or invalid."""
-        value = doc.get(key, default)
+        value = present(doc, key, default)
         if not isinstance(value, bool):
             self.problem(join(path, key), value, "must be true or false")
             return default
@@ -118,7 +125,7 @@ class Reader:
         most: int = 0,
     ) -> int:
         """Return an integer field within ``[least, most]`` (no upper bound when ``most`` is 0)."""
-        value = doc.get(key, default)
+        value = present(doc, key, default)
         wrong = isinstance(value, bool) or not isinstance(value, int)
         if wrong or value < least or (most and value > most):
             bound = f"from {least} to {most}" if most else f"{least} or more"
@@ -130,7 +137,7 @@ class Reader:
         self, doc: dict[str, Any], key: str, path: str, default: float, positive: bool = False
     ) -> float:
         """Return a duration field in seconds (a finite number, 0 or more, or more than 0)."""
-        value = doc.get(key, default)
+        value = present(doc, key, default)
         number = isinstance(value, int | float) and not isinstance(value, bool)
         if not number or not math.isfinite(value) or value < 0 or (positive and value == 0):
             least = "more than 0" if positive else "0 or more"
@@ -142,7 +149,7 @@ class Reader:
         self, doc: dict[str, Any], key: str, path: str, allowed: Collection[str], default: str
     ) -> str:
         """Return an enumerated field; a value outside ``allowed`` is noted with the choices."""
-        value = doc.get(key, default)
+        value = present(doc, key, default)
         if not isinstance(value, str) or value not in allowed:
             hint = suggestion(value, allowed) if isinstance(value, str) else ""
             listed = ", ".join(allowed)
