@@ -254,6 +254,20 @@ async def test_stalled_body_raises_after_the_bounded_wait() -> None:
 
     with pytest.raises(FillError, match="no data"):
         await asyncio.wait_for(collect(follower), timeout=5)
+    filler.publish(b"late, for the filler's own viewer only")
+    filler.finish()
+    assert collapser.join(b"k").is_filler
+
+
+@run
+async def test_body_without_a_head_waits_for_it_and_is_bounded_too() -> None:
+    collapser: Collapser[bytes] = Collapser(wait_timeout=0.2)
+    filler = collapser.join(b"k")
+    follower = collapser.join(b"k")
+    assert isinstance(filler, Filler) and isinstance(follower, Follower)
+
+    with pytest.raises(FillError, match="no head"):
+        await asyncio.wait_for(collect(follower), timeout=5)
 
 
 async def collect(follower: Follower[bytes]) -> bytes:

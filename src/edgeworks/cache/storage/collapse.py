@@ -14,6 +14,10 @@ head has been shared, a filler that fails or stalls for ``wait_timeout`` between
 :meth:`Follower.body` raise :class:`FillError`: bytes are already on their way to viewers, so
 those responses must be aborted.
 
+Everything runs on one event loop, and :meth:`Collapser.join` is called from inside it. Waiting
+for the head is timed per follower; the wait between chunks is timed once per fill (a stall
+ends the fill for every follower at once), which keeps a thousand followers cheap.
+
 Chunks are shared in memory, so one fill of a large body holds that body once in memory until
 its last reader finishes. Beyond ``max_buffer_bytes`` the fill stops admitting new followers;
 later requests for the key start a fill of their own.
@@ -56,7 +60,18 @@ class CollapseStats:
 
 
 class _Fill(Generic[H]):
-    __slots__ = ("buffered", "changed", "chunks", "head", "key", "reason", "state")
+    __slots__ = (
+        "buffered",
+        "changed",
+        "chunks",
+        "head",
+        "key",
+        "last_progress",
+        "loop",
+        "reason",
+        "state",
+        "watchdog",
+    )
 
     def __init__(self, key: bytes) -> None:
         self.key = key
@@ -66,6 +81,9 @@ class _Fill(Generic[H]):
         self.buffered = 0
         self.reason = ""
         self.changed = asyncio.Event()
+        self.loop = asyncio.get_running_loop()
+        self.last_progress = 0.0
+        self.watchdog: asyncio.TimerHandle | None = None
 
     def notify(self) -> None:
         # Wake everyone waiting now; later waits use a fresh event.
@@ -146,17 +164,27 @@ class Filler(Generic[H]):
             raise RuntimeError(f"head published twice for cache key {fill.key[:80]!r}")
         fill.head = head
         fill.state = FillState.STREAMING
+        fill.last_progress = fill.loop.time()
+        fill.watchdog = fill.loop.call_later(self._owner.wait_timeout, self._check_stall)
         fill.notify()
 
     def publish(self, chunk: bytes) -> None:
-        """Share one body chunk (after the head)."""
+        """Share one body chunk (after the head); ignored once the fill has ended.
+
+        Raises:
+            RuntimeError: No head was published yet.
+        """
         fill = self._fill
         if fill.state is not FillState.STREAMING:
-            raise RuntimeError(f"chunk published in state {fill.state.value} for {fill.key!r}")
+            if fill.state is FillState.WAITING:
+                raise RuntimeError(f"chunk published before the head for {fill.key[:80]!r}")
+            return  # followers gave up (stall) or the fill ended: the filler's own response
+            # carries on regardless
         if not chunk:
             return
         fill.chunks.append(chunk)
         fill.buffered += len(chunk)
+        fill.last_progress = fill.loop.time()
         if fill.buffered > self._owner.max_buffer_bytes:
             self._owner._release(fill)
         fill.notify()
@@ -205,8 +233,23 @@ class Filler(Generic[H]):
             return
         fill.state = state
         fill.reason = reason
+        if fill.watchdog is not None:
+            fill.watchdog.cancel()
         self._owner._release(fill)
         fill.notify()
+
+    def _check_stall(self) -> None:
+        # One timer per fill bounds the wait between chunks for every follower at once,
+        # instead of a timer per follower per chunk.
+        fill = self._fill
+        if fill.state is not FillState.STREAMING:
+            return
+        timeout = self._owner.wait_timeout
+        idle = fill.loop.time() - fill.last_progress
+        if idle >= timeout:
+            self._end(FillState.FAILED, f"no data for {timeout} s")
+        else:
+            fill.watchdog = fill.loop.call_later(timeout - idle, self._check_stall)
 
 
 class Follower(Generic[H]):
@@ -245,6 +288,8 @@ class Follower(Generic[H]):
             FillError: The filler failed, or published nothing for ``wait_timeout`` seconds.
         """
         fill = self._fill
+        if fill.state is FillState.WAITING and await self.head() is None:
+            raise FillError(fill.key, fill.reason or "no head within the bounded wait")
         position = 0
         while True:
             while position < len(fill.chunks):
@@ -254,13 +299,5 @@ class Follower(Generic[H]):
                 return
             if fill.state is not FillState.STREAMING:
                 raise FillError(fill.key, fill.reason or fill.state.value)
-            await self._next_change(position)
-
-    async def _next_change(self, position: int) -> None:
-        fill = self._fill
-        try:
-            async with asyncio.timeout(self._owner.wait_timeout):
-                while position == len(fill.chunks) and fill.state is FillState.STREAMING:
-                    await fill.changed.wait()
-        except TimeoutError:
-            raise FillError(fill.key, f"no data for {self._owner.wait_timeout} s") from None
+            # Bounded by the fill's stall timer, which ends the fill when the filler goes quiet.
+            await fill.changed.wait()
