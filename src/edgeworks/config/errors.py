@@ -34,7 +34,23 @@ class Problem:
         return f"{self.path}: {self.message} (got: {show(self.value)})"
 
 
-_SHORT = reprlib.Repr()
+class _Short(reprlib.Repr):
+    """A bounded repr that keeps mappings in document order (the base class sorts them)."""
+
+    def repr_dict(self, x: dict[Any, Any], level: int) -> str:
+        if not x:
+            return "{}"
+        if level <= 0:
+            return "{...}"
+        shown = [
+            f"{self.repr1(key, level - 1)}: {self.repr1(value, level - 1)}"
+            for key, value in list(x.items())[: self.maxdict]
+        ]
+        more = ", ..." if len(x) > self.maxdict else ""
+        return "{" + ", ".join(shown) + more + "}"
+
+
+_SHORT = _Short()
 _SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict = 3, 6, 6
 _SHORT.maxstring, _SHORT.maxother = 80, 80
 
