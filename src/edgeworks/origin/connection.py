@@ -68,11 +68,12 @@ class OriginConnection(asyncio.Protocol):
         self._active = False
         self._parser: httptools.HttpResponseParser | None = None
         self._head: asyncio.Future[OriginResponse] | None = None
-        self._body: ResponseBody | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._drain: asyncio.Future[None] | None = None
         self._sender: asyncio.Task[None] | None = None
         self._write_paused = False
+        self._last_read = 0.0
+        self._begin_state(False, None)
 
     # Exchange: send a request, answer with the response head.
 
@@ -108,11 +109,17 @@ class OriginConnection(asyncio.Protocol):
         self, head_only: bool, on_interim: Interim | None
     ) -> asyncio.Future[OriginResponse]:
         self.exchanges += 1
+        self._begin_state(head_only, on_interim)
         self._active = True
+        self._head = self._loop.create_future()
+        self._parser = httptools.HttpResponseParser(self)
+        return self._head
+
+    def _begin_state(self, head_only: bool, on_interim: Interim | None) -> None:
+        """Reset what one exchange learns about its response."""
         self._head_only = head_only
         self._on_interim = on_interim
-        self._head = self._loop.create_future()
-        self._body = None
+        self._body: ResponseBody | None = None
         self._status = b""
         self._fields: Headers = []
         self._final = False
@@ -123,8 +130,6 @@ class OriginConnection(asyncio.Protocol):
         self._request_sent = False
         self._paused = False
         self._bad: str | None = None
-        self._parser = httptools.HttpResponseParser(self)
-        return self._head
 
     def _write(self, head: bytes, body: bytes | None) -> None:
         assert self.transport is not None
