@@ -1,13 +1,15 @@
 """What a response says about its own caching, read once when it arrives.
 
-RFC 9213 §2.1: a cache on a targeted field's list uses the first such field that is present
-and non-empty (the configured field first, then CDN-Cache-Control) and then ignores both
+RFC 9213 §2.1: a cache on a targeted field's list uses the first such field that is present,
+valid and non-empty (the configured field first, then CDN-Cache-Control) and then ignores both
 Cache-Control and Expires. Otherwise Cache-Control and Expires speak (RFC 9111 §5.2, §5.3).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import http_sf
 
 from edgeworks.cache.rules.dates import parse_age, parse_http_date
 from edgeworks.cache.rules.directives import Directives, parse_cache_control
@@ -70,9 +72,41 @@ def read_response(headers: Headers, targeted: tuple[bytes, ...]) -> ResponseFact
 
 def _directives(headers: Headers, targeted: tuple[bytes, ...]) -> tuple[Directives, bool]:
     for name in targeted:
-        lines = get_all(headers, name)
-        if lines:
-            parsed = parse_cache_control(lines)
-            if parsed.values:
-                return parsed, True
+        parsed = parse_targeted(get_all(headers, name))
+        if parsed is not None:
+            return parsed, True
     return parse_cache_control(get_all(headers, b"cache-control")), False
+
+
+def parse_targeted(lines: list[bytes]) -> Directives | None:
+    """Parse a targeted cache field (RFC 9213 §2.1), or None when absent, empty or invalid.
+
+    The field is a Structured Field Dictionary (RFC 8941 §3.2): keys are lower-case, numbers
+    are Integers and bare directives are Booleans. A value that does not parse as one makes
+    the cache ignore the whole field, as if it were absent.
+    """
+    if not lines:
+        return None
+    try:
+        parsed = http_sf.parse(b", ".join(lines), tltype="dictionary")
+    except (http_sf.StructuredFieldError, ValueError):
+        return None
+    if not isinstance(parsed, dict) or not parsed:
+        return None
+    values: dict[str, str | None] = {}
+    for name, member in parsed.items():
+        value = member[0] if isinstance(member, tuple) else member
+        if value is False:
+            continue  # ?0: the directive is switched off
+        values[name] = _argument(value)
+    return Directives(values) if values else None
+
+
+def _argument(value: object) -> str | None:
+    if value is True:
+        return None
+    if isinstance(value, int):
+        return str(value)  # a negative Integer fails delta-seconds and counts as stale
+    if isinstance(value, str):
+        return value
+    return ""  # a Decimal, Byte Sequence or Inner List is no valid argument

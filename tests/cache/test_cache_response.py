@@ -1,0 +1,62 @@
+"""The caching facts of a response: targeted fields, Expires, Date, Age (RFC 9213, RFC 9111)."""
+
+from __future__ import annotations
+
+from cache_support import hdrs
+from hypothesis import given
+from hypothesis import strategies as st
+
+from edgeworks.cache.rules.response import parse_targeted, read_response, targeted_names
+
+TARGETED = targeted_names("Edgeworks-CDN-Cache-Control")
+
+
+def test_targeted_names_most_specific_first_rfc9213_2_1() -> None:
+    assert TARGETED == (b"edgeworks-cdn-cache-control", b"cdn-cache-control")
+    assert targeted_names("CDN-Cache-Control") == (b"cdn-cache-control",)
+
+
+def test_targeted_field_is_a_dictionary_rfc9213_2_1() -> None:
+    parsed = parse_targeted([b'max-age=60, no-store, private="set-cookie"'])
+    assert parsed is not None
+    assert parsed.seconds("max-age") == 60 and parsed.has("no-store")
+    assert parsed.field_names("private") == {b"set-cookie"}
+
+
+def test_invalid_targeted_field_ignored_rfc9213_2_1() -> None:
+    response = hdrs(("CDN-Cache-Control", "Max-Age=60"), ("Cache-Control", "max-age=5"))
+    facts = read_response(response, TARGETED)
+    assert not facts.targeted and facts.directives.seconds("max-age") == 5
+
+
+def test_targeted_lines_combine_rfc9213_2_1() -> None:
+    parsed = parse_targeted([b"max-age=60", b"must-revalidate"])
+    assert parsed is not None and parsed.has("must-revalidate")
+
+
+def test_switched_off_directive_absent_rfc8941_3_3_6() -> None:
+    assert parse_targeted([b"no-store=?0"]) is None
+
+
+def test_non_integer_max_age_counts_as_stale_rfc9111_4_2_1() -> None:
+    parsed = parse_targeted([b"max-age=1.5"])
+    assert parsed is not None and parsed.seconds("max-age") == 0
+
+
+def test_expires_ignored_under_targeted_field_rfc9213_2_1() -> None:
+    response = hdrs(("CDN-Cache-Control", "public"), ("Expires", "Sun, 06 Nov 2050 08:49:37 GMT"))
+    facts = read_response(response, TARGETED)
+    assert facts.targeted and facts.expires is None
+
+
+def test_invalid_expires_is_the_past_rfc9111_5_3() -> None:
+    facts = read_response(hdrs(("Expires", "-1")), TARGETED)
+    assert facts.expires == 0.0 and facts.has_expires
+
+
+@given(st.lists(st.binary(max_size=40), max_size=3))
+def test_targeted_garbage_never_crashes(lines: list[bytes]) -> None:
+    parsed = parse_targeted(lines)
+    if parsed is not None:
+        for name in parsed.values:
+            parsed.seconds(name)
