@@ -300,3 +300,37 @@ def test_closing_the_client_fails_a_request_in_flight_with_502() -> None:
 
     error = run(scenario())
     assert (error.status, error.reason) == (502, "origin client is closed")
+
+
+def test_an_early_answer_during_an_upload_stops_the_upload_and_the_connection() -> None:
+    yielded = 0
+
+    async def endless() -> AsyncIterator[bytes]:
+        nonlocal yielded
+        for _ in range(500):
+            yielded += 1
+            yield b"piece"
+            await asyncio.sleep(0.01)
+
+    async def refuse_early(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 413 Too Large\r\nContent-Length: 4\r\n\r\nbig!")
+        # Read on until the client gives up, so that closing never turns into a reset.
+        while await reader.read(65536):
+            pass
+        writer.close()
+
+    async def scenario() -> tuple[int, bytes, int]:
+        server = await asyncio.start_server(refuse_early, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        client = client_for(port)
+        resp = await client.request("o", "PUT", b"/up", HOST, body=endless())
+        body = await resp.read()
+        idle = client.stats("o").idle
+        await client.aclose()
+        server.close()
+        await server.wait_closed()
+        return resp.status, body, idle
+
+    assert run(scenario()) == (413, b"big!", 0)
+    assert yielded < 500
