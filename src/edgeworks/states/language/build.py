@@ -62,7 +62,7 @@ def _common(name: str, raw: Raw, language: str) -> dict[str, Any]:
         "output": raw.get("Output", ABSENT),
         "assign": raw.get("Assign"),
         "retry": tuple(_retrier(r) for r in raw.get("Retry", [])),
-        "catch": tuple(_catcher(c) for c in raw.get("Catch", [])),
+        "catch": tuple(_catcher(c, i) for i, c in enumerate(raw.get("Catch", []))),
         "raw": raw,
     }
 
@@ -79,7 +79,7 @@ def _retrier(raw: Raw) -> Retrier:
     )
 
 
-def _catcher(raw: Raw) -> Catcher:
+def _catcher(raw: Raw, index: int) -> Catcher:
     return Catcher(
         error_equals=tuple(raw["ErrorEquals"]),
         next=raw["Next"],
@@ -87,6 +87,7 @@ def _catcher(raw: Raw) -> Catcher:
         output=raw.get("Output", ABSENT),
         assign=raw.get("Assign"),
         comment=raw.get("Comment"),
+        index=index,
     )
 
 
@@ -107,7 +108,7 @@ def _task(common: dict[str, Any], raw: Raw, language: str) -> State:
 
 
 def _choice(common: dict[str, Any], raw: Raw, language: str) -> State:
-    branches = tuple(parse_branch(entry) for entry in raw["Choices"])
+    branches = tuple(parse_branch(entry, i) for i, entry in enumerate(raw["Choices"]))
     return ChoiceState(**common, choices=branches, default=raw.get("Default"))
 
 

@@ -25,6 +25,7 @@ class Catcher:
     output: Any = ABSENT
     assign: Mapping[str, Any] | None = None
     comment: str | None = None
+    index: int = 0  # position in the Catch list, for the field names in causes
 
 
 def match(catchers: Sequence[Catcher], error: str) -> Catcher | None:
@@ -51,10 +52,13 @@ def handle(
     error = failure.error_output()
     if state.is_jsonata:
         states = {"input": raw_input, "context": dict(scope.context), "errorOutput": error}
-        variables = dataflow.assign(catcher.assign, states, error, scope, jsonata=True)
+        field = f"Catch[{catcher.index}]"
+        variables = dataflow.assign(
+            catcher.assign, states, error, scope, jsonata=True, field=f"{field}/Assign"
+        )
         if catcher.output is ABSENT:
             return error, variables
-        output = jsonata_eval.evaluate_template(catcher.output, states, scope, "Output")
+        output = jsonata_eval.evaluate_template(catcher.output, states, scope, f"{field}/Output")
         return output, variables
     variables = dataflow.assign(catcher.assign, {}, error, scope, jsonata=False)
     try:

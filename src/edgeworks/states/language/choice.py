@@ -7,13 +7,14 @@ IsPresent. No match and no Default fails with States.NoChoiceMatched.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from edgeworks.states.language import errors, jsonata_eval, paths, timestamps
+from edgeworks.states.language import dataflow, errors, jsonata_eval, paths, timestamps
 from edgeworks.states.language.base import Scope, State
 from edgeworks.states.language.choice_rules import Branch, Combination, Comparison, Condition, Rule
 
@@ -46,7 +47,7 @@ def evaluate(state: ChoiceState, data: Any, scope: Scope) -> Branch | None:
             for a Condition that fails or is not boolean.
     """
     for branch in state.choices:
-        if matches(branch.rule, data, scope):
+        if matches(branch.rule, data, scope, f"Choices[{branch.index}]/Condition"):
             return branch
     if state.default is None:
         cause = f"No Choice Rules matched and no Default was specified in state '{state.name}'"
@@ -54,12 +55,12 @@ def evaluate(state: ChoiceState, data: Any, scope: Scope) -> Branch | None:
     return None
 
 
-def matches(rule: Rule, data: Any, scope: Scope) -> bool:
-    """Whether ``rule`` holds for ``data``."""
+def matches(rule: Rule, data: Any, scope: Scope, field: str = "Condition") -> bool:
+    """Whether ``rule`` holds for ``data`` (``field`` names a Condition in causes)."""
     if isinstance(rule, Condition):
-        return _condition(rule, data, scope)
+        return _condition(rule, data, scope, field)
     if isinstance(rule, Combination):
-        results = (matches(r, data, scope) for r in rule.rules)
+        results = (matches(r, data, scope, field) for r in rule.rules)
         if rule.kind == "And":
             return all(results)
         if rule.kind == "Or":
@@ -68,17 +69,38 @@ def matches(rule: Rule, data: Any, scope: Scope) -> bool:
     return _comparison(rule, data, scope)
 
 
-def _condition(rule: Condition, data: Any, scope: Scope) -> bool:
+def _condition(rule: Condition, data: Any, scope: Scope, field: str) -> bool:
+    if isinstance(rule.expression, bool):
+        return rule.expression
     states = {"input": data, "context": dict(scope.context)}
-    result = jsonata_eval.evaluate_value(rule.expression, states, scope, "Condition")
+    result = jsonata_eval.evaluate_value(rule.expression, states, scope, field)
     if not isinstance(result, bool):
         cause = (
             f"The JSONata expression '{jsonata_eval.body(rule.expression)}' specified for the "
-            "field 'Condition' returned an unexpected result type. Expected 'boolean', but was "
+            f"field '{field}' returned an unexpected result type. Expected 'boolean', but was "
             f"'{jsonata_eval.type_name(result)}'"
         )
         raise errors.StatesFailure(errors.QUERY_EVALUATION_ERROR, cause, needs_location=True)
     return result
+
+
+def finish(
+    state: ChoiceState, branch: Branch | None, raw_input: Any, effective: Any, scope: Scope
+) -> tuple[str, Any, dict[str, Any]]:
+    """Return the next state, the output and the variables after a Choice decided.
+
+    A matched branch brings its own Assign and Output (JSONata) and the state's own are not
+    used; the Default uses the state's (States Language: Choice State; the guide: variables).
+    """
+    if branch is None:
+        output, variables = dataflow.finish_output(state, raw_input, effective, scope)
+        return str(state.default), output, variables
+    chosen = dataclasses.replace(state, assign=branch.assign, output=branch.output)
+    prefix = f"Choices[{branch.index}]/"
+    output, variables = dataflow.finish_output(
+        chosen, raw_input, effective, scope, field_prefix=prefix
+    )
+    return branch.next, output, variables
 
 
 def _comparison(rule: Comparison, data: Any, scope: Scope) -> bool:

@@ -68,6 +68,7 @@ class Branch:
     assign: Mapping[str, Any] | None = None
     output: Any = ABSENT
     comment: str | None = None
+    index: int = 0  # position in the Choices list, for the field names in causes
 
 
 def parse_rule(raw: Mapping[str, Any]) -> Rule:
@@ -82,7 +83,7 @@ def parse_rule(raw: Mapping[str, Any]) -> Rule:
     return Comparison(raw.get("Variable", "$"), operator, raw[operator])
 
 
-def parse_branch(raw: Mapping[str, Any]) -> Branch:
+def parse_branch(raw: Mapping[str, Any], index: int = 0) -> Branch:
     """Build a top-level Choices entry from an already-validated definition object."""
     return Branch(
         rule=parse_rule(raw),
@@ -90,4 +91,5 @@ def parse_branch(raw: Mapping[str, Any]) -> Branch:
         assign=raw.get("Assign"),
         output=raw.get("Output", ABSENT),
         comment=raw.get("Comment"),
+        index=index,
     )

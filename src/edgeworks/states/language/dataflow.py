@@ -52,7 +52,7 @@ def apply_input_path(state: State, raw_input: Any, scope: Scope) -> Any:
 
 
 def finish_output(
-    state: State, raw_input: Any, result: Any, scope: Scope
+    state: State, raw_input: Any, result: Any, scope: Scope, *, field_prefix: str = ""
 ) -> tuple[Any, dict[str, Any]]:
     """Return the state output and the variables after its Assign.
 
@@ -65,10 +65,14 @@ def finish_output(
     """
     if state.is_jsonata:
         states = _states(raw_input, scope, result=result)
-        variables = assign(state.assign, states, result, scope, jsonata=True)
+        variables = assign(
+            state.assign, states, result, scope, jsonata=True, field=f"{field_prefix}Assign"
+        )
         output = result if state.type in _RESULT_TYPES else raw_input
         if state.output is not ABSENT:
-            output = jsonata_eval.evaluate_template(state.output, states, scope, "Output")
+            output = jsonata_eval.evaluate_template(
+                state.output, states, scope, f"{field_prefix}Output"
+            )
         return output, variables
     variables = assign(state.assign, {}, result, scope, jsonata=False)
     if state.result_selector is not ABSENT:
@@ -105,6 +109,7 @@ def assign(
     scope: Scope,
     *,
     jsonata: bool,
+    field: str = "Assign",
 ) -> dict[str, Any]:
     """Evaluate an Assign object and return the variables with its values stored.
 
@@ -114,7 +119,7 @@ def assign(
     if not template:
         return dict(scope.variables)
     if jsonata:
-        values = jsonata_eval.evaluate_template(dict(template), states, scope, "Assign")
+        values = jsonata_eval.evaluate_template(dict(template), states, scope, field)
     else:
         values = payload.render(dict(template), result, scope)
     return {**scope.variables, **values}

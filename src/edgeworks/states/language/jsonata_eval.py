@@ -3,23 +3,32 @@
 A field value that is a string of the form ``{% expression %}`` is evaluated; objects and
 arrays are walked and their strings evaluated in place; other values are kept. The expression
 sees ``$states`` (``input``, ``result``, ``errorOutput``, ``context``) and every workflow
-variable, plus the functions the service adds to JSONata: ``$partition``, ``$range``,
-``$hash``, ``$random``, ``$uuid`` and ``$parse`` (``$eval`` is removed). Failures raise
-States.QueryEvaluationError (the guide: Transforming data with JSONata).
+variable, plus the functions the service adds (:mod:`jsonata_functions`).
+
+Failures raise States.QueryEvaluationError with the service's causes, naming the field the
+expression was written in relative to the state: ``/`` before each object key and ``[i]`` for
+each array index (``Output/a/b[0]``, ``Arguments/Input``, ``Choices[1]/Condition``):
+
+- ``The JSONata expression '<e>' specified for the field '<f>' returned nothing (undefined).``
+- ``The JSONata expression '<e>' specified for the field '<f>' threw an error during
+  evaluation. <code>: <message>``
+
+JSON null and "nothing" differ: an expression that yields null is a value.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import jsonata
+from jsonata.utils import Utils
 
 from edgeworks.states.language import errors, jsonata_functions, paths
 from edgeworks.states.language.base import Scope
 
 OPEN = "{%"
 CLOSE = "%}"
+_LIBRARY_ERRORS = (jsonata.JException, RecursionError, ValueError, TypeError, IndexError)
 
 
 def is_expression(value: Any) -> bool:
@@ -32,73 +41,95 @@ def body(value: str) -> str:
     return value[len(OPEN) : -len(CLOSE)].strip()
 
 
+def compile_expression(value: str) -> jsonata.Jsonata:
+    """Parse the expression in ``value``; raise ValueError with the parser's message."""
+    try:
+        return jsonata.Jsonata(body(value))
+    except _LIBRARY_ERRORS as exc:
+        raise ValueError(_library_message(exc)) from None
+
+
 def check(value: str) -> None:
     """Raise ValueError when the expression in ``value`` does not parse."""
-    try:
-        jsonata.Jsonata(body(value))
-    except (jsonata.JException, RecursionError, ValueError, IndexError, TypeError) as exc:
-        raise ValueError(str(exc)) from None
+    compile_expression(value)
 
 
 def evaluate_template(template: Any, states: dict[str, Any], scope: Scope, field: str) -> Any:
-    """Evaluate every expression in ``template`` (a JSON value) and return the result."""
+    """Evaluate every expression in ``template`` (a JSON value) and return the result.
+
+    ``field`` names where the template sits in the state (``Output``, ``Catch[0]/Assign``).
+    """
     if isinstance(template, dict):
-        return {k: evaluate_template(v, states, scope, field) for k, v in template.items()}
+        return {
+            key: evaluate_template(value, states, scope, f"{field}/{key}")
+            for key, value in template.items()
+        }
     if isinstance(template, list):
-        return [evaluate_template(v, states, scope, field) for v in template]
+        return [
+            evaluate_template(value, states, scope, f"{field}[{index}]")
+            for index, value in enumerate(template)
+        ]
     if is_expression(template):
         return evaluate_value(template, states, scope, field)
     return template
 
 
 def evaluate_value(value: Any, states: dict[str, Any], scope: Scope, field: str) -> Any:
-    """Evaluate ``value`` if it is an expression; an undefined result is an error."""
+    """Evaluate ``value`` if it is an expression; a result of nothing is an error."""
     if not is_expression(value):
         return value
-    result = evaluate(body(value), states, scope, field, value)
-    if result is None and not _may_be_null(body(value)):
+    expression = body(value)
+    result = evaluate(expression, states, scope, field)
+    if result is None:
         cause = (
-            f"The JSONata expression '{body(value)}' specified for the field '{field}' "
+            f"The JSONata expression '{expression}' specified for the field '{field}' "
             "returned nothing (undefined)."
         )
         raise errors.StatesFailure(errors.QUERY_EVALUATION_ERROR, cause, needs_location=True)
-    return result
+    return _plain(result)
 
 
-def _may_be_null(expression: str) -> bool:
-    # jsonata-python returns None both for JSON null and for undefined; an expression that
-    # names null itself is taken to mean null.
-    return "null" in expression
-
-
-def evaluate(expression: str, states: dict[str, Any], scope: Scope, field: str, raw: str) -> Any:
+def evaluate(expression: str, states: dict[str, Any], scope: Scope, field: str) -> Any:
     """Evaluate one JSONata expression with ``$states`` and the variables bound.
 
+    Returns the library's value: None for nothing, ``Utils.NULL_VALUE`` for JSON null.
+
     Raises:
-        StatesFailure: States.QueryEvaluationError with the service's cause shape.
+        StatesFailure: States.QueryEvaluationError naming the field and the library's error.
     """
     try:
         compiled = jsonata.Jsonata(expression)
+        compiled.set_output_convert_nulls(False)
         jsonata_functions.install(compiled, scope)
-        bindings = {**scope.variables, "states": states}
-        return _plain(compiled.evaluate(None, bindings))
+        return compiled.evaluate(None, _bindings(states, scope))
     except errors.StatesFailure:
         raise
-    except (jsonata.JException, RecursionError, ValueError, TypeError, IndexError) as exc:
-        cause = _cause(exc, raw)
+    except _LIBRARY_ERRORS as exc:
+        cause = (
+            f"The JSONata expression '{expression}' specified for the field '{field}' threw an "
+            f"error during evaluation. {_library_message(exc)}"
+        )
         raise errors.StatesFailure(
             errors.QUERY_EVALUATION_ERROR, cause, needs_location=True
         ) from None
 
 
-def _cause(exc: Exception, raw: str) -> str:
+def _bindings(states: dict[str, Any], scope: Scope) -> dict[str, Any]:
+    # A variable holding JSON null must stay a value, not become "nothing".
+    bindings = {k: Utils.NULL_VALUE if v is None else v for k, v in scope.variables.items()}
+    bindings["states"] = {k: Utils.NULL_VALUE if v is None else v for k, v in states.items()}
+    return bindings
+
+
+def _library_message(exc: Exception) -> str:
     code = getattr(exc, "error", None)
-    detail = f"{code}: {exc}" if code else str(exc)
-    return f"An error occurred while evaluating the JSONata expression '{raw}': {detail}"
+    return f"{code}: {exc}" if code else str(exc)
 
 
 def _plain(value: Any) -> Any:
-    # JSONata returns sequences and whole floats; bring them back to plain JSON values.
+    # Back to plain JSON: JSON null as None, sequences as lists, whole floats as integers.
+    if value is Utils.NULL_VALUE:
+        return None
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
@@ -125,4 +156,4 @@ def type_name(value: Any) -> str:
 
 def dumps(value: Any) -> str:
     """Serialize compactly, as causes quote values."""
-    return paths.to_json(value) if value is not None else json.dumps(None)
+    return paths.to_json(value)

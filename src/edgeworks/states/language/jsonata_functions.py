@@ -1,23 +1,29 @@
 """The functions the service adds to JSONata (the guide: JSONata functions provided by Step
 Functions), and the removal of ``$eval``.
 
-Randomness comes from the scope so that a replay evaluates to the same values.
+As on the service, numeric arguments are truncated towards zero, and arguments that describe
+no result (a chunk size of zero, a range whose step is zero or points away from its end, a
+hash without algorithm) give nothing rather than an error; the field that holds the
+expression then fails with "returned nothing". Randomness comes from the scope so that a
+replay evaluates to the same values.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import random as randomlib
 from typing import Any
 
 import jsonata
+from jsonata.utils import Utils
 
-from edgeworks.states.language import errors
 from edgeworks.states.language.base import Scope
 from edgeworks.states.language.intrinsics.functions import HASH_ALGORITHMS
 
-MAX_RANGE_ITEMS = 1000
+# The service's own bound on $range: larger ranges fail with the memory-limit error.
+MAX_RANGE_ITEMS = 360145
 
 
 def install(expression: jsonata.Jsonata, scope: Scope) -> None:
@@ -31,47 +37,55 @@ def install(expression: jsonata.Jsonata, scope: Scope) -> None:
     expression.register_lambda("eval", _no_eval)
 
 
-def _fail(message: str) -> errors.StatesFailure:
-    return errors.StatesFailure(errors.QUERY_EVALUATION_ERROR, message, needs_location=True)
+def _fail(code: str, message: str) -> jsonata.JException:
+    error = jsonata.JException(code, -1)
+    error.message = message
+    error.args = (message,)
+    return error
 
 
-def _number(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _fail(f"The function ${name} expects a number, got {json.dumps(value)}")
-    return float(value)
+def _whole(name: str, position: int, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        message = f'Argument {position} of function "{name}" does not match function signature'
+        raise _fail("T0410", message)
+    return int(value)
 
 
-def _partition(items: Any, size: Any) -> list[Any]:
-    """$partition(array, size): chunks of ``size`` items."""
-    if not isinstance(items, list):
-        items = [items]
-    count = int(_number("partition", size))
-    if count <= 0:
-        raise _fail(f"The function $partition needs a positive size, got {size}")
-    return [items[i : i + count] for i in range(0, len(items), count)]
+def _partition(items: Any = None, size: Any = None) -> Any:
+    """$partition(array, size): chunks of ``size`` items, the last one shorter."""
+    if items is None or size is None:
+        return None
+    values = items if isinstance(items, list) else [items]
+    count = _whole("partition", 2, size)
+    if count <= 0 or not values:
+        return None
+    return [values[i : i + count] for i in range(0, len(values), count)]
 
 
-def _range(start: Any, end: Any, step: Any) -> list[Any]:
-    """$range(start, end, step): numbers from start to end inclusive."""
-    first, last, by = (_number("range", v) for v in (start, end, step))
-    if by == 0:
-        raise _fail("The function $range needs a step other than 0")
-    values: list[Any] = []
-    current = first
-    while (current <= last) if by > 0 else (current >= last):
-        values.append(int(current) if current.is_integer() else current)
-        current += by
-        if len(values) > MAX_RANGE_ITEMS:
-            raise _fail(f"The function $range would make more than {MAX_RANGE_ITEMS} items")
-    return values
+def _range(start: Any = None, end: Any = None, step: Any = None) -> Any:
+    """$range(start, end, step): whole numbers from start to end inclusive."""
+    if start is None or end is None or step is None:
+        return None
+    first, last, by = (_whole("range", i + 1, v) for i, v in enumerate((start, end, step)))
+    if by == 0 or (by > 0 and first > last) or (by < 0 and first < last):
+        return None
+    count = abs(last - first) // abs(by) + 1
+    if count > MAX_RANGE_ITEMS:
+        raise _fail("D1001", "Expression evaluation memory limit exceeded")
+    if count == 1:
+        return first
+    return [first + i * by for i in range(count)]
 
 
-def _hash(data: Any, algorithm: Any = "SHA-256") -> str:
+def _hash(data: Any = None, algorithm: Any = None) -> Any:
     """$hash(value, algorithm): the hex digest of a string."""
+    if data is None or algorithm is None:
+        return None
     if not isinstance(data, str):
-        raise _fail(f"The function $hash expects a string, got {json.dumps(data)}")
+        raise _fail("T0410", 'Argument 1 of function "hash" does not match function signature')
     if algorithm not in HASH_ALGORITHMS:
-        raise _fail(f"The function $hash does not know the algorithm {json.dumps(algorithm)}")
+        names = ", ".join(HASH_ALGORITHMS)
+        raise _fail("D3137", f"The algorithm '{algorithm}' is not supported: use one of {names}")
     return hashlib.new(HASH_ALGORITHMS[algorithm], data.encode()).hexdigest()
 
 
@@ -79,18 +93,22 @@ def _random(scope: Scope, seed: Any) -> float:
     """$random([seed]): a number in [0, 1), repeatable for a given seed."""
     if seed is None:
         return scope.random.random()
-    return randomlib.Random(int(_number("random", seed))).random()
+    return randomlib.Random(_whole("random", 1, seed)).random()
 
 
-def _parse(text: Any) -> Any:
+def _parse(text: Any = None) -> Any:
     """$parse(json): the value a JSON text describes."""
+    if text is None:
+        return None
     if not isinstance(text, str):
-        raise _fail(f"The function $parse expects a string, got {json.dumps(text)}")
+        raise _fail("T0410", 'Argument 1 of function "parse" does not match function signature')
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except ValueError:
-        raise _fail(f"The function $parse could not parse {json.dumps(text)}") from None
+        raise _fail("D3140", f"The value {json.dumps(text)} is not valid JSON") from None
+    return Utils.NULL_VALUE if value is None else value
 
 
 def _no_eval(*_: Any) -> Any:
-    raise _fail("The function $eval is not supported; use $parse")
+    # The service removes $eval: calling it is calling a non-function.
+    raise _fail("T1006", "Attempted to invoke a non-function")
