@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from conftest import free_port
-from edgeworks.cache.storage import Collapser, Filler, FillError, Follower
+from edgeworks.cache.storage import Collapser, Filler, FillError, Follower, StorageError
 
 
 def run(test: Callable[[], Coroutine[Any, Any, None]]) -> Callable[[], None]:
@@ -300,10 +300,12 @@ async def test_misuse_of_a_filler_is_refused() -> None:
     with pytest.raises(ValueError, match="must not be None"):
         filler.publish_head(None)  # type: ignore[arg-type]
     filler.publish_head(b"200")
-    with pytest.raises(RuntimeError, match="head published twice"):
+    with pytest.raises(RuntimeError, match="head published in state streaming"):
         filler.publish_head(b"200")
-    with pytest.raises(ValueError, match="wait_timeout"):
+    with pytest.raises(StorageError, match="wait_timeout must be positive, got 0"):
         Collapser(wait_timeout=0)
+    with pytest.raises(StorageError, match="max_buffer_bytes must be a positive integer, got -1"):
+        Collapser(max_buffer_bytes=-1)
 
 
 @run

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Generic, TypeVar
 
-from edgeworks.cache.storage.errors import FillError
+from edgeworks.cache.storage.errors import FillError, StorageError, check_sizes
 
 H = TypeVar("H")
 
@@ -100,9 +100,14 @@ class Collapser(Generic[H]):
     """
 
     def __init__(self, wait_timeout: float = 10.0, max_buffer_bytes: int = 64 << 20) -> None:
-        """Create an empty registry; see the class docstring for the arguments."""
-        if wait_timeout <= 0:
-            raise ValueError(f"wait_timeout must be positive, got {wait_timeout!r}")
+        """Create an empty registry; see the class docstring for the arguments.
+
+        Raises:
+            StorageError: ``wait_timeout`` or ``max_buffer_bytes`` is not positive.
+        """
+        if not wait_timeout > 0:
+            raise StorageError(f"collapse wait_timeout must be positive, got {wait_timeout!r}")
+        check_sizes("collapse", max_buffer_bytes=max_buffer_bytes)
         self.wait_timeout = wait_timeout
         self.max_buffer_bytes = max_buffer_bytes
         self.stats = CollapseStats()
@@ -161,7 +166,8 @@ class Filler(Generic[H]):
             raise ValueError(f"head for cache key {self._fill.key[:80]!r} must not be None")
         fill = self._fill
         if fill.state is not FillState.WAITING:
-            raise RuntimeError(f"head published twice for cache key {fill.key[:80]!r}")
+            state = fill.state.value
+            raise RuntimeError(f"head published in state {state} for cache key {fill.key[:80]!r}")
         fill.head = head
         fill.state = FillState.STREAMING
         fill.last_progress = fill.loop.time()
@@ -178,8 +184,8 @@ class Filler(Generic[H]):
         if fill.state is not FillState.STREAMING:
             if fill.state is FillState.WAITING:
                 raise RuntimeError(f"chunk published before the head for {fill.key[:80]!r}")
-            return  # followers gave up (stall) or the fill ended: the filler's own response
-            # carries on regardless
+            # The followers gave up (stall) or the fill ended; the filler's response goes on.
+            return
         if not chunk:
             return
         fill.chunks.append(chunk)

@@ -83,7 +83,7 @@ class DiskTier:
         Raises:
             StorageError: A size is not positive, or the directory cannot be used.
         """
-        check_sizes("disk", max_bytes, max_object_bytes)
+        check_sizes("disk", max_bytes=max_bytes, max_object_bytes=max_object_bytes)
         self.directory = Path(directory)
         self.max_bytes = max_bytes
         self.max_object_bytes = max_bytes // 8 if max_object_bytes is None else max_object_bytes

@@ -45,15 +45,16 @@ class FillError(StorageError):
         self.reason = reason
 
 
-def check_sizes(tier: str, max_bytes: int, max_object_bytes: int | None) -> None:
-    """Refuse tier sizes that cannot work, naming the value.
+def check_sizes(part: str, **sizes: int | None) -> None:
+    """Refuse sizes that cannot work, naming the part, the field and the value.
+
+    Sizes given as None mean "use the default" and are skipped.
 
     Raises:
-        StorageError: ``max_bytes`` or ``max_object_bytes`` is not a positive integer.
+        StorageError: A size is not a positive integer.
     """
-    sizes = {"max_bytes": max_bytes}
-    if max_object_bytes is not None:
-        sizes["max_object_bytes"] = max_object_bytes
     for name, value in sizes.items():
+        if value is None:
+            continue
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-            raise StorageError(f"{tier} cache {name} must be a positive integer, got {value!r}")
+            raise StorageError(f"{part} cache {name} must be a positive integer, got {value!r}")

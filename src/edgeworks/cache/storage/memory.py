@@ -33,7 +33,7 @@ class MemoryTier:
         Raises:
             StorageError: A size is not a positive integer.
         """
-        check_sizes("memory", max_bytes, max_object_bytes)
+        check_sizes("memory", max_bytes=max_bytes, max_object_bytes=max_object_bytes)
         self._index: S3FifoIndex[StoredObject] = S3FifoIndex(max_bytes)
         self.max_bytes = max_bytes
         self.max_object_bytes = max_bytes // 8 if max_object_bytes is None else max_object_bytes
