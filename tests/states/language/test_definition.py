@@ -299,12 +299,68 @@ def test_a_state_may_switch_to_jsonata_but_not_back() -> None:
     assert wire(down)[0]["location"] == "/States/A"
 
 
-def test_jsonpath_fields_in_a_jsonata_state_are_located_at_the_field() -> None:
+def test_fields_of_the_other_query_language_are_reported_at_the_state() -> None:
     definition = machine(
         {"X": {"Type": "Pass", "InputPath": "$.a", "End": True}}, QueryLanguage="JSONata"
     )
 
-    assert codes(definition) == [("SCHEMA_VALIDATION_FAILED", "/States/X/InputPath")]
+    assert wire(definition) == [
+        {
+            "severity": "ERROR",
+            "code": "SCHEMA_VALIDATION_FAILED",
+            "message": "The QueryLanguage is set to 'JSONata', but field 'InputPath' is only "
+            "supported for the 'JSONPath' QueryLanguage",
+            "location": "/States/X",
+        }
+    ]
+
+
+def test_a_downgrade_is_the_only_diagnostic_for_its_state() -> None:
+    definition = machine(
+        {"X": {"Type": "Pass", "QueryLanguage": "JSONPath", "Output": 1, "End": True}},
+        QueryLanguage="JSONata",
+    )
+
+    assert [d["message"] for d in wire(definition)] == [
+        "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine"
+    ]
+
+
+def test_query_language_values_outside_the_enum() -> None:
+    bad = machine({"X": {"Type": "Pass", "QueryLanguage": "jsonpath", "End": True}})
+    wrong_type = machine({"X": {"Type": "Succeed"}}, QueryLanguage=5)
+
+    assert wire(bad)[0]["message"] == "Value should be one of the following: [JSONPath, JSONata]"
+    assert wire(bad)[0]["location"] == "/States/X/QueryLanguage"
+    assert wire(wrong_type)[0] == {
+        "severity": "ERROR",
+        "code": "SCHEMA_VALIDATION_FAILED",
+        "message": "Expected value of type [STRING]",
+        "location": "/QueryLanguage",
+    }
+
+
+def test_item_processors_follow_the_machine_language_and_take_none_of_their_own() -> None:
+    processor = {"StartAt": "I", "States": {"I": {"Type": "Pass", "Output": 1, "End": True}}}
+    jsonata_map = {
+        "Type": "Map",
+        "QueryLanguage": "JSONata",
+        "ItemProcessor": processor,
+        "End": True,
+    }
+    own_language = {**processor, "QueryLanguage": "JSONata"}
+
+    # The Map state is JSONata, but the states inside follow the JSONPath machine.
+    assert ("SCHEMA_VALIDATION_FAILED", "/States/M/ItemProcessor/States/I") in codes(
+        machine({"M": jsonata_map})
+    )
+    found = wire(machine({"M": {**jsonata_map, "ItemProcessor": own_language}}))
+    assert {
+        "severity": "ERROR",
+        "code": "SCHEMA_VALIDATION_FAILED",
+        "message": "Field 'QueryLanguage' is not supported",
+        "location": "/States/M/ItemProcessor",
+    } in found
 
 
 def test_a_jsonata_expression_that_does_not_parse_is_reported() -> None:

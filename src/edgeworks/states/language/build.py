@@ -42,7 +42,8 @@ def build_state(name: str, raw: Raw, machine_language: str) -> State:
     language = raw.get("QueryLanguage", machine_language)
     common = _common(name, raw, language)
     builder = _BUILDERS[raw["Type"]]
-    return builder(common, raw, language)
+    # Branches and item processors follow the machine's query language, not the state's.
+    return builder(common, raw, machine_language)
 
 
 def _common(name: str, raw: Raw, language: str) -> dict[str, Any]:

@@ -64,7 +64,7 @@ class FieldChecker:
             kind = kind.split(":", 1)[1]
         problem = _kind_problem(value, kind)
         if problem is not None:
-            self.add(dg.SCHEMA_VALIDATION_FAILED, f"The value of {what} {problem}", where)
+            self.add(dg.SCHEMA_VALIDATION_FAILED, problem, where)
             return
         if kind == "dynamic" and value.startswith("States."):
             self.intrinsic(value, where, what)
@@ -148,21 +148,22 @@ class FieldChecker:
 
 
 def _kind_problem(value: Any, kind: str) -> str | None:
-    checks = {
-        "string": (isinstance(value, str), "must be a STRING"),
-        "boolean": (isinstance(value, bool), "must be a BOOLEAN"),
-        "object": (isinstance(value, dict), "must be an OBJECT"),
-        "array": (isinstance(value, list), "must be an ARRAY"),
-        "number": (_is_number(value), "must be a NUMBER"),
-        "positive": (_is_count(value), "must be a POSITIVE_INTEGER"),
-        "seconds": (_is_count(value), "must be a POSITIVE_INTEGER"),
-        "path": (value is None or isinstance(value, str), "must be a STRING or null"),
-        "dynamic": (isinstance(value, str), "must be a STRING"),
-        "reference": (value is None or isinstance(value, str), "must be a STRING or null"),
-        "timestamp": (timestamps.is_timestamp(value), "must be an RFC 3339 timestamp"),
+    # The service words a wrong kind as "Expected value of type [STRING]".
+    checks: dict[str, tuple[bool, str]] = {
+        "string": (isinstance(value, str), "[STRING]"),
+        "boolean": (isinstance(value, bool), "[BOOLEAN]"),
+        "object": (isinstance(value, dict), "[OBJECT]"),
+        "array": (isinstance(value, list), "[ARRAY]"),
+        "number": (_is_number(value), "[NUMBER]"),
+        "positive": (_is_count(value), "[INTEGER]"),
+        "seconds": (_is_count(value), "[INTEGER]"),
+        "path": (value is None or isinstance(value, str), "[STRING, NULL]"),
+        "reference": (value is None or isinstance(value, str), "[STRING, NULL]"),
+        "dynamic": (isinstance(value, str), "[STRING]"),
+        "timestamp": (timestamps.is_timestamp(value), "[TIMESTAMP]"),
     }
-    ok, problem = checks.get(kind, (True, ""))
-    return None if ok else problem
+    ok, expected = checks.get(kind, (True, ""))
+    return None if ok else f"Expected value of type {expected}"
 
 
 def _is_number(value: Any) -> bool:

@@ -12,7 +12,8 @@ STATE_TYPES = ("Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", 
 # "array", "path" (JSONPath or null), "dynamic" (JSONPath or intrinsic call), "reference"
 # (reference path or null), "template" (any JSON with ".$" keys), "any", "timestamp",
 # "positive" (integer >= 0), "expression:<kind>" (a JSONata string, or a value of <kind>).
-COMMON = {"Type": "string", "Comment": "string", "QueryLanguage": "string"}
+# QueryLanguage is checked by query_language.resolve_language, with the service's messages.
+COMMON = {"Type": "string", "Comment": "string", "QueryLanguage": "any"}
 TRANSITION = {"Next": "string", "End": "boolean"}
 JSONPATH_IO = {"InputPath": "path", "OutputPath": "path"}
 JSONATA_IO = {"Output": "any"}
@@ -186,6 +187,9 @@ MACHINE_FIELDS = {
     "Comment": "string",
     "Version": "string",
     "TimeoutSeconds": "positive",
-    "QueryLanguage": "string",
+    "QueryLanguage": "any",
 }
-PROCESSOR_FIELDS = {**MACHINE_FIELDS, "ProcessorConfig": "object"}
+# Branches and item processors are not states: they take no QueryLanguage of their own and
+# follow the state machine's (not the enclosing state's).
+BRANCH_FIELDS = {"StartAt": "string", "States": "object", "Comment": "string"}
+PROCESSOR_FIELDS = {**BRANCH_FIELDS, "ProcessorConfig": "object"}

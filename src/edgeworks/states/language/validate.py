@@ -15,10 +15,11 @@ from typing import Any
 
 from edgeworks.states.language import diagnostics as dg
 from edgeworks.states.language import schema
-from edgeworks.states.language.base import JSONATA, JSONPATH
+from edgeworks.states.language.base import JSONPATH
 from edgeworks.states.language.checks import FieldChecker
 from edgeworks.states.language.diagnostics import Diagnostic, pointer
 from edgeworks.states.language.graph import check_graph
+from edgeworks.states.language.query_language import resolve_language
 from edgeworks.states.language.validate_states import check_state
 
 
@@ -52,17 +53,13 @@ def check_machine(
     where: tuple[str | int, ...],
     outer_language: str | None,
 ) -> None:
-    """Check a machine (top level, branch or item processor) and every state in it."""
-    fields = schema.MACHINE_FIELDS if not where else schema.PROCESSOR_FIELDS
+    """Check a machine (top level, branch or item processor) and every state in it.
+
+    Nested machines take the top-level machine's query language (``outer_language``).
+    """
+    fields = _fields_for(where)
     checker.fields(machine, fields, where, "the state machine", required=("States", "StartAt"))
-    language = machine.get("QueryLanguage", outer_language or JSONPATH)
-    if language not in (JSONPATH, JSONATA):
-        checker.add(
-            dg.SCHEMA_VALIDATION_FAILED,
-            f"The QueryLanguage '{language}' is not supported (use JSONPath or JSONata)",
-            (*where, "QueryLanguage"),
-        )
-        language = JSONPATH
+    language = outer_language or resolve_language(checker, machine, ("QueryLanguage",), JSONPATH)
     states = machine.get("States")
     if not isinstance(states, dict):
         return
@@ -73,6 +70,14 @@ def check_machine(
         check_state(
             checker, name, state, (*where, "States", name), language, check_machine=check_machine
         )
+
+
+def _fields_for(where: tuple[str | int, ...]) -> dict[str, str]:
+    if not where:
+        return schema.MACHINE_FIELDS
+    if where[-1] in ("ItemProcessor", "Iterator"):
+        return schema.PROCESSOR_FIELDS
+    return schema.BRANCH_FIELDS
 
 
 def location(*parts: str | int) -> str:

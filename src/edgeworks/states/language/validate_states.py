@@ -11,6 +11,7 @@ from edgeworks.states.language import diagnostics as dg
 from edgeworks.states.language import errors, schema
 from edgeworks.states.language.base import JSONATA, JSONPATH
 from edgeworks.states.language.checks import FieldChecker, Where
+from edgeworks.states.language.query_language import resolve_language
 from edgeworks.states.language.validate_rules import check_choices
 
 MachineCheck = Callable[[FieldChecker, Mapping[str, Any], Where, str | None], None]
@@ -40,6 +41,8 @@ class Site:
     where: Where
     owner: str
     language: str
+    machine_language: str
+    downgraded: bool = False
 
     def add(
         self, message: str, *field: str | int, code: str = dg.SCHEMA_VALIDATION_FAILED
@@ -67,19 +70,21 @@ def check_state(
         message = f"The value of 'Type' of {owner} is not a valid state type: {state_type}"
         checker.add(dg.SCHEMA_VALIDATION_FAILED, message, (*where, "Type"))
         return
-    site = Site(
-        checker, raw, where, owner, _language(checker, raw, where, owner, machine_language)
-    )
+    language = resolve_language(checker, raw, (*where, "QueryLanguage"), machine_language)
+    # The guide: a state may use JSONata in a JSONPath machine, never the reverse.
+    downgraded = machine_language == JSONATA and raw.get("QueryLanguage") == JSONPATH
+    if downgraded:
+        message = (
+            "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine"
+        )
+        checker.add(dg.SCHEMA_VALIDATION_FAILED, message, where)
+    site = Site(checker, raw, where, owner, language, machine_language, downgraded)
 
     kinds = schema.fields_for(state_type, site.language)
-    other = {
-        k: v
-        for k, v in raw.items()
-        if k not in kinds and k in schema.accepted_anywhere(state_type)
-    }
-    for field in other:
-        message = f"Field '{field}' is not supported when QueryLanguage is {site.language}"
-        site.add(message, field)
+    anywhere = schema.accepted_anywhere(state_type)
+    other = [k for k in raw if k not in kinds and k in anywhere]
+    for field in other if not downgraded else []:
+        site.add(_other_language(site.language, field))
     own = {k: v for k, v in raw.items() if k not in other}
     checker.fields(own, kinds, where, owner, REQUIRED.get(state_type, ()))
     _check_transition(site, state_type)
@@ -88,21 +93,12 @@ def check_state(
     _check_type_rules(site, state_type, check_machine)
 
 
-def _language(
-    checker: FieldChecker, raw: Mapping[str, Any], where: Where, owner: str, outer: str
-) -> str:
-    language = raw.get("QueryLanguage", outer)
-    if language not in (JSONPATH, JSONATA):
-        message = f"The QueryLanguage '{language}' of {owner} is not JSONPath or JSONata"
-        checker.add(dg.SCHEMA_VALIDATION_FAILED, message, (*where, "QueryLanguage"))
-        return outer
-    # The guide: a state may use JSONata in a JSONPath machine, never the reverse.
-    if outer == JSONATA and language == JSONPATH:
-        message = (
-            "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine"
-        )
-        checker.add(dg.SCHEMA_VALIDATION_FAILED, message, where)
-    return str(language)
+def _other_language(language: str, field: str) -> str:
+    other = JSONPATH if language == JSONATA else JSONATA
+    return (
+        f"The QueryLanguage is set to '{language}', but field '{field}' is only supported "
+        f"for the '{other}' QueryLanguage"
+    )
 
 
 def _check_transition(site: Site, state_type: str) -> None:
@@ -158,7 +154,7 @@ def _check_sub_machine(
     if not isinstance(raw, dict):
         site.add(f"Each of {field[0]} of {site.owner} must be a JSON object", *field)
         return
-    check_machine(site.checker, raw, (*site.where, *field), site.language)
+    check_machine(site.checker, raw, (*site.where, *field), site.machine_language)
 
 
 def _check_wait(site: Site) -> None:
