@@ -19,9 +19,23 @@ def test_quoted_argument_accepted_rfc9111_5_2() -> None:
 
 
 def test_odd_spacing_and_empty_members_rfc9111_5_2() -> None:
-    parsed = parse_cache_control([b" ,  public ,,max-age = 30 , "])
+    parsed = parse_cache_control([b" ,  public ,,\tmax-age=30 , "])
     assert parsed.has("public")
     assert parsed.seconds("max-age") == 30
+
+
+def test_space_around_equals_is_not_max_age_rfc9111_5_2() -> None:
+    assert parse_cache_control([b"max-age =3600"]).seconds("max-age") is None
+    assert parse_cache_control([b"max-age= 3600"]).seconds("max-age") == 0
+
+
+def test_quoted_directive_inside_extension_ignored_rfc9111_5_2() -> None:
+    parsed = parse_cache_control([b'extension="max-age=3600", max-age=1'])
+    assert parsed.seconds("max-age") == 1
+
+
+def test_single_quotes_are_not_quoting_rfc9110_5_6_4() -> None:
+    assert parse_cache_control([b"max-age='3600'"]).seconds("max-age") == 0
 
 
 def test_several_lines_combine_rfc9110_5_3() -> None:

@@ -98,16 +98,16 @@ def _merge(values: dict[str, str | None], name: str, argument: str | None) -> No
 def _members(text: str) -> list[tuple[str, str | None]]:
     members = []
     for raw in _split_outside_quotes(text):
-        name, sep, argument = raw.partition("=")
-        name = name.strip().lower()
+        name, sep, argument = raw.strip(" \t").partition("=")
+        # §5.2: ``token "=" argument`` has no whitespace around "=": a member written with it
+        # is not the directive it resembles.
         if not name or not _is_token(name):
             continue
-        members.append((name, _argument(argument) if sep else None))
+        members.append((name.lower(), _argument(argument) if sep else None))
     return members
 
 
 def _argument(raw: str) -> str | None:
-    raw = raw.strip()
     if raw.startswith('"'):
         return _unquote(raw)
     return raw if raw and _is_token(raw) else _CONFLICT

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from edgeworks.cache.rules.fields import vary_names
-from edgeworks.cache.rules.freshness import error_caching_ttl
+from edgeworks.cache.rules.freshness import error_caching_ttl, follows_origin
 from edgeworks.cache.rules.request import RequestFacts
 from edgeworks.cache.rules.response import ResponseFacts
 from edgeworks.cache.rules.status import HEURISTICALLY_CACHEABLE, UNDERSTOOD
@@ -115,12 +115,15 @@ def _authorization(ex: Exchange) -> str:
 
 
 def _set_cookie(ex: Exchange) -> str:
-    # A response that sets a cookie is one viewer's; it is shared only when the origin says
-    # so explicitly with public or s-maxage.
+    # A response that sets a cookie is one viewer's. Under a policy that follows the origin the
+    # RFC applies, and it does not forbid storing one; under a policy with TTLs of its own it
+    # is shared only when the origin says so with public or s-maxage.
     directives = ex.response.directives
     explicit = directives.has("public") or directives.has("s-maxage")
-    if get(ex.response_headers, b"set-cookie") is not None and not explicit:
-        return "response sets a cookie"
+    if follows_origin(ex.policy) or explicit:
+        return ""
+    if get(ex.response_headers, b"set-cookie") is not None:
+        return "response sets a cookie under a TTL-setting policy"
     return ""
 
 
