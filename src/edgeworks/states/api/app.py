@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from edgeworks.states.api import executions, history, machines, server, tags
+from edgeworks.states.api import executions, history, machines, server, tags, tasks
 from edgeworks.states.api.deps import Deps
 from edgeworks.states.api.protocol import Dispatcher, Operation
 from edgeworks.states.functions import FunctionRunner
@@ -33,6 +33,9 @@ _HANDLERS: dict[str, Any] = {
     "TagResource": tags.tag,
     "UntagResource": tags.untag,
     "ListTagsForResource": tags.list_tags,
+    "SendTaskSuccess": tasks.success,
+    "SendTaskFailure": tasks.failure,
+    "SendTaskHeartbeat": tasks.heartbeat,
 }
 
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from edgeworks.states.functions import FunctionRunner
+from edgeworks.states.runtime.callbacks import Callbacks
 from edgeworks.states.runtime.clock import Clock
 from edgeworks.states.runtime.journal import Journal
 from edgeworks.states.store import EventRecord
@@ -36,6 +37,8 @@ class Run:
     journal: Journal
     clock: Clock
     functions: FunctionRunner
+    callbacks: Callbacks
+    durable: bool = True
 
     def context(self) -> dict[str, Any]:
         """Return the context object's Execution and StateMachine members."""

@@ -20,6 +20,7 @@ from edgeworks.states.functions import FunctionRunner
 from edgeworks.states.language.errors import RUNTIME, TIMEOUT, StatesFailure
 from edgeworks.states.runtime import branches, core, simple  # noqa: F401  (runners)
 from edgeworks.states.runtime import task as _task  # noqa: F401  (the Task runner)
+from edgeworks.states.runtime.callbacks import Callbacks
 from edgeworks.states.runtime.clock import Clock
 from edgeworks.states.runtime.context import Path, Run, data_details
 from edgeworks.states.runtime.interpreter import run_states
@@ -43,6 +44,7 @@ class Engine:
         self.store = store
         self.functions = functions
         self.clock = clock
+        self.callbacks = Callbacks(store)
         self._tasks: dict[str, asyncio.Task[ExecutionRecord]] = {}
 
     def launch(self, execution: ExecutionRecord) -> asyncio.Task[ExecutionRecord]:
@@ -142,6 +144,8 @@ class Engine:
             journal=journal,
             clock=self.clock,
             functions=self.functions,
+            callbacks=self.callbacks,
+            durable=execution.type == "STANDARD",
         )
 
     def _end(

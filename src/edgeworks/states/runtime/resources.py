@@ -24,6 +24,9 @@ from edgeworks.states.runtime.context import Run, data_details, dumps
 
 LEGACY_PREFIX = "arn:aws:lambda:"
 INVOKE = "arn:aws:states:::lambda:invoke"
+# Step Functions guide, Wait for a Callback with Task Token: the function gets $$.Task.Token
+# in its payload, and the task waits for SendTaskSuccess or SendTaskFailure with it.
+CALLBACK_SUFFIX = ".waitForTaskToken"
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,11 @@ class Call:
     payload: Any
     legacy: bool
     region: str
+
+    @property
+    def waits_for_callback(self) -> bool:
+        """Whether the task ends by SendTaskSuccess or SendTaskFailure, not by the function."""
+        return self.resource.endswith(CALLBACK_SUFFIX)
 
     @property
     def prefix(self) -> str:
@@ -70,6 +78,10 @@ class Call:
         """Return the details of the Started event."""
         return {} if self.legacy else {"taskStartedEventDetails": self._ids()}
 
+    def submitted(self, output: Any) -> dict[str, Any]:
+        """Return the details of the Submitted event of a callback task."""
+        return {"taskSubmittedEventDetails": {**self._ids(), **data_details("output", output)}}
+
     def succeeded(self, output: Any) -> dict[str, Any]:
         """Return the details of the Succeeded event."""
         member = (
@@ -90,7 +102,7 @@ def resolve(resource: str, parameters: Any, run: Run) -> Call:
     """Return the call a Task's Resource and effective input make."""
     if resource.startswith(LEGACY_PREFIX):
         return Call(resource, _function_name(resource), resource, parameters, True, run.region)
-    if resource == INVOKE:
+    if resource in (INVOKE, INVOKE + CALLBACK_SUFFIX):
         params = parameters if isinstance(parameters, dict) else {}
         target = str(params.get("FunctionName", ""))
         name = _function_name(target)
@@ -105,7 +117,7 @@ async def invoke(call: Call, run: Run, timeout: float) -> Any:
     Raises:
         FunctionError: The function failed, or the resource is not one this service runs.
     """
-    if call.function is None and call.resource == INVOKE:
+    if call.function is None and call.resource.startswith(INVOKE):
         raise FunctionError(NOT_FOUND, f"Function not found: {call.function_arn}")
     if call.function is None:
         raise FunctionError(

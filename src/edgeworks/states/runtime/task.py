@@ -19,6 +19,7 @@ from edgeworks.states.language import retry
 from edgeworks.states.language.base import Scope
 from edgeworks.states.language.errors import HEARTBEAT_TIMEOUT, TIMEOUT, StatesFailure
 from edgeworks.states.runtime import core, resources
+from edgeworks.states.runtime.callbacks import make_token
 from edgeworks.states.runtime.clock import Clock
 from edgeworks.states.runtime.context import Path
 from edgeworks.states.runtime.interpreter import Outcome, runner
@@ -57,6 +58,9 @@ async def backoff(step: Path, key: str, seconds: float) -> None:
 
 
 async def _attempt(step: Path, state: Any, data: Any, scope: Scope, attempt: int) -> Outcome:
+    if state.resource.endswith(resources.CALLBACK_SUFFIX):
+        token = make_token(step.run.arn, f"{step.key}#{attempt}")
+        scope.context["Task"] = {"Token": token}  # type: ignore[index]
     effective = core.task_input(state, data, scope, step.variables)
     call = resources.resolve(state.resource, effective, step.run)
     timeout, heartbeat = core.task_limits(state, data, scope)
@@ -83,12 +87,73 @@ async def _call(
         call.scheduled(parameters, *limits),
     )
     step.emit(f"{key}:started", f"{call.prefix}Started", call.started())
+    if call.waits_for_callback:
+        return await _call_back(step, key, call, limits)
     # Without a heartbeat from a request-response task, HeartbeatSeconds is a second limit.
     limit, error = _limit(*limits)
-    clock = step.run.clock
-    due = step.run.journal.timer(f"{step.key}{key}:deadline", clock.now() + limit)
+    due = step.run.journal.timer(f"{step.key}{key}:deadline", step.run.clock.now() + limit)
+    value = await _invoke(step, key, call, due, error)
+    step.emit(f"{key}:result", f"{call.prefix}Succeeded", call.succeeded(value))
+    return value
+
+
+async def _call_back(
+    step: Path, key: str, call: resources.Call, limits: tuple[int | None, int | None]
+) -> Any:
+    run, token_key = step.run, f"{step.key}{key}"
+    timeout, heartbeat = limits
+    due = run.journal.timer(
+        f"{token_key}:deadline", run.clock.now() + (timeout or core.DEFAULT_TIMEOUT)
+    )
+    future = run.callbacks.open(run.arn, token_key, run.durable)
     try:
-        value = await within(resources.invoke(call, step.run, limit), clock, due)
+        if run.journal.find(f"{token_key}:submitted") is None:
+            response = await _invoke(step, key, call, due, TIMEOUT)
+            step.emit(f"{key}:submitted", "TaskSubmitted", call.submitted(response))
+        outcome = await _answer(step, key, call, future, due=due, heartbeat=heartbeat)
+    finally:
+        run.callbacks.close(run.arn, token_key)
+    if outcome["kind"] == "success":
+        step.emit(f"{key}:result", "TaskSucceeded", call.succeeded(outcome["output"]))
+        return outcome["output"]
+    error, cause = outcome.get("error") or "", outcome.get("cause")
+    step.emit(f"{key}:result", "TaskFailed", call.failed("Failed", error, cause))
+    raise StatesFailure(error, cause)
+
+
+async def _answer(
+    step: Path,
+    key: str,
+    call: resources.Call,
+    future: asyncio.Future[dict[str, Any]],
+    *,
+    due: float,
+    heartbeat: int | None,
+) -> dict[str, Any]:
+    # Step Functions guide, HeartbeatSeconds: each SendTaskHeartbeat starts the period again.
+    run, token_key = step.run, f"{step.key}{key}"
+    waiting_since = run.clock.now()
+    while True:
+        beat = run.callbacks.last_beat(run.arn, token_key) or waiting_since
+        limit = min(due, beat + heartbeat) if heartbeat is not None else due
+        try:
+            return await within(asyncio.shield(future), run.clock, limit)
+        except DeadlineError:
+            if run.clock.now() < due and run.callbacks.last_beat(run.arn, token_key) not in (
+                None,
+                beat,
+            ):
+                continue
+            error = TIMEOUT if run.clock.now() >= due else HEARTBEAT_TIMEOUT
+            step.emit(f"{key}:result", "TaskTimedOut", call.failed("TimedOut", error, None))
+            raise StatesFailure(error, None) from None
+
+
+async def _invoke(step: Path, key: str, call: resources.Call, due: float, error: str) -> Any:
+    """Run the function until ``due``; a failure or timeout is recorded as the outcome."""
+    clock = step.run.clock
+    try:
+        return await within(resources.invoke(call, step.run, due - clock.now()), clock, due)
     except DeadlineError:
         step.emit(f"{key}:result", f"{call.prefix}TimedOut", call.failed("TimedOut", error, None))
         raise StatesFailure(error, None) from None
@@ -97,8 +162,6 @@ async def _call(
             f"{key}:result", f"{call.prefix}Failed", call.failed("Failed", exc.error, exc.cause)
         )
         raise StatesFailure(exc.error, exc.cause) from None
-    step.emit(f"{key}:result", f"{call.prefix}Succeeded", call.succeeded(value))
-    return value
 
 
 def _limit(timeout: int | None, heartbeat: int | None) -> tuple[float, str]:

@@ -67,6 +67,14 @@ TABLES = (
         due REAL NOT NULL,
         PRIMARY KEY (execution_arn, key)
     ) WITHOUT ROWID""",
+    # The first SendTaskSuccess or SendTaskFailure for a task token, kept until the task
+    # takes it, so that a callback that arrives while the execution is replaying is not lost.
+    """CREATE TABLE IF NOT EXISTS callbacks (
+        execution_arn TEXT NOT NULL,
+        key TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        PRIMARY KEY (execution_arn, key)
+    ) WITHOUT ROWID""",
     """CREATE TABLE IF NOT EXISTS tags (
         resource_arn TEXT NOT NULL,
         key TEXT NOT NULL,

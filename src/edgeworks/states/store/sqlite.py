@@ -165,6 +165,37 @@ class Store:
         )
         return [EventRecord(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
 
+    def event(self, execution_arn: str, key: str) -> EventRecord | None:
+        """Return the event a step wrote under ``key``, if any."""
+        row = self._db.execute(
+            "SELECT id, key, type, previous_id, timestamp, details FROM events"
+            " WHERE execution_arn = ? AND key = ?",
+            (execution_arn, key),
+        ).fetchone()
+        return (
+            EventRecord(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]))
+            if row
+            else None
+        )
+
+    # Callbacks.
+
+    def add_callback(self, execution_arn: str, key: str, outcome: dict[str, Any]) -> bool:
+        """Keep the first outcome sent for a task; return False if one was kept before."""
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO callbacks (execution_arn, key, outcome) VALUES (?,?,?)",
+            (execution_arn, key, json.dumps(outcome)),
+        )
+        return cursor.rowcount == 1
+
+    def callback(self, execution_arn: str, key: str) -> dict[str, Any] | None:
+        """Return the outcome sent for a task, if any."""
+        row = self._db.execute(
+            "SELECT outcome FROM callbacks WHERE execution_arn = ? AND key = ?",
+            (execution_arn, key),
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
     # Timers.
 
     def timer(self, execution_arn: str, key: str, due: float) -> float:
