@@ -34,7 +34,7 @@ LINE_ARGS = {
 
 
 def test_line_has_fixed_fields_and_parses_back() -> None:
-    line = format_line(0.0, **LINE_ARGS)
+    line = format_line(0.0, **LINE_ARGS).decode()
 
     record = parse_line(line)
 
@@ -51,7 +51,7 @@ def test_line_has_fixed_fields_and_parses_back() -> None:
 def test_origin_time_and_missing_query_and_host() -> None:
     args = {**LINE_ARGS, "target": "/a", "host": "", "origin_time": 0.25, "total_time": 0.3}
 
-    record = parse_line(format_line(1.5e9, **args))
+    record = parse_line(format_line(1.5e9, **args).decode())
 
     assert (record.query, record.host, record.url) == ("", "", "/a")
     assert record.origin_time == 0.25
@@ -62,7 +62,7 @@ def test_origin_time_and_missing_query_and_host() -> None:
 def test_separators_and_non_ascii_are_percent_encoded() -> None:
     args = {**LINE_ARGS, "target": "/a b\tc/é", "host": b"h\x00st"}
 
-    line = format_line(0.0, **args)
+    line = format_line(0.0, **args).decode()
     record = parse_line(line)
 
     assert record.path == "/a%20b%09c/%C3%A9"
@@ -83,7 +83,7 @@ def test_any_request_gives_one_parseable_line(
     args = {**LINE_ARGS, "target": target, "host": host, "method": method, "status": status}
     args.update(bytes_sent=sent, origin_time=origin)
 
-    line = format_line(1e9, **args)
+    line = format_line(1e9, **args).decode()
     record = parse_line(line)
 
     assert line.endswith("\n") and line.count("\n") == 1

@@ -7,6 +7,8 @@ access log, so the two always agree.
 
 from __future__ import annotations
 
+import time
+
 from edgeworks.edge.accesslog import AccessLog
 from edgeworks.edge.metrics import Metrics
 
@@ -54,18 +56,10 @@ class Tracer:
             total_time: Seconds from the request's arrival to its last byte.
         """
         self.metrics.request(status, result, bytes_in, bytes_out)
-        if self.access_log is not None:
-            self.access_log.record(
-                client=client,
-                method=method,
-                host=host,
-                target=target,
-                status=status,
-                bytes_sent=bytes_out,
-                result=result,
-                origin_time=origin_time,
-                total_time=total_time,
-            )
+        log = self.access_log
+        if log is not None:
+            entry = (time.time(), client, method, host, target, status, bytes_out, result)
+            log.add((*entry, origin_time, total_time))
 
     def origin_error(self) -> None:
         """Count an origin failure (refused, reset, timed out, bad response)."""
