@@ -203,6 +203,7 @@ class OriginConnection(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         """End the exchange in progress, if any, and tell the pool (asyncio protocol)."""
         self.closed = True
+        self._disarm()
         self._wake_drain()
         if self._sender is not None and not self._sender.done():
             self._sender.cancel()
@@ -388,14 +389,15 @@ class OriginConnection(asyncio.Protocol):
         return OriginError(f"origin {what} the connection", detail=f"{phase}: {exc}")
 
     def _end_exchange(self) -> None:
+        # The read timer is left to lapse: it stops by itself when it finds no exchange, and a
+        # busy connection keeps one timer across many exchanges instead of one per request.
         self._active = False
-        self._disarm()
 
     def _close(self) -> None:
         if self.transport is not None and not self.closed:
             self.transport.close()
 
-    # Read timeout: one timer per exchange, moved forward lazily instead of on every read.
+    # Read timeout: one timer, moved forward lazily when it fires instead of on every read.
 
     def _arm(self) -> None:
         if self._timer is None and self._active and not self._paused:
