@@ -35,3 +35,9 @@ def test_other_origin_not_invalidated_rfc9111_4_4() -> None:
 def test_relative_location_resolves_against_target_rfc9111_4_4() -> None:
     response = hdrs(("Location", "c"))
     assert invalidated("POST", 303, b"h", b"/dir/a", response)[1] == (b"h", b"/dir/c")
+
+
+def test_origin_host_location_counts_as_same_origin_rfc9111_4_4() -> None:
+    response = hdrs(("Location", "http://origin:8000/p/target"))
+    found = invalidated("POST", 200, b"edge:8080", b"/p", response, origin_host=b"origin:8000")
+    assert found == [(b"edge:8080", b"/p"), (b"edge:8080", b"/p/target")]

@@ -228,11 +228,25 @@ class Cache:
         return entry
 
     def invalidate(
-        self, method: str, status: int, host: bytes, path: bytes, response_headers: Headers
+        self,
+        method: str,
+        status: int,
+        host: bytes,
+        path: bytes,
+        response_headers: Headers,
+        *,
+        origin_host: bytes | None = None,
     ) -> int:
-        """Remove what an unsafe request changed (RFC 9111 §4.4); return how many keys went."""
+        """Remove what an unsafe request changed (RFC 9111 §4.4); return how many keys went.
+
+        ``origin_host`` is the Host sent to the origin: absolute Location and Content-Location
+        values naming it count as the same origin as the viewer's ``host``.
+        """
         removed = 0
-        for url_host, url_path in invalidated(method, status, host, path, response_headers):
+        targets = invalidated(
+            method, status, host, path, response_headers, origin_host=origin_host
+        )
+        for url_host, url_path in targets:
             for key in self._urls.pop(url_host, url_path):
                 removed += self._store.remove(key)
         self._counts["invalidated"] = self._counts.get("invalidated", 0) + removed

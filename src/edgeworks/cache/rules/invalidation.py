@@ -16,9 +16,15 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 def invalidated(
-    method: str, status: int, host: bytes, path: bytes, response_headers: Headers
+    method: str,
+    status: int,
+    host: bytes,
+    path: bytes,
+    response_headers: Headers,
+    *,
+    origin_host: bytes | None = None,
 ) -> list[tuple[bytes, bytes]]:
-    """Return the (host, path) pairs whose stored responses must go (§4.4).
+    """Return the (viewer host, path) pairs whose stored responses must go (§4.4).
 
     Args:
         method: the request method.
@@ -26,26 +32,30 @@ def invalidated(
         host: the viewer's Host.
         path: the request path, without the query.
         response_headers: the response fields (Location, Content-Location).
+        origin_host: the Host the origin was sent, when it differs from the viewer's: an
+            origin writes its own name in absolute Location values, and for this node that
+            name is the same origin as the viewer's.
     """
     if method.upper() in SAFE_METHODS or not 200 <= status < 400:
         return []
     own_host = host.lower()
+    same = {own_host} | ({origin_host.lower()} if origin_host else set())
     found = [(own_host, path)]
     base = "http://" + own_host.decode("latin-1") + path.decode("latin-1")
     for name in (b"location", b"content-location"):
-        target = _same_origin(base, get(response_headers, name), own_host)
-        if target is not None and target not in found:
-            found.append(target)
+        target = _same_origin(base, get(response_headers, name), same)
+        if target is not None and (own_host, target) not in found:
+            found.append((own_host, target))
     return found
 
 
-def _same_origin(base: str, value: bytes | None, host: bytes) -> tuple[bytes, bytes] | None:
+def _same_origin(base: str, value: bytes | None, same: set[bytes]) -> bytes | None:
     if value is None:
         return None
     try:
         parts = urlsplit(urljoin(base, value.decode("latin-1").strip()))
     except ValueError:
         return None
-    if parts.netloc.lower().encode("latin-1") != host:
+    if parts.netloc.lower().encode("latin-1") not in same:
         return None  # §4.4: a different origin is not this response's to invalidate.
-    return host, (parts.path or "/").encode("latin-1")
+    return (parts.path or "/").encode("latin-1")
