@@ -369,7 +369,58 @@ def test_a_jsonata_expression_that_does_not_parse_is_reported() -> None:
         QueryLanguage="JSONata",
     )
 
-    assert codes(definition) == [("INVALID_JSONATA", "/States/X/Output")]
+    assert codes(definition) == [("INVALID_JSONATA_EXPRESSION", "/States/X/Output")]
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("{% phone %}", "Reference to 'phone' at the top level is not supported."),
+        (
+            "{% $map($states.input.a, function($x){ b }) %}",
+            "Reference to 'b' at the top level is not supported.",
+        ),
+        ("{% $$.Execution %}", "Reference to '$$' is not supported."),
+        ("{% $states.errorOutput %}", "Reference to '$states.errorOutput' is not supported."),
+    ],
+)
+def test_jsonata_references_the_service_refuses(expression: str, message: str) -> None:
+    definition = machine(
+        {"E": {"Type": "Pass", "Output": {"v": expression}, "End": True}}, QueryLanguage="JSONata"
+    )
+
+    assert wire(definition) == [
+        {
+            "severity": "ERROR",
+            "code": "UNSUPPORTED_JSONATA_EXPRESSION",
+            "message": message,
+            "location": "/States/E/Output/v",
+        }
+    ]
+
+
+def test_relative_names_and_catcher_error_output_are_accepted() -> None:
+    definition = machine(
+        {
+            "T": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Arguments": {"big": "{% $states.input.items[value > 3].name %}"},
+                "Catch": [
+                    {
+                        "ErrorEquals": ["States.ALL"],
+                        "Next": "D",
+                        "Output": "{% $states.errorOutput %}",
+                    }
+                ],
+                "Next": "D",
+            },
+            "D": {"Type": "Succeed"},
+        },
+        QueryLanguage="JSONata",
+    )
+
+    assert wire(definition) == []
 
 
 def test_state_names_must_be_unique_across_branches() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from edgeworks.states.language import diagnostics as dg
 from edgeworks.states.language import intrinsics, jsonata_eval, paths, timestamps
 from edgeworks.states.language.diagnostics import Diagnostic, pointer
+from edgeworks.states.language.jsonata_static import unsupported_references
 
 # The guide: variable names follow the rules of identifiers, at most 80 characters, and
 # "states" is reserved.
@@ -88,13 +89,23 @@ class FieldChecker:
             message = f"The value of {what} is not a valid ReferencePath"
             self.add(dg.INVALID_REFERENCE_PATH, message, where)
 
-    def expression(self, value: str, where: Where, what: str) -> None:
-        """Check that a ``{% %}`` JSONata expression parses."""
+    def expression(
+        self, value: str, where: Where, what: str, *, error_output: bool = False
+    ) -> None:
+        """Check that a ``{% %}`` JSONata expression parses and reads only what it may.
+
+        ``error_output``: the expression sits in a catcher, where ``$states.errorOutput``
+        resolves.
+        """
+        del what  # the service's messages name the expression's problem only
         try:
-            jsonata_eval.check(value)
+            compiled = jsonata_eval.compile_expression(value)
         except ValueError as exc:
-            message = f"The JSONata expression of {what} is invalid: {exc}"
-            self.add(dg.INVALID_JSONATA, message, where)
+            self.add(dg.INVALID_JSONATA, str(exc), where)
+            return
+        body = jsonata_eval.body(value)
+        for message in unsupported_references(compiled.ast, body, error_output=error_output):
+            self.add(dg.UNSUPPORTED_JSONATA, message, where)
 
     def template(self, value: Any, where: Where, what: str) -> None:
         """Check a payload template: every ``.$`` value is a path or an intrinsic call."""
@@ -121,18 +132,22 @@ class FieldChecker:
         except intrinsics.IntrinsicSyntaxError as exc:
             self.add(dg.INVALID_INTRINSIC, f"{exc} (in {what})", where)
 
-    def jsonata_template(self, value: Any, where: Where, what: str) -> None:
+    def jsonata_template(
+        self, value: Any, where: Where, what: str, *, error_output: bool = False
+    ) -> None:
         """Check every ``{% %}`` string inside a JSONata-mode field."""
         if isinstance(value, dict):
             for key, item in value.items():
-                self.jsonata_template(item, (*where, key), what)
+                self.jsonata_template(item, (*where, key), what, error_output=error_output)
         elif isinstance(value, list):
             for index, item in enumerate(value):
-                self.jsonata_template(item, (*where, index), what)
+                self.jsonata_template(item, (*where, index), what, error_output=error_output)
         elif jsonata_eval.is_expression(value):
-            self.expression(value, where, what)
+            self.expression(value, where, what, error_output=error_output)
 
-    def assign(self, value: Any, where: Where, what: str, jsonata: bool) -> None:
+    def assign(
+        self, value: Any, where: Where, what: str, jsonata: bool, *, error_output: bool = False
+    ) -> None:
         """Check an Assign object: variable names and the values' paths or expressions."""
         if not isinstance(value, dict):
             return
@@ -142,7 +157,7 @@ class FieldChecker:
                 message = f"The variable name '{name}' in Assign of {what} is not valid"
                 self.add(dg.INVALID_VARIABLE, message, (*where, key))
         if jsonata:
-            self.jsonata_template(value, where, what)
+            self.jsonata_template(value, where, what, error_output=error_output)
         else:
             self.template(value, where, what)
 

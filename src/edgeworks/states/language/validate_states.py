@@ -218,10 +218,11 @@ def _check_errors(site: Site) -> None:
 def _check_catcher(site: Site, entry: Mapping[str, Any], at: tuple[str | int, ...]) -> None:
     what = f"{at[0]}[{at[1]}] of {site.owner}"
     where = (*site.where, *at)
+    jsonata = site.language == JSONATA
     if "Assign" in entry:
-        site.checker.assign(entry["Assign"], (*where, "Assign"), what, site.language == JSONATA)
+        site.checker.assign(entry["Assign"], (*where, "Assign"), what, jsonata, error_output=True)
     if "Output" in entry:
-        site.checker.jsonata_template(entry["Output"], (*where, "Output"), what)
+        site.checker.jsonata_template(entry["Output"], (*where, "Output"), what, error_output=True)
 
 
 def _check_retrier(site: Site, entry: Mapping[str, Any], at: tuple[str | int, ...]) -> None:
