@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from edgeworks.config.model import Origin
+from edgeworks.http.headers import HOP_BY_HOP
 from edgeworks.origin.framing import Prepared, chunk, request_head, response_fields
 
 
@@ -101,3 +104,38 @@ def test_configuration_that_cannot_go_on_the_wire_is_refused_naming_it(
 ) -> None:
     with pytest.raises(ValueError, match=f"origin 'o': {named}"):
         prepared(path, custom)
+
+
+NAMES = st.sampled_from(
+    [b"connection", b"keep-alive", b"te", b"trailer", b"upgrade", b"x-a", b"x-b", b"etag"]
+)
+VALUES = st.sampled_from([b"x-a", b"close", b"x-b, keep-alive", b"1", b""])
+
+
+@given(st.lists(st.tuples(NAMES, VALUES), max_size=12))
+def test_response_fields_never_keep_a_hop_by_hop_or_connection_named_field(
+    fields: list[tuple[bytes, bytes]],
+) -> None:
+    kept, length, chunked = response_fields(fields)
+    named = {
+        token.strip()
+        for name, value in fields
+        if name == b"connection"
+        for token in value.split(b",")
+    }
+    assert not {name for name, _ in kept} & (HOP_BY_HOP | named)
+    assert [pair for pair in fields if pair in kept] == kept
+    assert (length, chunked) == (None, False)
+
+
+@given(
+    st.binary(min_size=1, max_size=20).filter(lambda b: b"\r" not in b and b"\n" not in b),
+    st.lists(st.tuples(st.sampled_from([b"host", b"x-a"]), st.binary(max_size=10)), max_size=4),
+)
+def test_every_head_is_one_request_line_fields_and_a_blank_line(
+    path: bytes, fields: list[tuple[bytes, bytes]]
+) -> None:
+    target = b"/" + bytes(byte for byte in path if 0x21 <= byte <= 0x7E)
+    head = request_head(prepared("/p"), b"GET", target, fields, None)
+    assert head.startswith(b"GET /p" + target + b" HTTP/1.1\r\n")
+    assert head.endswith(b"\r\n\r\n")
