@@ -39,6 +39,18 @@ def test_vary_value_normalisation_rfc9111_4_1() -> None:
     assert normalised(one, b"accept-encoding") == normalised(two, b"accept-encoding")
 
 
+def test_vary_language_order_normalised_rfc9111_4_1() -> None:
+    one = hdrs(("Accept-Language", "en, de"))
+    two = hdrs(("Accept-Language", "de,en"))
+    assert normalised(one, b"accept-language") == normalised(two, b"accept-language")
+
+
+def test_vary_order_kept_where_significant_rfc9111_4_1() -> None:
+    one = hdrs(("Foo", "1, 2"))
+    two = hdrs(("Foo", "2, 1"))
+    assert normalised(one, b"foo") != normalised(two, b"foo")
+
+
 def test_vary_value_case_kept_where_significant_rfc9111_4_1() -> None:
     lower = hdrs(("X-Token", "abc"))
     upper = hdrs(("X-Token", "ABC"))
@@ -67,11 +79,11 @@ _TOKENS = st.lists(st.sampled_from(["gzip", "br", "deflate", "identity"]), min_s
 
 
 @given(_TOKENS, st.sampled_from([",", ", ", " ,", " , "]), st.booleans())
-def test_vary_normalisation_ignores_spacing_and_case(
+def test_vary_normalisation_ignores_spacing_case_and_order(
     tokens: list[str], separator: str, upper: bool
 ) -> None:
     text = separator.join(tokens)
-    plain = hdrs(("Accept-Encoding", ",".join(tokens)))
+    plain = hdrs(("Accept-Encoding", ",".join(reversed(tokens))))
     odd = hdrs(("Accept-Encoding", text.upper() if upper else text))
     assert normalised(plain, b"accept-encoding") == normalised(odd, b"accept-encoding")
 

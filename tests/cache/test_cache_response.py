@@ -38,9 +38,17 @@ def test_switched_off_directive_absent_rfc8941_3_3_6() -> None:
     assert parse_targeted([b"no-store=?0"]) is None
 
 
-def test_non_integer_max_age_counts_as_stale_rfc9111_4_2_1() -> None:
-    parsed = parse_targeted([b"max-age=1.5"])
-    assert parsed is not None and parsed.seconds("max-age") == 0
+def test_wrongly_typed_max_age_invalidates_field_rfc9213_2_1() -> None:
+    assert parse_targeted([b"max-age=1.5"]) is None
+    assert parse_targeted([b'max-age="10000"']) is None
+    assert parse_targeted([b"max-age=?1"]) is None
+    response = hdrs(("CDN-Cache-Control", 'max-age="10000"'), ("Cache-Control", "no-store"))
+    facts = read_response(response, TARGETED)
+    assert not facts.targeted and facts.directives.has("no-store")
+
+
+def test_unknown_sf_type_invalidates_field_rfc9213_2_1() -> None:
+    assert parse_targeted([b"max-age=10000, &&&&&"]) is None
 
 
 def test_expires_ignored_under_targeted_field_rfc9213_2_1() -> None:

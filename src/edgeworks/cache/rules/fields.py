@@ -20,7 +20,8 @@ from edgeworks.http.headers import Headers, get_all, hop_by_hop_names, without
 NOT_STORED = frozenset({b"age", b"x-cache"})
 
 # RFC 9110 §12.5.3 (content codings), §12.5.4 (language tags) and §12.5.2 (charsets) are
-# case-insensitive, so their values may be lower-cased before a Vary comparison.
+# case-insensitive lists weighted by q-values, so their values may be lower-cased and their
+# members reordered before a Vary comparison.
 CASE_INSENSITIVE_VALUES = frozenset({b"accept-encoding", b"accept-language", b"accept-charset"})
 
 _SPACES = re.compile(rb"[ \t]*,[ \t]*")
@@ -55,15 +56,19 @@ def normalised(headers: Headers, name: bytes) -> bytes | None:
     """Return the value of request field ``name`` normalised for a Vary comparison (§4.1).
 
     Several lines are combined into one list, whitespace around commas and runs of spaces
-    collapse, and values of fields whose tokens are case-insensitive are lower-cased. An absent
-    field is None, which only matches another absent field.
+    collapse, and the members of Accept-Encoding, Accept-Language and Accept-Charset are
+    lower-cased and sorted. An absent field is None, which only matches another absent field.
     """
     values = get_all(headers, name)
     if not values:
         return None
     combined = b",".join(value.strip(b" \t") for value in values)
     combined = _RUNS.sub(b" ", _SPACES.sub(b",", combined))
-    return combined.lower() if name in CASE_INSENSITIVE_VALUES else combined
+    if name not in CASE_INSENSITIVE_VALUES:
+        return combined
+    # These lists carry their preference in q-values, not in member order, so sorting the
+    # members keeps their meaning (RFC 9110 §12.4.2).
+    return b",".join(sorted(member for member in combined.lower().split(b",") if member))
 
 
 def vary_values(names: tuple[bytes, ...], request_headers: Headers) -> tuple[bytes | None, ...]:

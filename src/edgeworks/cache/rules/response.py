@@ -16,6 +16,8 @@ from edgeworks.cache.rules.directives import Directives, parse_cache_control
 from edgeworks.http.headers import Headers, get, get_all
 
 CDN_CACHE_CONTROL = b"cdn-cache-control"
+# RFC 9213 §2.1: in a targeted field these take Integers; any other type invalidates the field.
+INTEGER_DIRECTIVES = frozenset({"max-age", "s-maxage", "stale-while-revalidate", "stale-if-error"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,8 @@ def parse_targeted(lines: list[bytes]) -> Directives | None:
         value = member[0] if isinstance(member, tuple) else member
         if value is False:
             continue  # ?0: the directive is switched off
+        if name in INTEGER_DIRECTIVES and (isinstance(value, bool) or not isinstance(value, int)):
+            return None  # a freshness directive of another type makes the field invalid
         values[name] = _argument(value)
     return Directives(values) if values else None
 
