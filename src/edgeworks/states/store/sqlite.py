@@ -3,10 +3,16 @@
 One connection, used from the event loop's thread only: each call is a short statement in
 WAL mode, cheaper than handing it to a thread. Paging is by the row's sequence number, which
 only grows, so a page token stays valid while rows are added.
+
+History events are committed in groups: the events appended during one turn of the event loop
+are written in one transaction at the end of that turn, and every read or other write first
+writes what is pending, so readers always see every event appended before they asked. A crash
+loses at most the events of the turn it interrupted, which no caller has been told of.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from collections.abc import Iterable
@@ -36,15 +42,33 @@ class Store:
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         for statement in (*PRAGMAS, *TABLES):
             self._db.execute(statement)
+        self._pending: list[tuple[Any, ...]] = []
+        self._flush_scheduled = False
 
     def close(self) -> None:
-        """Close the connection."""
+        """Write pending events and close the connection."""
+        self.flush()
         self._db.close()
+
+    def flush(self) -> None:
+        """Commit every history event appended so far."""
+        self._flush_scheduled = False
+        if not self._pending:
+            return
+        rows, self._pending = self._pending, []
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR IGNORE INTO events"
+                " (execution_arn, id, key, type, previous_id, timestamp, details)"
+                " VALUES (?,?,?,?,?,?,?)",
+                rows,
+            )
 
     # State machines.
 
     def add_machine(self, machine: MachineRecord) -> bool:
         """Insert a machine; return False when its ARN is taken."""
+        self.flush()
         try:
             self._db.execute(
                 f"INSERT INTO machines ({_MACHINE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -56,6 +80,7 @@ class Store:
 
     def machine(self, arn: str) -> MachineRecord | None:
         """Return the machine with this ARN, if any."""
+        self.flush()
         row = self._db.execute(
             f"SELECT {_MACHINE_COLUMNS} FROM machines WHERE arn = ?", (arn,)
         ).fetchone()
@@ -63,6 +88,7 @@ class Store:
 
     def replace_machine(self, machine: MachineRecord) -> None:
         """Overwrite the stored fields of an existing machine."""
+        self.flush()
         row = _machine_row(machine)
         self._db.execute(
             "UPDATE machines SET name=?, type=?, definition=?, role_arn=?, created=?, updated=?,"
@@ -72,11 +98,13 @@ class Store:
 
     def delete_machine(self, arn: str) -> None:
         """Remove a machine and its tags; its executions stay readable."""
+        self.flush()
         self._db.execute("DELETE FROM machines WHERE arn = ?", (arn,))
         self._db.execute("DELETE FROM tags WHERE resource_arn = ?", (arn,))
 
     def machines(self, after: int, limit: int) -> list[tuple[int, MachineRecord]]:
         """Return up to ``limit`` machines whose sequence number follows ``after``."""
+        self.flush()
         rows = self._db.execute(
             f"SELECT seq, {_MACHINE_COLUMNS} FROM machines WHERE seq > ? ORDER BY seq LIMIT ?",
             (after, limit),
@@ -87,6 +115,7 @@ class Store:
 
     def add_execution(self, execution: ExecutionRecord) -> bool:
         """Insert an execution; return False when its ARN is taken."""
+        self.flush()
         try:
             self._db.execute(
                 f"INSERT INTO executions ({_EXECUTION_COLUMNS})"
@@ -99,6 +128,7 @@ class Store:
 
     def execution(self, arn: str) -> ExecutionRecord | None:
         """Return the execution with this ARN, if any."""
+        self.flush()
         row = self._db.execute(
             f"SELECT {_EXECUTION_COLUMNS} FROM executions WHERE arn = ?", (arn,)
         ).fetchone()
@@ -115,6 +145,7 @@ class Store:
         cause: str | None = None,
     ) -> None:
         """Record how a running execution ended; an execution that already ended is kept."""
+        self.flush()
         self._db.execute(
             "UPDATE executions SET status=?, stopped=?, output=?, error=?, cause=?"
             " WHERE arn = ? AND status = 'RUNNING'",
@@ -125,6 +156,7 @@ class Store:
         self, machine_arn: str, status: str | None, before: int, limit: int
     ) -> list[tuple[int, ExecutionRecord]]:
         """Return a page of a machine's executions, newest first, older than ``before``."""
+        self.flush()
         sql = f"SELECT seq, {_EXECUTION_COLUMNS} FROM executions WHERE machine_arn = ? AND seq < ?"
         args: list[Any] = [machine_arn, before]
         if status is not None:
@@ -135,6 +167,7 @@ class Store:
 
     def running_executions(self) -> list[ExecutionRecord]:
         """Return every execution still RUNNING, oldest first."""
+        self.flush()
         rows = self._db.execute(
             f"SELECT {_EXECUTION_COLUMNS} FROM executions WHERE status = 'RUNNING' ORDER BY seq"
         )
@@ -143,21 +176,24 @@ class Store:
     # History.
 
     def append_events(self, execution_arn: str, events: Iterable[EventRecord]) -> None:
-        """Append events to a history in one transaction."""
-        rows = [
+        """Append events to a history; they are committed at the end of this loop turn."""
+        self._pending.extend(
             (execution_arn, e.id, e.key, e.type, e.previous_id, e.timestamp, json.dumps(e.details))
             for e in events
-        ]
-        with self._transaction():
-            self._db.executemany(
-                "INSERT OR IGNORE INTO events"
-                " (execution_arn, id, key, type, previous_id, timestamp, details)"
-                " VALUES (?,?,?,?,?,?,?)",
-                rows,
-            )
+        )
+        if self._flush_scheduled:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.flush()
+            return
+        loop.call_soon(self.flush)
+        self._flush_scheduled = True
 
     def events(self, execution_arn: str) -> list[EventRecord]:
         """Return the whole history of an execution in id order."""
+        self.flush()
         rows = self._db.execute(
             "SELECT id, key, type, previous_id, timestamp, details FROM events"
             " WHERE execution_arn = ? ORDER BY id",
@@ -167,6 +203,7 @@ class Store:
 
     def event(self, execution_arn: str, key: str) -> EventRecord | None:
         """Return the event a step wrote under ``key``, if any."""
+        self.flush()
         row = self._db.execute(
             "SELECT id, key, type, previous_id, timestamp, details FROM events"
             " WHERE execution_arn = ? AND key = ?",
@@ -182,6 +219,7 @@ class Store:
 
     def add_callback(self, execution_arn: str, key: str, outcome: dict[str, Any]) -> bool:
         """Keep the first outcome sent for a task; return False if one was kept before."""
+        self.flush()
         cursor = self._db.execute(
             "INSERT OR IGNORE INTO callbacks (execution_arn, key, outcome) VALUES (?,?,?)",
             (execution_arn, key, json.dumps(outcome)),
@@ -190,6 +228,7 @@ class Store:
 
     def callback(self, execution_arn: str, key: str) -> dict[str, Any] | None:
         """Return the outcome sent for a task, if any."""
+        self.flush()
         row = self._db.execute(
             "SELECT outcome FROM callbacks WHERE execution_arn = ? AND key = ?",
             (execution_arn, key),
@@ -200,6 +239,7 @@ class Store:
 
     def timer(self, execution_arn: str, key: str, due: float) -> float:
         """Return the due time stored for a timer, storing ``due`` if it is new."""
+        self.flush()
         self._db.execute(
             "INSERT OR IGNORE INTO timers (execution_arn, key, due) VALUES (?,?,?)",
             (execution_arn, key, due),
@@ -214,6 +254,7 @@ class Store:
 
     def tag(self, resource_arn: str, tags: dict[str, str]) -> None:
         """Add or overwrite tags on a resource."""
+        self.flush()
         with self._transaction():
             self._db.executemany(
                 "INSERT OR REPLACE INTO tags (resource_arn, key, value) VALUES (?,?,?)",
@@ -222,6 +263,7 @@ class Store:
 
     def untag(self, resource_arn: str, keys: Iterable[str]) -> None:
         """Remove tags from a resource; absent keys are ignored."""
+        self.flush()
         with self._transaction():
             self._db.executemany(
                 "DELETE FROM tags WHERE resource_arn = ? AND key = ?",
@@ -230,6 +272,7 @@ class Store:
 
     def tags(self, resource_arn: str) -> dict[str, str]:
         """Return a resource's tags in key order."""
+        self.flush()
         rows = self._db.execute(
             "SELECT key, value FROM tags WHERE resource_arn = ? ORDER BY key", (resource_arn,)
         )
