@@ -137,7 +137,9 @@ def _check_operand(
     checker: FieldChecker, operator: str, value: Any, where: Where, what: str
 ) -> None:
     if operator in PATH_COMPARISONS:
-        checker.kind(value, "path", where, f"'{operator}' of {what}")
+        checker.kind(value, "string", where, f"'{operator}' of {what}")
+        if isinstance(value, str):
+            checker.path(value, where, f"'{operator}' of {what}")
         return
     if operator in TYPE_TESTS or operator.startswith("Boolean"):
         kind = "boolean"
