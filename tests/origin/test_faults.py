@@ -217,3 +217,16 @@ def test_a_connection_with_a_bad_response_is_not_reused() -> None:
         return origin.connections
 
     assert run(scenario()) == 2
+
+
+def test_a_runaway_response_head_is_cut_off_with_502() -> None:
+    endless = b"HTTP/1.1 200 OK\r\n" + b"X-Pad: %s\r\n" % (b"p" * 1000) * 100
+    with pytest.raises(OriginError) as raised:
+        run(against(writing(endless, pause=1.0)))
+    assert (raised.value.status, raised.value.reason) == (502, "origin response head too large")
+
+
+def test_a_large_head_just_under_the_bound_with_a_body_in_the_same_reads_passes() -> None:
+    fields = b"X-Pad: %s\r\n" % (b"p" * 1000) * 60
+    raw = b"HTTP/1.1 200 OK\r\n" + fields + b"Content-Length: 200000\r\n\r\n" + b"b" * 200_000
+    assert run(against(writing(raw))) == b"b" * 200_000

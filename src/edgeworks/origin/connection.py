@@ -37,6 +37,10 @@ Interim = Callable[[int, Headers], None]
 # RFC 9110 §6.4.1: these answers never carry content, whatever their head declares.
 _BODYLESS = frozenset({204, 304})
 
+# The most an origin may send before its final head is complete, interim heads included: the
+# parser itself sets no bound, and a runaway head must not grow without end in memory.
+MAX_HEAD_BYTES = 64 << 10
+
 
 class PoolSide(Protocol):
     """What a connection needs from the pool that owns it."""
@@ -129,6 +133,7 @@ class OriginConnection(asyncio.Protocol):
         self._until_close = False
         self._request_sent = False
         self._paused = False
+        self._head_bytes = 0
         self._bad: str | None = None
 
     def _write(self, head: bytes, body: bytes | None) -> None:
@@ -187,12 +192,17 @@ class OriginConnection(asyncio.Protocol):
             return
         self._received = True
         self._last_read = self._loop.time()
+        if not self._final:
+            self._head_bytes += len(data)
         try:
             parser.feed_data(data)
         except httptools.HttpParserError as exc:
             self._parse_error(exc)
             return
-        if self._complete:
+        if not self._final and self._head_bytes > MAX_HEAD_BYTES:
+            detail = f"more than {MAX_HEAD_BYTES} bytes and the head is not complete"
+            self._fail(OriginError("origin response head too large", detail=detail))
+        elif self._complete:
             self._settle()
         elif self._timer is None:
             self._arm()
