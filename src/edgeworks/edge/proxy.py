@@ -47,6 +47,7 @@ from edgeworks.edge.pipeline import (
     via,
     viewer_fields,
 )
+from edgeworks.edge.pipeline_hot import HotHits
 from edgeworks.edge.trace import Tracer
 from edgeworks.http.headers import Headers, without
 from edgeworks.http.request import Request
@@ -98,6 +99,7 @@ class EdgeApp:
         self._cache = cache if cache is not None else Cache(dist.cache, node_name=dist.node_name)
         self._tracer = tracer if tracer is not None else Tracer()
         self._background: set[asyncio.Task[None]] = set()
+        self._hot = HotHits()
 
     @property
     def cache(self) -> Cache:
@@ -115,6 +117,7 @@ class EdgeApp:
             self._client = OriginClient(dist.origins)
             self._spawn(old.aclose())
         self._dist = dist
+        self._hot.forget()
 
     async def aclose(self) -> None:
         """Close the origin pools and stop background refreshes."""
@@ -126,21 +129,30 @@ class EdgeApp:
         """Answer a fresh hit from memory at once; None sends the request to :meth:`handle`."""
         if request.method not in LOOKUP_METHODS:
             return None
+        now = request.arrived
+        hot_key = HotHits.key(request)
+        if hot_key is not None:
+            hot = self._hot.answer(hot_key, now)
+            if hot is not None:
+                self._report(request, hot[0], sum(map(len, hot[1])), "Hit", None)
+                return hot[1]
+
         where = route(self._dist, request)
         request.state = where
         if where.key is None:
             return None
-        now = request.arrived
         found = self._cache.lookup(
             where.key, request.method, request.headers, where.behavior.cache_policy, now
         )
         where.found = found
-        if found.kind != "hit":
+        if found.kind != "hit" or found.entry is None:
             return None
         parts = self._cache.answer(found, request.method, request.headers, now, HIT)
-        if parts is not None:
-            status = int(parts[0][9:12])
-            self._report(request, status, sum(map(len, parts)), "Hit", None)
+        if parts is None:
+            return None
+        if hot_key is not None:
+            self._hot.remember(hot_key, found.entry, now)
+        self._report(request, found.entry.status, sum(map(len, parts)), "Hit", None)
         return parts
 
     async def handle(self, request: Request, response: Response) -> None:
@@ -305,6 +317,7 @@ class EdgeApp:
         if writer is not None:
             writer.commit()
         if request.method not in SAFE_METHODS:
+            self._hot.forget()
             self._cache.invalidate(
                 request.method, answer.status, request.host, request.path, answer.headers
             )

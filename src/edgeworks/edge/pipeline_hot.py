@@ -1,0 +1,114 @@
+"""Hot hits: the last answers to identical requests, replayed for up to a second.
+
+A cache hit through the full path (behaviour match, cache key, lookup, answer) costs several
+microseconds of Python. Most hit traffic repeats the same request head byte for byte, and for
+such a request the whole path is a function of the head and of the stored entry. So the edge
+remembers, per exact request head, the entry the full path chose; an identical request within
+the memo's window is answered from it with a fresh ``Age`` and nothing else.
+
+What keeps this equal to the full path:
+
+- Only plain requests qualify: GET or HEAD with no field that changes how a stored response
+  may be used (Cache-Control, Pragma, the conditionals, Range; RFC 9111 §5.2.1, RFC 9110 §13,
+  §14). For the rest the answer is a function of the head alone.
+- A remembered answer lasts at most :data:`WINDOW` seconds and never past the entry's freshness
+  lifetime (RFC 9111 §4.2), so invalidations and replacements that do not pass through the
+  pipeline are seen within that window. The pipeline forgets everything at once when an unsafe
+  request invalidates (RFC 9111 §4.4).
+- Only bodies held in memory and up to :data:`MAX_BODY` bytes are remembered, and at most
+  :data:`CAPACITY` heads, oldest dropped first, so the memo stays small.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from edgeworks.cache.entry import Entry
+from edgeworks.http.request import Request
+
+WINDOW = 1.0
+CAPACITY = 4096
+MAX_BODY = 256 * 1024
+_X_CACHE = b"\r\nx-cache: Hit from edgeworks\r\n\r\n"
+
+# Request fields that change whether or how a stored response is used.
+_VOLATILE = frozenset(
+    {
+        b"cache-control",
+        b"pragma",
+        b"if-none-match",
+        b"if-modified-since",
+        b"if-match",
+        b"if-unmodified-since",
+        b"if-range",
+        b"range",
+    }
+)
+
+HotKey = tuple[str, bytes, tuple[tuple[bytes, bytes], ...]]
+
+
+class _Hot:
+    """One remembered answer: prepared bytes, birth time and the window it is good for."""
+
+    __slots__ = ("age", "body", "born", "head", "status", "tail", "until")
+
+    def __init__(self, entry: Entry, head_only: bool, until: float) -> None:
+        self.head = entry.head
+        self.body = None if head_only else entry.body
+        self.status = entry.status
+        # RFC 9111 §4.2.3: current_age = corrected_initial_age + (now - response_time).
+        self.born = entry.response_time - entry.initial_age
+        self.until = until
+        self.age = -1
+        self.tail = b""
+
+
+class HotHits:
+    """A bounded memo from exact request heads to the fresh hits they were answered with."""
+
+    def __init__(self) -> None:
+        self._memo: dict[HotKey, _Hot] = {}
+
+    def __len__(self) -> int:
+        return len(self._memo)
+
+    @staticmethod
+    def key(request: Request) -> HotKey | None:
+        """Return the memo key of a plain GET or HEAD, or None when it does not qualify."""
+        headers = request.headers
+        for name, _ in headers:
+            if name in _VOLATILE:
+                return None
+        return (request.method, request.target, tuple(headers))
+
+    def answer(self, key: HotKey, now: float) -> tuple[int, Sequence[bytes]] | None:
+        """Return the status and bytes of a remembered hit, or None (unknown or expired)."""
+        hot = self._memo.get(key)
+        if hot is None:
+            return None
+        if now >= hot.until:
+            del self._memo[key]
+            return None
+        age = int(now - hot.born)
+        if age != hot.age:
+            hot.age = age
+            hot.tail = b"age: %d%s" % (age, _X_CACHE)
+        if hot.body is None:
+            return hot.status, (hot.head, hot.tail)
+        return hot.status, (hot.head, hot.tail, hot.body)
+
+    def remember(self, key: HotKey, entry: Entry, now: float) -> None:
+        """Remember the entry a full lookup served for ``key`` (fresh, body in memory)."""
+        if entry.body is None or len(entry.body) > MAX_BODY:
+            return
+        remaining = entry.freshness.lifetime - (now - (entry.response_time - entry.initial_age))
+        if remaining <= 0 or entry.freshness.revalidate_always:
+            return
+        if len(self._memo) >= CAPACITY:
+            del self._memo[next(iter(self._memo))]
+        self._memo[key] = _Hot(entry, key[0] == "HEAD", now + min(WINDOW, remaining))
+
+    def forget(self) -> None:
+        """Drop every remembered answer (after an invalidation)."""
+        self._memo.clear()
