@@ -11,8 +11,10 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from edgeworks.cache.storage import CorruptObjectError, DiskTier, StorageError
+from edgeworks.cache.storage import CorruptObjectError, DiskTier, DiskWriter, StorageError
 from edgeworks.cache.storage.diskformat import HEADER_SIZE, file_name
 
 
@@ -239,9 +241,12 @@ def test_reader_keeps_its_version_when_the_entry_is_replaced(tmp_path: Path) -> 
     assert len(cache_files(tmp_path)) == 1
 
 
-def test_object_over_the_size_limit_is_given_up(tmp_path: Path) -> None:
+def test_object_over_the_size_limit_is_given_up_with_its_older_version(tmp_path: Path) -> None:
     tier = DiskTier(tmp_path, 1 << 20, max_object_bytes=10_000)
+    store(tier, b"k", b"older")
     assert tier.open_writer(b"k", b"m", expected_length=20_000) is None
+    assert tier.get(b"k") is None
+    store(tier, b"k", b"older")
 
     writer = tier.open_writer(b"k", b"m")
     assert writer is not None
@@ -385,3 +390,52 @@ def test_frequently_read_entries_survive_a_scan_of_new_ones(tmp_path: Path) -> N
 
     assert [key for key in hot if body_of(tier, key) is None] == []
     assert tier.bytes_used <= 100 * 1_100
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["put", "put", "get", "delete", "restart", "abandon"]),
+            st.integers(0, 3),
+            st.sampled_from([0, 1, 100, 1_500, 3_000, 5_000]),  # 5,000: over the object limit
+        ),
+        max_size=40,
+    )
+)
+def test_never_serves_a_deleted_or_outdated_version(
+    tmp_path_factory: pytest.TempPathFactory, ops: list[tuple[str, int, int]]
+) -> None:
+    directory = tmp_path_factory.mktemp("disk")
+    tier = DiskTier(directory, 12_000, max_object_bytes=4_000, durable=False)
+    latest: dict[bytes, bytes] = {}
+    abandoned: list[DiskWriter] = []
+    for serial, (op, n, size) in enumerate(ops):
+        key = b"/k/%d" % n
+        if op == "put":
+            body = ((b"%d:" % serial) * size)[:size]
+            writer = tier.open_writer(key, b"m")
+            assert writer is not None
+            if writer.write(body) and writer.commit():
+                latest[key] = body
+            else:
+                latest.pop(key, None)  # too large: the older version must be gone too
+        elif op == "get":
+            assert body_of(tier, key) in (None, latest.get(key))
+        elif op == "delete":
+            tier.delete(key)
+            latest.pop(key, None)
+        elif op == "restart":
+            tier = DiskTier(directory, 12_000, max_object_bytes=4_000, durable=False)
+        else:
+            writer = tier.open_writer(key, b"m")
+            assert writer is not None
+            writer.write(b"never committed")
+            abandoned.append(writer)
+        assert tier.bytes_used <= 12_000
+    for n in range(4):
+        assert body_of(tier, b"/k/%d" % n) in (None, latest.get(b"/k/%d" % n))
+    for writer in abandoned:
+        writer.abort()

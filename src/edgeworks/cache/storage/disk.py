@@ -144,6 +144,10 @@ class DiskTier:
     ) -> DiskWriter | None:
         """Start streaming a new object for ``key``; None when it cannot be stored.
 
+        An object refused for its size (here, or later in :meth:`DiskWriter.write`) also removes
+        any older object under ``key``, as :meth:`MemoryTier.put` does, so that an outdated
+        response is never served after a newer one was seen.
+
         Args:
             key: The variant's cache key.
             meta: The facade's serialised metadata.
@@ -153,6 +157,7 @@ class DiskTier:
             return None
         head = encode_head(key, meta, 0, 0)
         if not self._fits(len(head) + (expected_length or 0)):
+            self.delete(key)
             return None
         temp = self._tmp / f"{uuid.uuid4().hex}.tmp"
         try:
@@ -323,6 +328,7 @@ class DiskWriter:
             return False
         if not self._tier._fits(self.file_size + len(chunk)):
             self.abort()
+            self._tier.delete(self.key)
             return False
         if not self._write_all(chunk):
             return False
