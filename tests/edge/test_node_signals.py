@@ -28,7 +28,9 @@ def config_for(origin: OriginServer, log_path: Path) -> str:
 def origin_of(conn: http.client.HTTPConnection, path: str = "/plain/which") -> str:
     conn.request("GET", path)
     response = conn.getresponse()
-    answer: str = json.loads(response.read())["origin"]
+    body = response.read()
+    assert response.status == 200, (response.status, body)
+    answer: str = json.loads(body)["origin"]
     return answer
 
 

@@ -33,6 +33,7 @@ from edgeworks.config.model import TLS, Distribution, Limits
 from edgeworks.edge import demo
 from edgeworks.edge.accesslog import AccessLog
 from edgeworks.edge.metrics import CounterTable, Metrics
+from edgeworks.edge.proxy import EdgeApp
 from edgeworks.edge.reserved import NodeApp
 from edgeworks.edge.supervisor import Supervisor
 from edgeworks.edge.trace import Tracer
@@ -243,6 +244,7 @@ class Worker:
         self.server = HTTPServer(self.app, self.dist.limits, _tls_context(self.dist.tls))
         self._companion = companion
         self._stop = asyncio.Event()
+        self._retired: set[asyncio.Task[None]] = set()
 
     async def run(self) -> int:
         """Serve until ``SIGTERM`` or ``SIGINT``, then drain and return 0."""
@@ -267,6 +269,9 @@ class Worker:
         await self.server.drain(self.dist.limits.drain_timeout)
         if origin is not None:
             await origin.drain(1.0)
+        for task in list(self._retired):
+            task.cancel()  # their close() closes the retired pipelines right away
+        await asyncio.gather(*self._retired, return_exceptions=True)
         await self.edge.aclose()
         if self.tracer.access_log is not None:
             self.tracer.access_log.close()
@@ -288,8 +293,13 @@ class Worker:
             log_refusal(exc)
             return
         _report_restart_only_changes(self.dist, dist)
-        self.edge.reconfigure(dist)
-        self.app.node_name = dist.node_name
+        old = self.edge
+        # A new pipeline with new origin pools serves the next requests; requests inside the
+        # old one finish on its pools, which close after the drain timeout. The cache stays.
+        self.edge = build_edge_app(dist, self.tracer, old.cache)
+        self.app = NodeApp(self.edge, self.tracer.metrics, dist.node_name, self.started)
+        self.server.set_app(self.app)
+        self._close_later(old)
         self._reopen_log(dist.access_log)
         self.dist = replace(
             dist, listen_host=self.dist.listen_host, listen_port=self.dist.listen_port
@@ -306,6 +316,17 @@ class Worker:
         self.tracer.access_log = _open_log(target, header=True)
         if self.tracer.access_log is not None:
             self.tracer.access_log.start(asyncio.get_running_loop())
+
+    def _close_later(self, old: EdgeApp) -> None:
+        async def close() -> None:
+            try:
+                await asyncio.sleep(self.dist.limits.drain_timeout)
+            finally:
+                await old.aclose()
+
+        task = asyncio.get_running_loop().create_task(close())
+        self._retired.add(task)
+        task.add_done_callback(self._retired.discard)
 
 
 def _open_log(target: str | None, header: bool) -> AccessLog | None:

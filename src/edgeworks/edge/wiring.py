@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from edgeworks.cache import Cache
 from edgeworks.config.model import Distribution
 from edgeworks.edge.proxy import EdgeApp
 from edgeworks.edge.trace import Tracer
 
 
-def build_edge_app(dist: Distribution, tracer: Tracer) -> EdgeApp:
-    """Return the request pipeline for ``dist``, with its own origin pools and cache.
+def build_edge_app(dist: Distribution, tracer: Tracer, cache: Cache | None = None) -> EdgeApp:
+    """Return the request pipeline for ``dist``, with its own origin pools.
 
     Args:
         dist: The distribution to serve.
         tracer: Where finished requests are reported.
+        cache: The cache to keep using (a reload passes the old pipeline's); None makes one.
     """
-    return EdgeApp(dist, tracer=tracer)
+    return EdgeApp(dist, tracer=tracer, cache=cache)
