@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import random
 
 import pytest
 
 from edgeworks.config.model import Origin
 from edgeworks.origin import OriginClient, OriginError, OriginTimeout
-from origin.servers import ScriptedOrigin, Seen, run
+from origin.servers import ScriptedOrigin, Seen, ok_hello, run
 
 HOST = [(b"host", b"example")]
 
@@ -150,3 +151,51 @@ def test_a_closed_client_refuses_new_requests() -> None:
         assert raised.value.status == 502
 
     run(scenario())
+
+
+class Unruly:
+    """An origin that, by a fixed pseudo-random plan, answers, hangs up, or answers badly."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+
+    async def __call__(self, seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        await asyncio.sleep(self.rng.random() / 100)
+        roll = self.rng.random()
+        if roll < 0.2:
+            return False
+        if roll < 0.3:
+            writer.write(b"HTTP/1.1 2x0 Bad\r\n\r\n")
+            return False
+        if roll < 0.4:
+            writer.write(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok")
+            return False
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        return True
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_no_slot_leaks_through_a_storm_of_failures(seed: int) -> None:
+    async def attempt(client: OriginClient, method: str) -> bytes | int:
+        try:
+            resp = await client.request("o", method, b"/", HOST)
+            return await resp.read()
+        except OriginError as exc:
+            return exc.status
+
+    async def scenario() -> tuple[list[bytes | int], list[bytes | int], int]:
+        async with ScriptedOrigin(Unruly(seed)) as origin:
+            client = client_for(origin.port, max_connections=3, connect_timeout=2.0)
+            methods = ["GET", "POST", "HEAD", "PUT"] * 15
+            storm = await asyncio.gather(*(attempt(client, m) for m in methods))
+            origin.handler = ok_hello
+            after = await asyncio.gather(*(attempt(client, "GET") for _ in range(9)))
+            idle = client.stats("o").idle
+            await client.aclose()
+        return storm, after, idle
+
+    storm, after, idle = run(scenario())
+    assert set(storm) <= {b"ok", b"", 502}
+    assert 502 in storm
+    assert after == [b"hello"] * 9
+    assert idle <= 3
