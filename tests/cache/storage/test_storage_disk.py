@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import random
@@ -439,3 +440,17 @@ def test_never_serves_a_deleted_or_outdated_version(
         assert body_of(tier, b"/k/%d" % n) in (None, latest.get(b"/k/%d" % n))
     for writer in abandoned:
         writer.abort()
+
+
+def test_writer_dropped_without_commit_or_abort_cleans_up(tmp_path: Path) -> None:
+    tier = DiskTier(tmp_path, 1 << 20)
+    writer = tier.open_writer(b"k", b"m")
+    assert writer is not None
+    writer.write(b"abandoned")
+    assert len(list((tmp_path / "tmp").iterdir())) == 1
+
+    del writer
+    gc.collect()
+
+    assert list((tmp_path / "tmp").iterdir()) == []
+    assert tier.get(b"k") is None

@@ -12,10 +12,14 @@ read checks the header checksum and the file size; reading the body checks its c
 that fails is deleted and treated as a miss.
 
 The index (key to file, S3-FIFO order) lives in memory and is rebuilt at start-up from the
-files' headers alone, oldest modification first, so entries that had proved themselves are
-evicted last. The tier is owned by one process: two processes sharing a directory would each
-evict the other's files unknowingly. File work is blocking; callers on an event loop with slow
-disks run it in a thread, which is why index changes take a lock.
+files' headers alone. Rebuilt entries go to the main queue, oldest modification first, so the
+oldest files are evicted first; read counts from before the restart are not kept.
+
+The tier is owned by one process: two processes sharing a directory would each evict the
+other's files unknowingly. Files still being written are not counted against the bound until
+they are committed, so fills in flight can overshoot it by their own size. File work is
+blocking; callers on an event loop with slow disks run it in a thread, which is why index
+changes take a lock.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import os
 import shutil
 import threading
 import uuid
+import weakref
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,7 +98,9 @@ class DiskTier:
         self._tmp = self.directory / "tmp"
         self._index: S3FifoIndex[str] = S3FifoIndex(max_bytes)
         self._lock = threading.Lock()
-        self._writers: set[DiskWriter] = set()
+        # Weak, so that a writer its caller dropped without commit or abort can be collected
+        # (and clean up after itself) instead of being kept alive here.
+        self._writers: weakref.WeakSet[DiskWriter] = weakref.WeakSet()
         try:
             self._objects.mkdir(parents=True, exist_ok=True)
             self._tmp.mkdir(parents=True, exist_ok=True)
@@ -385,6 +392,14 @@ class DiskWriter:
             self.abort()
             return False
         return True
+
+    def __del__(self) -> None:
+        # A writer dropped without commit or abort: release its descriptor and temp file now
+        # rather than at the next start-up.
+        if self._fd is not None:
+            self._close()
+            with contextlib.suppress(OSError):
+                os.unlink(self.temp_path)
 
     def _close(self) -> bool:
         fd, self._fd = self._fd, None
