@@ -289,3 +289,9 @@ def test_jsonata_map_items_expression() -> None:
     assert isinstance(built, map_state.MapState)
 
     assert map_state.items_of(built, {"nums": [1, 2, 3]}, scope()) == [2, 3]
+
+
+def test_a_plain_index_past_the_end_selects_null() -> None:
+    built = one_state({"Type": "Pass", "Parameters": {"idx.$": "$.items[5]"}})
+
+    assert dataflow.prepare_input(built, {"items": [1, 2]}, scope()) == {"idx": None}

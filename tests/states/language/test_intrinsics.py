@@ -112,7 +112,6 @@ def test_base64_round_trip_of_unicode() -> None:
         "States.MathRandom(5, 1)",
         "States.UUID(1)",
         "States.Nope()",
-        "States.Format($.missing)",
     ],
 )
 def test_bad_arguments_raise_intrinsic_failure(call: str) -> None:
@@ -162,3 +161,35 @@ def test_nesting_deeper_than_ten_is_rejected() -> None:
     for _ in range(9):
         nested = [nested]
     assert run("States.Array(" * 10 + ")" * 10) == nested
+
+
+def test_a_missing_path_argument_is_a_runtime_failure_naming_the_whole_call() -> None:
+    with pytest.raises(StatesFailure) as caught:
+        intrinsics.evaluate("States.Format('{} {}', $.other, $.a.b)", {"other": 1}, scope())
+
+    assert caught.value.error == "States.Runtime"
+    assert caught.value.cause == (
+        "The function 'States.Format('{} {}', $.other, $.a.b)' had the following error: "
+        "The JsonPath argument for the field '$.a.b' could not be found in the input "
+        "'{\"other\":1}'"
+    )
+
+
+def test_an_index_past_the_end_misses_as_an_argument() -> None:
+    with pytest.raises(StatesFailure) as caught:
+        intrinsics.evaluate("States.Format('{}', $.items[5])", {"items": [1, 2]}, scope())
+
+    assert "'$.items[5]' could not be found" in (caught.value.cause or "")
+
+
+def test_a_context_path_argument_is_named_as_an_input_path() -> None:
+    with pytest.raises(StatesFailure) as caught:
+        intrinsics.evaluate("States.Format('{}', $$.Nope.Deep)", {"other": 1}, scope())
+
+    assert "for the field '$.Nope.Deep' could not be found in the input '{\"other\":1}'" in (
+        caught.value.cause or ""
+    )
+
+
+def test_null_arguments_are_values() -> None:
+    assert run("States.Format('{}', $.nul)", {"nul": None}) == "null"

@@ -82,19 +82,51 @@ def is_definite(query: str) -> bool:
     return isinstance(compiled, jsonpath.JSONPath) and compiled.singular_query()
 
 
-def select(path: str, data: Any, scope: Scope | None = None) -> Any:
+def select(path: str, data: Any, scope: Scope | None = None, *, strict: bool = False) -> Any:
     """Return what ``path`` selects; raise NoMatchError when a definite path matches nothing.
+
+    As on the service, a plain path whose last step is an array index past the end selects
+    null; ``strict`` (intrinsic function arguments) makes that a miss too.
 
     Args:
         path: a JSONPath starting with ``$``, ``$$`` or ``$name``.
         data: the value ``$`` refers to.
         scope: the context object and variables for ``$$`` and ``$name`` paths.
+        strict: treat an index past the end as a miss.
     """
     root = split_root(path)
     target = _root_value(root, data, scope)
     if root.query == "$":
         return target
+    steps = _simple_steps(root.query)
+    if steps is not None:
+        return _walk(path, root.query, steps, target, strict)
     return _query(path, root.query, target)
+
+
+@functools.lru_cache(maxsize=4096)
+def _simple_steps(query: str) -> tuple[str | int, ...] | None:
+    try:
+        return tuple(parse_reference(query))
+    except PathError:
+        return None
+
+
+def _walk(path: str, query: str, steps: tuple[str | int, ...], target: Any, strict: bool) -> Any:
+    # Names and indexes only: walked directly, which is also the common, fast case.
+    node = target
+    for position, step in enumerate(steps):
+        if isinstance(step, int) and isinstance(node, list):
+            if step < len(node):
+                node = node[step]
+                continue
+            if not strict and position == len(steps) - 1:
+                return None
+        elif isinstance(step, str) and isinstance(node, dict) and step in node:
+            node = node[step]
+            continue
+        raise NoMatchError(path, _bracketed(query))
+    return node
 
 
 def _root_value(root: Root, data: Any, scope: Scope | None) -> Any:

@@ -43,16 +43,35 @@ def _check_call(call: Call, text: str) -> None:
 def evaluate(text: str, data: Any, scope: Scope) -> Any:
     """Evaluate an intrinsic call against ``data`` (``$``) and the scope.
 
+    Causes name the whole expression as written: "The function '<text>' had the following
+    error: <detail>".
+
     Raises:
-        StatesFailure: States.IntrinsicFailure naming the function and the problem.
+        StatesFailure: States.Runtime when a path argument selects nothing (the service's
+            wording, naming the path and the state input); States.IntrinsicFailure when a
+            function rejects its arguments.
     """
     try:
         call = parse(text)
         return _run(call, data, scope)
+    except paths.NoMatchError as exc:
+        detail = (
+            f"The JsonPath argument for the field '{_as_input_path(exc.path)}' could not be "
+            f"found in the input '{paths.to_json(data)}'"
+        )
+        raise _failure(errors.RUNTIME, text, detail) from None
     except (IntrinsicSyntaxError, ArgumentError, paths.PathError) as exc:
-        raise errors.StatesFailure(
-            errors.INTRINSIC_FAILURE, str(exc), needs_location=True
-        ) from None
+        raise _failure(errors.INTRINSIC_FAILURE, text, str(exc)) from None
+
+
+def _failure(error: str, text: str, detail: str) -> errors.StatesFailure:
+    cause = f"The function '{text}' had the following error: {detail}"
+    return errors.StatesFailure(error, cause, needs_location=True)
+
+
+def _as_input_path(path: str) -> str:
+    # A context path is named as if it were a path on the input: $$.A.B -> $.A.B.
+    return path[1:] if path.startswith("$$") else path
 
 
 def _run(call: Call, data: Any, scope: Scope) -> Any:
@@ -67,5 +86,5 @@ def _value(argument: Literal | PathArg | Call, data: Any, scope: Scope) -> Any:
     if isinstance(argument, Literal):
         return argument.value
     if isinstance(argument, PathArg):
-        return paths.select(argument.path, data, scope)
+        return paths.select(argument.path, data, scope, strict=True)
     return _run(argument, data, scope)
