@@ -114,3 +114,25 @@ def test_bad_config_at_start_exits_1_naming_the_field(tmp_path: Path) -> None:
     assert "NoSuchPolicy" in err
     assert "Edgeworks.Listen" in err
     assert "Traceback" not in err
+
+
+def test_reload_keeps_what_is_cached(tmp_path: Path) -> None:
+    config = tmp_path / "distribution.json"
+    with running_origin() as origin:
+        document = json.loads(config_for(origin, tmp_path / "access.log"))
+        del document["DefaultCacheBehavior"]["CachePolicyId"]  # follow the origin's headers
+        config.write_text(json.dumps(document))
+        with running_node(["--config", str(config), "--workers", "1"], tmp_path) as node:
+            conn = http.client.HTTPConnection("127.0.0.1", node.port, timeout=10)
+            conn.request("GET", "/cached/kept")
+            assert conn.getresponse().read() == b"origin-a /cached/kept"
+
+            node.signal(signal.SIGHUP)
+            wait_for(lambda: "configuration reloaded" in node.stderr(), what="reload")
+            conn.request("GET", "/cached/kept")
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+
+    assert response.getheader("x-cache", "").startswith("Hit")
+    assert origin.count("/cached/kept") == 1
