@@ -29,6 +29,7 @@ V = TypeVar("V")
 SMALL, MAIN, DEAD = 0, 1, 2
 MAX_FREQUENCY = 3  # a 2-bit counter, as the algorithm prescribes
 MIN_GHOST_ENTRIES = 64
+COMPACT_SLACK = 64  # dead nodes tolerated beyond the live count before the deques are rebuilt
 
 
 class _Node(Generic[V]):
@@ -141,7 +142,7 @@ class S3FifoIndex(Generic[V]):
             self._small_bytes -= node.size
         node.queue = DEAD
         self._dead += 1
-        if self._dead > len(self._nodes) + MIN_GHOST_ENTRIES:
+        if self._dead > len(self._nodes) + COMPACT_SLACK:
             self._compact()
         return queue
 
