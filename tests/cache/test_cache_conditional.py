@@ -19,7 +19,8 @@ STORED = hdrs(("ETag", '"v1"'), ("Last-Modified", LM), ("Content-Length", "5"), 
 
 def test_conditional_request_from_validators_rfc9111_4_3_1() -> None:
     assert validators(STORED) == hdrs(("If-None-Match", '"v1"'), ("If-Modified-Since", LM))
-    assert validators(hdrs(("ETag", "bogus"))) == []
+    assert validators(hdrs(("ETag", '"a" "b"'))) == []
+    assert validators(hdrs(("ETag", "bare"))) == hdrs(("If-None-Match", '"bare"'))
 
 
 def test_if_none_match_weak_comparison_rfc9110_13_1_2() -> None:

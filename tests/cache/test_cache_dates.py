@@ -31,6 +31,23 @@ def test_invalid_dates_are_none_rfc9111_5_3() -> None:
         assert parse_http_date(value) is None, value
 
 
+def test_names_case_insensitive_rfc9110_5_6_7() -> None:
+    assert parse_http_date(b"SUN, 06 NOV 1994 08:49:37 gmt") == WHEN
+
+
+def test_loose_forms_are_invalid_rfc9110_5_6_7() -> None:
+    for value in (
+        b"Sun, 06 Nov 1994 08:49:37 UTC",
+        b"Sun, 06 Nov 94 08:49:37 GMT",
+        b"Sun 06 Nov 1994 08:49:37 GMT",
+        b"Sun, 06  Nov  1994 08:49:37 GMT",
+        b"Sun, 06-Nov-1994 08:49:37 GMT",
+        b"Sun, 06 Nov 1994 08.49.37 GMT",
+        b"Sun, 06 Nov 1994 8:49:37 GMT",
+    ):
+        assert parse_http_date(value) is None, value
+
+
 def test_format_round_trip_rfc9110_5_6_7() -> None:
     assert parse_http_date(format_http_date(WHEN)) == WHEN
 

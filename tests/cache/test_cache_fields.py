@@ -65,7 +65,13 @@ def test_absent_differs_from_empty_rfc9111_4_1() -> None:
 def test_entity_tags_parse_rfc9110_8_8_3() -> None:
     assert parse_entity_tags(b'"a", W/"b"') == [(False, b'"a"'), (True, b'"b"')]
     assert parse_entity_tags(b"*") == []
-    assert parse_entity_tags(b"a") is None
+    assert parse_entity_tags(b'"a" junk') is None
+
+
+def test_sloppy_entity_tags_read_leniently_rfc9110_8_8_3() -> None:
+    assert parse_entity_tags(b"abc") == [(False, b'"abc"')]
+    assert parse_entity_tags(b'w/"abc"') == [(True, b'"abc"')]
+    assert parse_entity_tags('"abcdef\u00fc"'.encode()) == [(False, '"abcdef\u00fc"'.encode())]
 
 
 def test_weak_and_strong_comparison_rfc9110_8_8_3_2() -> None:

@@ -33,9 +33,11 @@ def origin_only(request_headers: Headers) -> bool:
 def validators(stored: Headers) -> Headers:
     """Return the conditional fields for revalidating a stored response (§4.3.1)."""
     out: Headers = []
-    etag = get(stored, b"etag")
-    if etag is not None and parse_entity_tags(etag):
-        out.append((b"if-none-match", etag))
+    tags = parse_entity_tags(get(stored, b"etag"))
+    if tags:
+        # Sent in canonical form, so an ETag the origin wrote without quotes still validates.
+        weak, opaque = tags[0]
+        out.append((b"if-none-match", b"W/" + opaque if weak else opaque))
     modified = get(stored, b"last-modified")
     if modified is not None and parse_http_date(modified) is not None:
         out.append((b"if-modified-since", modified))

@@ -20,8 +20,11 @@ _MONTHS = {
     )
 }
 _TIME = r"(\d\d):(\d\d):(\d\d)"
-_IMF = re.compile(rf"[A-Za-z]{{3}}, (\d\d) ([A-Za-z]{{3}}) (\d{{4}}) {_TIME} GMT")
-_RFC850 = re.compile(rf"[A-Za-z]{{6,9}}, (\d\d)-([A-Za-z]{{3}})-(\d\d) {_TIME} GMT")
+# Names of days, months and the zone are matched without regard to case; everything else
+# (separators, single spaces, two-digit fields, "GMT" and no other zone) is as RFC 9110 §5.6.7
+# writes it, and anything looser is an invalid date.
+_IMF = re.compile(rf"[A-Za-z]{{3}}, (\d\d) ([A-Za-z]{{3}}) (\d{{4}}) {_TIME} (?i:GMT)")
+_RFC850 = re.compile(rf"[A-Za-z]{{6,9}}, (\d\d)-([A-Za-z]{{3}})-(\d\d) {_TIME} (?i:GMT)")
 _ASCTIME = re.compile(rf"[A-Za-z]{{3}} ([A-Za-z]{{3}}) ([ \d]\d) {_TIME} (\d{{4}})")
 
 # RFC 9110 §5.6.7: a two-digit year more than 50 years ahead means the previous century. The

@@ -79,15 +79,19 @@ def vary_values(names: tuple[bytes, ...], request_headers: Headers) -> tuple[byt
 EntityTag = tuple[bool, bytes]
 """An entity tag: (weak, opaque-tag including its quotes)."""
 
-_TAG = re.compile(rb'\s*(W/)?("[^"]*")\s*(?:,|$)')
+_TAG = re.compile(rb'\s*([Ww]/)?("[^"]*")\s*(?:,|$)')
+_BARE = re.compile(rb"[!#-+\-./0-9:;<=>?@A-Z\[\]^_`a-z{|}~\x80-\xff]+")
 
 
 def parse_entity_tags(value: bytes | None) -> list[EntityTag] | None:
-    """Parse a list of entity tags (If-None-Match, If-Match, ETag).
+    """Parse a list of entity tags (If-None-Match, If-Match, ETag; RFC 9110 §8.8.3).
+
+    A lower-case ``w/`` counts as weak, and a member sent without its quotes is read as the
+    quoted tag it stands for, so that a sloppy origin or viewer still validates.
 
     Returns:
         The tags in order, an empty list for ``*`` (any), or None when the value is absent or
-        not a valid list.
+        not a list of entity tags.
     """
     if value is None:
         return None
@@ -99,10 +103,17 @@ def parse_entity_tags(value: bytes | None) -> list[EntityTag] | None:
     while position < len(text):
         found = _TAG.match(text, position)
         if found is None:
-            return None
+            return _bare_tags(text)
         tags.append((found.group(1) is not None, found.group(2)))
         position = found.end()
     return tags or None
+
+
+def _bare_tags(text: bytes) -> list[EntityTag] | None:
+    members = [member.strip() for member in text.split(b",")]
+    if not all(_BARE.fullmatch(member) for member in members):
+        return None
+    return [(False, b'"%s"' % member) for member in members]
 
 
 def weak_match(left: EntityTag, right: EntityTag) -> bool:
