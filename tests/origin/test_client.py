@@ -334,3 +334,19 @@ def test_an_early_answer_during_an_upload_stops_the_upload_and_the_connection() 
 
     assert run(scenario()) == (413, b"big!", 0)
     assert yielded < 500
+
+
+@pytest.mark.parametrize(
+    "extra", [b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", b"junk", b"\x00\xff"]
+)
+def test_bytes_after_a_complete_response_keep_it_but_retire_the_connection(extra: bytes) -> None:
+    async def scenario() -> tuple[bytes, bytes, int]:
+        raw = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" + extra
+        async with ScriptedOrigin(answering(raw)) as origin:
+            client = client_for(origin.port)
+            first = await (await client.request("o", "GET", b"/", HOST)).read()
+            second = await (await client.request("o", "GET", b"/", HOST)).read()
+            await client.aclose()
+        return first, second, origin.connections
+
+    assert run(scenario()) == (b"ok", b"ok", 2)
