@@ -52,7 +52,7 @@ def test_history_ids_link_each_event_to_the_one_before(sfn: Any) -> None:
         "ExecutionSucceeded",
     ]
     assert [e["id"] for e in events] == list(range(1, 10))
-    assert [e["previousEventId"] for e in events] == list(range(0, 9))
+    assert [e["previousEventId"] for e in events] == [0, 0, *range(2, 9)]
     assert events[4]["lambdaFunctionScheduledEventDetails"]["resource"] == LAMBDA + "double"
     assert json.loads(events[6]["lambdaFunctionSucceededEventDetails"]["output"]) == {"value": 10}
     assert events[3]["stateEnteredEventDetails"]["name"] == "Two"

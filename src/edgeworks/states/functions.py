@@ -131,14 +131,14 @@ def _call(handler: Any, event: Any, context: LambdaContext) -> Any:
 
 def _payload(exc: BaseException, request_id: str) -> str:
     frames = traceback.format_tb(exc.__traceback__)
-    return json.dumps(
-        {
-            "errorMessage": str(exc),
-            "errorType": type(exc).__name__,
-            "requestId": request_id,
-            "stackTrace": [line.rstrip("\n") for line in frames[1:]],
-        }
-    )
+    # The Lambda Python runtime's error payload, compact as the service records it.
+    payload = {
+        "errorMessage": str(exc),
+        "errorType": type(exc).__name__,
+        "requestId": request_id,
+        "stackTrace": frames[1:],
+    }
+    return json.dumps(payload, separators=(",", ":"))
 
 
 def _not_found(arn: str) -> str:

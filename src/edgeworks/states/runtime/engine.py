@@ -105,6 +105,8 @@ class Engine:
             }
         }
         top.emit("start", "ExecutionStarted", started)
+        # The service links the first state's Entered event to 0, not to ExecutionStarted.
+        top.last_id = 0
 
         try:
             output = await self._bounded(run_states(top, machine, run.input), machine, run)

@@ -14,6 +14,7 @@ Any other resource is not run here: the task fails with ``States.Runtime``, nami
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -125,7 +126,14 @@ async def invoke(call: Call, run: Run, timeout: float) -> Any:
             f"The resource '{call.resource}' cannot run here: this service runs only local "
             "functions, through arn:aws:lambda:...:function:NAME or lambda:invoke",
         )
-    value = await run.functions.invoke(call.function, call.function_arn, call.payload, timeout)
+    try:
+        value = await run.functions.invoke(call.function, call.function_arn, call.payload, timeout)
+    except FunctionError as exc:
+        if call.legacy and exc.cause.startswith("{"):
+            # The service records a legacy Lambda task's error payload with spaces after the
+            # separators, and the lambda:invoke integration's compact.
+            raise FunctionError(exc.error, json.dumps(json.loads(exc.cause))) from exc
+        raise
     if call.legacy:
         return value
     request_id = str(uuid.uuid4())
