@@ -10,10 +10,11 @@ that an exported configuration loads, and have no effect.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from edgeworks.config.behaviors import PolicyBook, parse_behavior
-from edgeworks.config.errors import ConfigError
+from edgeworks.config.errors import ConfigError, Problem
 from edgeworks.config.model import Behavior, CachePolicy, Distribution, OriginRequestPolicy
 from edgeworks.config.node import parse_node
 from edgeworks.config.origins import declared_ids, parse_origin_groups, parse_origins
@@ -65,7 +66,7 @@ def parse_config(document: Any, source: str = "", base_dir: str | None = None) -
     )
     node = parse_node(reader, sections.get("Edgeworks"), "Edgeworks", base_dir)
     if reader.problems or default is None:
-        raise ConfigError(reader.problems, source)
+        raise ConfigError(in_document_order(reader.problems, document), source)
     return Distribution(
         origins=origins,
         default_behavior=default,
@@ -80,6 +81,22 @@ def parse_config(document: Any, source: str = "", base_dir: str | None = None) -
         cache=node.cache,
         access_log=node.access_log,
     )
+
+
+def in_document_order(problems: list[Problem], document: Any) -> list[Problem]:
+    """Return problems ordered by the document's top-level sections, as a reader meets them.
+
+    Policies are read first because behaviours refer to them, wherever they stand in the file.
+    """
+    order = (
+        {key: index for index, key in enumerate(document)} if isinstance(document, dict) else {}
+    )
+
+    def position(problem: Problem) -> int:
+        top = re.split(r"[.\[]", problem.path, maxsplit=1)[0]
+        return order.get(top, len(order))
+
+    return sorted(problems, key=position)
 
 
 def _distribution_part(reader: Reader, document: Any) -> tuple[dict[str, Any], str]:
