@@ -144,3 +144,20 @@ def test_jsonpath_catch_assign_selects_from_the_error() -> None:
     assert catch.handle(state, catcher, {}, StatesFailure("Bad", "c"), scope())[1] == {
         "err": "Bad"
     }
+
+
+def test_payload_limit_is_256_kib_and_terminal() -> None:
+    from edgeworks.states.language import limits
+
+    limits.check_payload("x" * (256 * 1024 - 2))
+    with pytest.raises(StatesFailure) as caught:
+        limits.check_payload("x" * (256 * 1024))
+    assert caught.value.error == DATA_LIMIT_EXCEEDED
+    assert not matches(["States.ALL"], caught.value.error)
+
+    with pytest.raises(StatesFailure) as result:
+        limits.check_task_result({"big": "é" * 140000}, "arn:aws:lambda:us-east-1:1:function:f")
+    assert result.value.cause == (
+        "The state/task 'arn:aws:lambda:us-east-1:1:function:f' returned a result with a size "
+        "exceeding the maximum number of bytes service limit."
+    )
