@@ -29,7 +29,13 @@ def test_location_and_content_location_same_origin_rfc9111_4_4() -> None:
 
 def test_other_origin_not_invalidated_rfc9111_4_4() -> None:
     response = hdrs(("Location", "http://other/b"))
-    assert invalidated("PUT", 204, b"h", b"/a", response) == [(b"h", b"/a")]
+    found = invalidated("PUT", 204, b"h", b"/a", response, origin_host=b"origin")
+    assert found == [(b"h", b"/a")]
+
+
+def test_unknown_origin_host_removes_path_under_viewer_host_rfc9111_4_4() -> None:
+    response = hdrs(("Location", "http://origin:8000/b"))
+    assert invalidated("PUT", 204, b"h", b"/a", response) == [(b"h", b"/a"), (b"h", b"/b")]
 
 
 def test_relative_location_resolves_against_target_rfc9111_4_4() -> None:
