@@ -89,16 +89,16 @@ def run_check(args: argparse.Namespace) -> int:
 
 def summary(path: str, dist: Distribution) -> str:
     """Return the one-line description of a valid distribution."""
-
-    def count(n: int, word: str) -> str:
-        return f"{n} {word}{'' if n == 1 else 's'}"
-
     return (
-        f"{path}: OK, {count(len(dist.origins), 'origin')}, "
-        f"{count(len(dist.origin_groups), 'origin group')}, "
-        f"{count(len(dist.behaviors) + 1, 'behaviour')}, listening on "
+        f"{path}: OK, {_count(len(dist.origins), 'origin')}, "
+        f"{_count(len(dist.origin_groups), 'origin group')}, "
+        f"{_count(len(dist.behaviors) + 1, 'behaviour')}, listening on "
         f"{dist.listen_host}:{dist.listen_port}"
     )
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
 
 
 def run_explain(args: argparse.Namespace) -> int:

@@ -15,7 +15,14 @@ from typing import Any
 
 from edgeworks.config.behaviors import PolicyBook, parse_behavior
 from edgeworks.config.errors import ConfigError, Problem
-from edgeworks.config.model import Behavior, CachePolicy, Distribution, OriginRequestPolicy
+from edgeworks.config.model import (
+    Behavior,
+    CachePolicy,
+    Distribution,
+    Origin,
+    OriginGroup,
+    OriginRequestPolicy,
+)
 from edgeworks.config.node import parse_node
 from edgeworks.config.origins import declared_ids, parse_origin_groups, parse_origins
 from edgeworks.config.policies import parse_cache_policy, parse_origin_request_policy
@@ -49,22 +56,10 @@ def parse_config(document: Any, source: str = "", base_dir: str | None = None) -
     dist, path = _distribution_part(reader, document)
     sections = document if isinstance(document, dict) else {}
     book = _policy_book(reader, sections)
-    origins_path, groups_path = join(path, "Origins"), join(path, "OriginGroups")
-    lists = [(dist.get("Origins"), origins_path), (dist.get("OriginGroups"), groups_path)]
-    origin_ids, group_ids = declared_ids(reader, lists)
-    origins = parse_origins(reader, dist.get("Origins"), origins_path)
-    groups = parse_origin_groups(reader, dist.get("OriginGroups"), groups_path, origin_ids)
-    targets = origin_ids | group_ids
-    default = None
-    if "DefaultCacheBehavior" in dist:
-        default_path = join(path, "DefaultCacheBehavior")
-        default = parse_behavior(
-            reader, dist["DefaultCacheBehavior"], default_path, book, targets, default=True
-        )
-    behaviors = _behaviors(
-        reader, dist.get("CacheBehaviors"), join(path, "CacheBehaviors"), book, targets
-    )
+    origins, groups, targets = _origins(reader, dist, path)
+    default, behaviors = _all_behaviors(reader, dist, path, book, targets)
     node = parse_node(reader, sections.get("Edgeworks"), "Edgeworks", base_dir)
+
     if reader.problems or default is None:
         raise ConfigError(in_document_order(reader.problems, document), source)
     return Distribution(
@@ -81,6 +76,31 @@ def parse_config(document: Any, source: str = "", base_dir: str | None = None) -
         cache=node.cache,
         access_log=node.access_log,
     )
+
+
+def _origins(
+    reader: Reader, dist: dict[str, Any], path: str
+) -> tuple[dict[str, Origin], dict[str, OriginGroup], set[str]]:
+    """Return origins, origin groups and every declared id a behaviour may target."""
+    origins_path, groups_path = join(path, "Origins"), join(path, "OriginGroups")
+    lists = [(dist.get("Origins"), origins_path), (dist.get("OriginGroups"), groups_path)]
+    origin_ids, group_ids = declared_ids(reader, lists)
+    origins = parse_origins(reader, dist.get("Origins"), origins_path)
+    groups = parse_origin_groups(reader, dist.get("OriginGroups"), groups_path, origin_ids)
+    return origins, groups, origin_ids | group_ids
+
+
+def _all_behaviors(
+    reader: Reader, dist: dict[str, Any], path: str, book: PolicyBook, targets: set[str]
+) -> tuple[Behavior | None, tuple[Behavior, ...]]:
+    """Return the default behaviour (None if missing or broken) and the ordered ones."""
+    default = None
+    if "DefaultCacheBehavior" in dist:
+        default_path = join(path, "DefaultCacheBehavior")
+        value = dist["DefaultCacheBehavior"]
+        default = parse_behavior(reader, value, default_path, book, targets, default=True)
+    ordered_path = join(path, "CacheBehaviors")
+    return default, _behaviors(reader, dist.get("CacheBehaviors"), ordered_path, book, targets)
 
 
 def in_document_order(problems: list[Problem], document: Any) -> list[Problem]:
