@@ -98,14 +98,13 @@ def test_keep_alive_serves_several_requests_on_one_connection(service: Running) 
 @pytest.mark.parametrize(
     ("raw", "status"),
     [
-        (b"GARBAGE\r\n\r\n", 400),
-        (b"POST / HTTP/1.1\r\nContent-Length: nope\r\n\r\n", 400),
-        (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
-        (b"POST / HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n", 413),
+        (b"GARBAGE\r\n\r\n", b"501"),
+        (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n", b"400"),
+        (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n", b"413"),
     ],
 )
 def test_malformed_requests_get_a_status_not_a_hang(
-    service: Running, raw: bytes, status: int
+    service: Running, raw: bytes, status: bytes
 ) -> None:
     import socket
 
@@ -113,4 +112,4 @@ def test_malformed_requests_get_a_status_not_a_hang(
         sock.sendall(raw)
         answer = sock.recv(4096)
 
-    assert answer.startswith(b"HTTP/1.1 %d" % status)
+    assert answer.startswith(b"HTTP/1.1 " + status)

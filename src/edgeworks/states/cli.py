@@ -10,6 +10,8 @@ import signal
 from pathlib import Path
 from typing import Any
 
+import uvloop
+
 from edgeworks.states.errors import StatesError
 
 log = logging.getLogger(__name__)
@@ -58,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    asyncio.run(_serve(args, host, port))
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(_serve(args, host, port))
     return 0
 
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import functools
 import logging
+import socket
 from pathlib import Path
 from typing import Any
 
-from edgeworks.states.api import executions, history, machines, server, tags, tasks
+from edgeworks.config.model import Limits
+from edgeworks.http.server import HTTPServer
+from edgeworks.states.api import executions, history, machines, tags, tasks
 from edgeworks.states.api.deps import Deps
+from edgeworks.states.api.http_app import MAX_BODY, StatesApp
 from edgeworks.states.api.protocol import Dispatcher, Operation
 from edgeworks.states.functions import FunctionRunner
 from edgeworks.states.runtime import Clock, Engine, SystemClock
@@ -70,18 +74,22 @@ class StatesService:
         self.engine = Engine(self.store, self.functions, self.clock)
         deps = Deps(self.store, self.engine, self.clock)
         self.dispatcher = Dispatcher(operations(deps), account, region)
-        self._listener = server.Listener(self.dispatcher)
+        limits = Limits(max_body_bytes=MAX_BODY)
+        self._server = HTTPServer(StatesApp(self.dispatcher), limits)
+        self.port = 0
 
     async def start(self, host: str, port: int) -> int:
         """Resume unfinished executions, listen, and return the bound port."""
         self.engine.resume()
-        await self._listener.start(host, port)
-        log.info("states API listening on %s:%d", host, self._listener.port)
-        return self._listener.port
+        sock = socket.create_server((host, port), reuse_port=False)
+        await self._server.start(sock)
+        self.port = sock.getsockname()[1]
+        log.info("states API listening on %s:%d", host, self.port)
+        return self.port
 
     async def close(self) -> None:
         """Stop listening and stop running executions; they resume on the next start."""
-        await self._listener.close()
+        await self._server.drain(timeout=2.0)
         await self.engine.close()
         self.functions.close()
         self.store.close()

@@ -21,8 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from edgeworks.http.headers import get
-from edgeworks.states.api.server import Request, Response
+from edgeworks.http.headers import Headers, get
 from edgeworks.states.errors import ApiError
 
 log = logging.getLogger(__name__)
@@ -31,6 +30,19 @@ TARGET_PREFIX = "AWSStepFunctions."
 CONTENT_TYPE = b"application/x-amz-json-1.0"
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([a-z0-9-]+)/")
 _ACCOUNT = re.compile(r"^\d{12}$")
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request as the API sees it: method, path, header fields and the whole body."""
+
+    method: str
+    path: str
+    headers: Headers
+    body: bytes
+
+
+Answer = tuple[int, Headers, bytes]
 
 
 @dataclass(frozen=True)
@@ -64,8 +76,8 @@ class Dispatcher:
         self._account = default_account
         self._region = default_region
 
-    async def __call__(self, request: Request) -> Response:
-        """Answer one HTTP request."""
+    async def __call__(self, request: Exchange) -> Answer:
+        """Answer one request with its status, header fields and JSON body."""
         caller = self._caller(request)
         started = time.perf_counter()
         name = "?"
@@ -81,10 +93,10 @@ class Dispatcher:
             failure = {"__type": "InternalFailure", "message": "The service failed inside."}
             response = _answer(500, failure, caller)
         elapsed = (time.perf_counter() - started) * 1000
-        log.info("%s %d %.1fms %s", name, response.status, elapsed, caller.request_id)
+        log.info("%s %d %.1fms %s", name, response[0], elapsed, caller.request_id)
         return response
 
-    def _caller(self, request: Request) -> Caller:
+    def _caller(self, request: Exchange) -> Caller:
         account, region = self._account, self._region
         found = _CREDENTIAL.search((get(request.headers, b"authorization") or b"").decode())
         if found:
@@ -93,11 +105,11 @@ class Dispatcher:
                 account = key
         return Caller(account, region, str(uuid.uuid4()))
 
-    def _decode(self, request: Request) -> tuple[str, Operation, dict[str, Any]]:
-        if request.method != "POST" or request.target.split("?")[0] != "/":
+    def _decode(self, request: Exchange) -> tuple[str, Operation, dict[str, Any]]:
+        if request.method != "POST" or request.path != "/":
             raise ApiError(
                 "UnknownOperationException",
-                f"{request.method} {request.target} is not an operation; use POST /",
+                f"{request.method} {request.path} is not an operation; use POST /",
                 404,
             )
         target = (get(request.headers, b"x-amz-target") or b"").decode("latin-1")
@@ -126,9 +138,9 @@ def _error_body(exc: ApiError) -> dict[str, Any]:
     return {"__type": exc.type_name, "message": exc.message, **exc.extra}
 
 
-def _answer(status: int, body: dict[str, Any], caller: Caller) -> Response:
+def _answer(status: int, body: dict[str, Any], caller: Caller) -> Answer:
     headers = [
         (b"content-type", CONTENT_TYPE),
         (b"x-amzn-requestid", caller.request_id.encode()),
     ]
-    return Response(status, headers, json.dumps(body, separators=(",", ":")).encode())
+    return status, headers, json.dumps(body, separators=(",", ":")).encode()
