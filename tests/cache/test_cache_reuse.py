@@ -6,7 +6,7 @@ from cache_support import hdrs
 
 from edgeworks.cache.rules.freshness import Freshness
 from edgeworks.cache.rules.request import read_request
-from edgeworks.cache.rules.reuse import Reuse, Stored, decide, stale_if_error
+from edgeworks.cache.rules.reuse import Reuse, Stored, decide, ever_reusable, stale_if_error
 from edgeworks.http.headers import Headers
 
 FRESH_60 = Freshness(lifetime=60)
@@ -92,3 +92,11 @@ def test_stale_if_error_refused_when_stale_forbidden_rfc9111_4_2_4() -> None:
     strict = Freshness(lifetime=60, stale_allowed=False)
     request = read_request(hdrs(("Cache-Control", "stale-if-error=500")))
     assert not stale_if_error(request, Stored(70, strict, True))
+
+
+def test_never_reusable_responses_rfc9111_4() -> None:
+    assert not ever_reusable(Freshness(lifetime=0), False)
+    assert not ever_reusable(Freshness(lifetime=60, revalidate_always=True), False)
+    assert ever_reusable(Freshness(lifetime=0), True)
+    assert ever_reusable(Freshness(lifetime=0, stale_if_error=60), False)
+    assert ever_reusable(Freshness(lifetime=1), False)

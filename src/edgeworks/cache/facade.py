@@ -169,6 +169,9 @@ class Cache:
             return None
 
         template = self._template(exchange, request_headers, request_time, response_time)
+        if not reuse.ever_reusable(template.freshness, template.has_validator):
+            logger.debug("not storing %r: never reusable without the origin", key)
+            return None
         if host is not None and path is not None:
             self._urls.add(host, path, key)
         self._counts["stores"] = self._counts.get("stores", 0) + 1

@@ -111,3 +111,17 @@ def stale_if_error(request: RequestFacts, stored: Stored) -> bool:
         return False
     window = max(stored.freshness.stale_if_error, float(request.stale_if_error or 0))
     return stored.staleness <= window
+
+
+def ever_reusable(freshness: Freshness, has_validator: bool) -> bool:
+    """Return whether a response could ever answer a request without the origin's help.
+
+    One that is born stale (or must always be validated), has no validator and no stale
+    window would only ever be a miss; storing it wastes memory and disk. Only a viewer's
+    max-stale could have used it, and that is given up.
+    """
+    if has_validator:
+        return True
+    windows = freshness.stale_while_revalidate > 0 or freshness.stale_if_error > 0
+    fresh_some_time = freshness.lifetime > 0 and not freshness.revalidate_always
+    return fresh_some_time or windows
