@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from edgeworks.cli import main
 from edgeworks.config import load_config
 
 EXAMPLES = sorted((Path(__file__).parents[2] / "examples").glob("distribution*.*"))
@@ -21,3 +22,11 @@ def test_example_loads(path: Path) -> None:
 
     assert dist.origins
     assert dist.default_behavior.target_origin_id
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda path: path.name)
+def test_check_command_accepts_example(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["check", str(path)])
+
+    assert status == 0
+    assert "OK" in capsys.readouterr().out

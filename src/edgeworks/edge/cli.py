@@ -20,6 +20,15 @@ from edgeworks.config import ConfigError
 from edgeworks.edge.node import NodeOptions, serve
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
+DESCRIPTION = """\
+Run an edge node. Say what to serve in one of three ways:
+
+  --origin URL    one node in front of one origin, following its caching headers
+  --config FILE   a distribution in YAML or JSON (CloudFront's vocabulary)
+  (neither)       the embedded demo: a built-in origin and an edge in front of it
+
+A bad configuration prints every problem with its field path and value, and exits 1.
+SIGTERM or SIGINT drains and stops; SIGHUP reloads the configuration file."""
 
 
 def register(commands: Any) -> None:
@@ -27,7 +36,7 @@ def register(commands: Any) -> None:
     parser = commands.add_parser(
         "serve",
         help="run an edge node (the embedded demo when given no origin or configuration)",
-        description=__doc__,
+        description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     source = parser.add_mutually_exclusive_group()
