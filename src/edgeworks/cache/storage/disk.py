@@ -15,8 +15,12 @@ The index (key to file, S3-FIFO order) lives in memory and is rebuilt at start-u
 files' headers alone. Rebuilt entries go to the main queue, oldest modification first, so the
 oldest files are evicted first; read counts from before the restart are not kept.
 
-The tier is owned by one process: two processes sharing a directory would each evict the
-other's files unknowingly. Files still being written are not counted against the bound until
+Several processes of one node (its workers) may share a directory, each with its own tier.
+A read that misses this process's index still looks for the file, so objects another worker
+stored are found and adopted; a file another worker evicted or deleted is dropped from the index
+when a read finds it gone; start-up removes only temp files whose writer process is dead. Each
+process enforces the bound on the files its own index knows, so N workers can together use up
+to N times ``max_bytes``: give each worker its share. Files still being written are not counted against the bound until
 they are committed, so fills in flight can overshoot it by their own size. File work is
 blocking; callers on an event loop with slow disks run it in a thread, which is why index
 changes take a lock.
@@ -59,6 +63,7 @@ class DiskStats:
     temp_removed: int = 0
     corrupt_dropped: int = 0
     evicted: int = 0
+    adopted: int = 0  # found on disk on a read, stored by another process
 
 
 class DiskTier:
@@ -114,26 +119,29 @@ class DiskTier:
     def get(self, key: bytes) -> DiskObject | None:
         """Open and check the object under ``key``; None when absent or found corrupt.
 
+        A key missing from this process's index is still looked for on disk, so that objects
+        another process sharing the directory stored are found (and adopted into the index).
         The caller closes the returned object (it holds an open file).
         """
         with self._lock:
-            name = self._index.get(key)
-        if name is None:
-            return None
-        path = self._path(name)
+            known = self._index.get(key) is not None
+        path = self._path(file_name(key))
         try:
             file = open(path, "rb", buffering=0)  # noqa: SIM115 - the DiskObject owns it
         except FileNotFoundError:
-            self._forget(key, name, "file vanished", None)
+            if known:
+                self._drop_missing(key)
             return None
         try:
             header, body = read_head(file.fileno())
             if header.key != key:
                 raise FormatError("file holds another key")
         except (FormatError, OSError) as exc:
-            self._forget(key, name, str(exc), file.fileno())
+            self._forget(key, path, str(exc), file.fileno())
             file.close()
             return None
+        if not known:
+            self._adopt(key, header.file_size)
         return DiskObject(
             key,
             header.meta,
@@ -166,7 +174,7 @@ class DiskTier:
         if not self._fits(len(head) + (expected_length or 0)):
             self.delete(key)
             return None
-        temp = self._tmp / f"{uuid.uuid4().hex}.tmp"
+        temp = self._tmp / f"{os.getpid()}.{uuid.uuid4().hex}.tmp"
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except OSError as exc:
@@ -235,19 +243,34 @@ class DiskTier:
 
     def _on_corrupt(self, obj: DiskObject) -> None:
         reason = f"body check failed in {obj.path}"
-        self._forget(obj.key, file_name(obj.key), reason, obj.fileno())
+        self._forget(obj.key, Path(obj.path), reason, obj.fileno())
 
-    def _forget(self, key: bytes, name: str, reason: str, failed_fd: int | None) -> None:
+    def _forget(self, key: bytes, path: Path, reason: str, failed_fd: int) -> None:
         # Drop only the file that failed: every version of a key has the same name, and a
         # newer commit may have renamed a good file over it meanwhile (compare inodes).
-        path = self._path(name)
         with self._lock:
-            if self._index.peek(key) != name or not _same_file(path, failed_fd):
+            if not _same_file(path, failed_fd):
                 return
             self._index.remove(key)
             self._unlink(path)
             self.stats.corrupt_dropped += 1
         logger.warning("dropped cache file %s: %s", path, reason)
+
+    def _drop_missing(self, key: bytes) -> None:
+        # Evicted or deleted by another process sharing the directory, or removed by hand.
+        with self._lock:
+            if not self._path(file_name(key)).exists():
+                self._index.remove(key)
+
+    def _adopt(self, key: bytes, size: int) -> None:
+        with self._lock:
+            if key in self._index:
+                return
+            evicted = self._index.put(key, file_name(key), size)
+            for old in evicted:
+                self._unlink(self._path(old))
+            self.stats.evicted += len(evicted)
+            self.stats.adopted += 1
 
     @staticmethod
     def _unlink(path: Path) -> None:
@@ -256,6 +279,8 @@ class DiskTier:
 
     def _load(self) -> None:
         for leftover in self._tmp.iterdir():
+            if _writer_alive(leftover.name):
+                continue
             if leftover.is_dir():
                 shutil.rmtree(leftover, ignore_errors=True)
             else:
@@ -409,16 +434,32 @@ class DiskWriter:
         return True
 
 
-def _same_file(path: Path, fd: int | None) -> bool:
-    """Whether ``path`` still names the file open as ``fd`` (or, with no fd, names nothing)."""
+def _same_file(path: Path, fd: int) -> bool:
+    """Whether ``path`` still names the file open as ``fd`` (or names nothing any more)."""
     try:
         current = path.stat()
     except FileNotFoundError:
         return True  # gone already: only the index entry is left to drop
-    if fd is None:
-        return False
     opened = os.fstat(fd)
     return (current.st_dev, current.st_ino) == (opened.st_dev, opened.st_ino)
+
+
+def _writer_alive(temp_name: str) -> bool:
+    """Whether the process that named a temp file ``<pid>.<random>.tmp`` is still running.
+
+    Another process of the node sharing the directory may be writing it right now; anything
+    else (this process's own pid from an earlier life, a dead pid, a foreign name) is left over.
+    """
+    pid_text = temp_name.split(".", 1)[0]
+    if not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, owned by another user
+    return True
 
 
 def _subdirs(root: Path) -> list[Path]:
