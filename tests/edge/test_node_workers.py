@@ -58,3 +58,37 @@ def test_two_workers_share_the_port_and_survive_a_killed_one(tmp_path: Path) -> 
     assert isinstance(counters, dict)
     assert counters["workers"] == 2
     assert "starting it again" in node.stderr()
+
+
+def config_for(origin_url: str) -> str:
+    return json.dumps(
+        {
+            "Origins": [{"Id": "main", "Url": origin_url}],
+            "DefaultCacheBehavior": {"TargetOriginId": "main", "CachePolicyId": "CachingDisabled"},
+        }
+    )
+
+
+def test_supervisor_checks_a_reload_then_every_worker_takes_it(tmp_path: Path) -> None:
+    config = tmp_path / "distribution.json"
+    with running_origin("origin-a") as first, running_origin("origin-b") as second:
+        config.write_text(config_for(first.url))
+        with running_node(["--config", str(config), "--workers", "2"], tmp_path) as node:
+            wait_for(lambda: len(node.children()) == 2, what="two workers")
+
+            config.write_text('{"Origins": "none"}')
+            node.signal(signal.SIGHUP)
+            wait_for(lambda: "refused" in node.stderr(), what="refusal logged")
+            assert get_json(node, "/plain/x")["origin"] == "origin-a"
+
+            config.write_text(config_for(second.url))
+            node.signal(signal.SIGHUP)
+            wait_for(
+                lambda: node.stderr().count("configuration reloaded") == 2,
+                what="both workers reloaded",
+            )
+            origins = {get_json(node, "/plain/x")["origin"] for _ in range(20)}
+
+    assert origins == {"origin-b"}
+    assert "Origins" in node.stderr()
+    assert "Traceback" not in node.stderr()
