@@ -295,3 +295,30 @@ def test_a_plain_index_past_the_end_selects_null() -> None:
     built = one_state({"Type": "Pass", "Parameters": {"idx.$": "$.items[5]"}})
 
     assert dataflow.prepare_input(built, {"items": [1, 2]}, scope()) == {"idx": None}
+
+
+def test_a_path_on_a_null_input_fails_with_the_service_cause() -> None:
+    built = one_state({"Type": "Pass", "Parameters": {"a.$": "$.x"}})
+
+    with pytest.raises(StatesFailure) as caught:
+        dataflow.prepare_input(built, None, scope())
+
+    assert caught.value.cause == "Unable to apply Path transformation to null or empty input."
+
+
+def test_jsonata_states_result_is_only_bound_for_states_with_work() -> None:
+    task = one_state(
+        {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Output": "{% $states.result %}",
+        },
+        "JSONata",
+    )
+    wait_state = one_state(
+        {"Type": "Wait", "Seconds": 1, "Output": "{% $states.result %}"}, "JSONata"
+    )
+
+    assert dataflow.finish_output(task, {}, {"r": 1}, scope())[0] == {"r": 1}
+    with pytest.raises(StatesFailure):
+        dataflow.finish_output(wait_state, {}, {}, scope())

@@ -92,8 +92,12 @@ path_alphabet = st.sampled_from(
 @SETTINGS
 @given(st.lists(path_alphabet, max_size=10).map("".join), json_values)
 def test_paths_select_or_fail_with_path_errors(path: str, data: Any) -> None:
-    with contextlib.suppress(paths.PathError):
+    try:
         paths.select(path, data, scope())
+    except paths.PathError:
+        pass
+    except StatesFailure as failure:
+        assert data is None and failure.error == "States.Runtime"
 
 
 @SETTINGS

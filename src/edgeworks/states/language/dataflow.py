@@ -64,7 +64,9 @@ def finish_output(
             States.QueryEvaluationError for JSONata ones.
     """
     if state.is_jsonata:
-        states = _states(raw_input, scope, result=result)
+        # $states.result exists only where there is work with a result.
+        extra = {"result": result} if state.type in _RESULT_TYPES else {}
+        states = _states(raw_input, scope, **extra)
         variables = assign(
             state.assign, states, result, scope, jsonata=True, field=f"{field_prefix}Assign"
         )

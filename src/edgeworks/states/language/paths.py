@@ -22,6 +22,7 @@ from typing import Any
 
 import jsonpath
 
+from edgeworks.states.language import errors
 from edgeworks.states.language.base import Scope
 
 _VARIABLE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -98,6 +99,10 @@ def select(path: str, data: Any, scope: Scope | None = None, *, strict: bool = F
     target = _root_value(root, data, scope)
     if root.query == "$":
         return target
+    if root.kind == "input" and data is None:
+        # The service's own wording for a path applied to a null state input.
+        cause = "Unable to apply Path transformation to null or empty input."
+        raise errors.StatesFailure(errors.RUNTIME, cause, needs_location=True)
     steps = _simple_steps(root.query)
     if steps is not None:
         return _walk(path, root.query, steps, target, strict)
