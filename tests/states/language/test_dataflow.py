@@ -322,3 +322,15 @@ def test_jsonata_states_result_is_only_bound_for_states_with_work() -> None:
     assert dataflow.finish_output(task, {}, {"r": 1}, scope())[0] == {"r": 1}
     with pytest.raises(StatesFailure):
         dataflow.finish_output(wait_state, {}, {}, scope())
+
+
+def test_indefinite_paths_give_lists_and_a_trailing_index_unpacks_one_match() -> None:
+    built = one_state(
+        {
+            "Type": "Pass",
+            "Parameters": {"all.$": "$.a[*].v", "none.$": "$.a[*].nope", "one.$": "$..items[0]"},
+        }
+    )
+    data = {"a": [{"v": 1}, {"v": 2}], "b": {"items": [7, 8]}}
+
+    assert dataflow.prepare_input(built, data, scope()) == {"all": [1, 2], "none": [], "one": 7}

@@ -27,6 +27,7 @@ from edgeworks.states.language.base import Scope
 
 _VARIABLE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 # A reference path step: .name, ['name'] or [index] (States Language: Reference Paths).
+_TRAILING_INDEX = re.compile(r"\[\d+\]$")
 _STEP = re.compile(r"\.([^.\[\]'\"\s]+)|\['((?:[^'\\]|\\.)*)'\]|\[(\d+)\]")
 
 
@@ -154,7 +155,11 @@ def _query(path: str, query: str, target: Any) -> Any:
             raise NoMatchError(path, _bracketed(query))
         return []
     if not definite:
-        return [m.obj for m in compiled.finditer(target)]
+        found = [m.obj for m in compiled.finditer(target)]
+        # The service unpacks a single match of a path that ends in a literal index.
+        if len(found) == 1 and _TRAILING_INDEX.search(query):
+            return found[0]
+        return found
     found = compiled.match(target)
     if found is None:
         raise NoMatchError(path, _bracketed(query))
