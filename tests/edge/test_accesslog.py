@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import select
 from pathlib import Path
 
 import pytest
@@ -161,3 +163,25 @@ def test_reopen_follows_a_rotated_file(tmp_path: Path) -> None:
 
     assert len(parse_log((tmp_path / "access.log.1").read_text())) == 1
     assert len(parse_log(path.read_text())) == 1
+
+
+def test_pipe_writes_are_bounded_and_file_writes_are_not(tmp_path: Path) -> None:
+    read_end, write_end = os.pipe()
+    try:
+        assert accesslog._atomic_write_size(write_end) == select.PIPE_BUF
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    with (tmp_path / "log").open("wb") as file:
+        assert accesslog._atomic_write_size(file.fileno()) is None
+
+
+def test_batches_split_at_line_ends_under_the_limit() -> None:
+    lines = [b"a" * 40 + b"\n"] * 10 + [b"b" * 300 + b"\n"]
+
+    batches = accesslog._batches(lines, 100)
+
+    assert b"".join(batches) == b"".join(lines)
+    assert all(len(batch) <= 100 for batch in batches[:-1])
+    assert all(batch.endswith(b"\n") for batch in batches)
+    assert accesslog._batches(lines, None) == [b"".join(lines)]

@@ -32,6 +32,8 @@ import asyncio
 import logging
 import os
 import re
+import select
+import stat
 import time
 from dataclasses import dataclass
 
@@ -230,6 +232,7 @@ class AccessLog:
         self._pending: list[Entry] = []
         self._timer: asyncio.TimerHandle | None = None
         self._fd = self._open(header)
+        self._atomic = _atomic_write_size(self._fd)
 
     def _open(self, header: bool) -> int:
         if self.target == "-":
@@ -269,12 +272,11 @@ class AccessLog:
         """Write every queued line now; a failing disk is logged once per batch, not raised."""
         if not self._pending:
             return
-        data = b"".join(list(map(_format, self._pending)))
+        lines = list(map(_format, self._pending))
         self._pending.clear()
         try:
-            # O_APPEND makes each write land whole at the end even with several workers.
-            while data:
-                data = data[os.write(self._fd, data) :]
+            for batch in _batches(lines, self._atomic):
+                _write_all(self._fd, batch)
         except OSError as exc:
             logger.warning("access log %s: write failed, lines lost: %s", self.target, exc)
 
@@ -287,6 +289,7 @@ class AccessLog:
         """Flush and open the target again, so that a rotated file is followed."""
         self.flush()
         old, self._fd = self._fd, self._open(header=True)
+        self._atomic = _atomic_write_size(self._fd)
         os.close(old)
 
     def close(self) -> None:
@@ -296,3 +299,35 @@ class AccessLog:
             self._timer = None
         self.flush()
         os.close(self._fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    while data:
+        data = data[os.write(fd, data) :]
+
+
+def _atomic_write_size(fd: int) -> int | None:
+    """Return the largest write that lands whole on ``fd``, or None when any size does.
+
+    Several workers share one log. A file opened for appending takes each write whole at its
+    end; a pipe or socket keeps a write whole only up to ``PIPE_BUF`` bytes (POSIX ``write``).
+    """
+    mode = os.fstat(fd).st_mode
+    return select.PIPE_BUF if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) else None
+
+
+def _batches(lines: list[bytes], limit: int | None) -> list[bytes]:
+    """Join ``lines`` into as few writes as possible, none past ``limit`` bytes but a long line."""
+    if limit is None:
+        return [b"".join(lines)]
+    batches: list[bytes] = []
+    group: list[bytes] = []
+    size = 0
+    for line in lines:
+        if group and size + len(line) > limit:
+            batches.append(b"".join(group))
+            group, size = [], 0
+        group.append(line)
+        size += len(line)
+    batches.append(b"".join(group))
+    return batches
