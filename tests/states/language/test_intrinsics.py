@@ -36,6 +36,7 @@ def run(text: str, data: Any = DATA, **kwargs: Any) -> Any:
         ("States.Format('quote \\' {}', null)", "quote ' null"),
         ("States.StringToJson('{\"a\": [1, 2]}')", {"a": [1, 2]}),
         ("States.JsonToString($.obj)", '{"a":1}'),
+        ("States.JsonToString(States.Array('é', 1.5))", '["é",1.5]'),
         ("States.Array(1, 'two', $.n, null)", [1, "two", 3, None]),
         ("States.ArrayPartition($.list, 3)", [[1, 2, 2], [3]]),
         ("States.ArrayContains($.list, 2)", True),

@@ -64,7 +64,8 @@ def _want(name: str, value: Any, kind: str) -> Any:
 
 
 def _show(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
+    # Compact, and non-ASCII characters written as themselves, as the service serializes.
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def format_(args: list[Any], scope: Scope) -> str:
