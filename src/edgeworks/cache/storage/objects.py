@@ -164,3 +164,4 @@ class DiskObject:
 
 
 Stored = StoredObject | DiskObject
+"""Either kind of object a tier hands out."""
