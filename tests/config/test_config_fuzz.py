@@ -63,6 +63,11 @@ def check_outcome(document: Any) -> None:
             assert str(problem)
         return
     assert isinstance(result, Distribution)
+    for group in result.origin_groups.values():
+        assert {group.primary, group.secondary} <= set(result.origins)
+    for behavior in (result.default_behavior, *result.behaviors):
+        target = behavior.target_origin_id
+        assert target in result.origins or target in result.origin_groups
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])

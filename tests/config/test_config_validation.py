@@ -301,6 +301,27 @@ CASES: list[tuple[str, dict[str, Any], str, Any, str]] = [
         "CustomOriginConfig",
     ),
     (
+        "empty DomainName",
+        document(Origins=[{"Id": "app", "DomainName": None}]),
+        "Origins[0].DomainName",
+        None,
+        "DomainName or Url is required",
+    ),
+    (
+        "path given twice",
+        document(Origins=[{"Id": "app", "Url": "http://a.example/x", "OriginPath": "/y"}]),
+        "Origins[0].OriginPath",
+        "/y",
+        "one place",
+    ),
+    (
+        "bad OriginPath",
+        document(Origins=[{"Id": "app", "Url": "http://a.example", "OriginPath": "x/"}]),
+        "Origins[0].OriginPath",
+        "x/",
+        "start with '/'",
+    ),
+    (
         "reserved custom header",
         document(
             Origins=[

@@ -60,6 +60,8 @@ def parse_config(document: Any, source: str = "", base_dir: str | None = None) -
     default, behaviors = _all_behaviors(reader, dist, path, book, targets)
     node = parse_node(reader, sections.get("Edgeworks"), "Edgeworks", base_dir)
 
+    if not reader.problems and default is not None:
+        _check_references(reader, origins, groups, (default, *behaviors))
     if reader.problems or default is None:
         raise ConfigError(in_document_order(reader.problems, document), source)
     return Distribution(
@@ -88,6 +90,23 @@ def _origins(
     origins = parse_origins(reader, dist.get("Origins"), origins_path)
     groups = parse_origin_groups(reader, dist.get("OriginGroups"), groups_path, origin_ids)
     return origins, groups, origin_ids | group_ids
+
+
+def _check_references(
+    reader: Reader,
+    origins: dict[str, Origin],
+    groups: dict[str, OriginGroup],
+    behaviors: tuple[Behavior, ...],
+) -> None:
+    """Note any reference left dangling; the readers above report the cause, so this is a guard."""
+    for group in groups.values():
+        for member in (group.primary, group.secondary):
+            if member not in origins:
+                reader.problem(f"OriginGroups[{group.id!r}]", member, "member origin is unusable")
+    for behavior in behaviors:
+        if behavior.target_origin_id not in origins and behavior.target_origin_id not in groups:
+            where = f"behaviour {behavior.path_pattern!r}"
+            reader.problem(where, behavior.target_origin_id, "target origin is unusable")
 
 
 def _all_behaviors(

@@ -106,11 +106,12 @@ def parse_origin(reader: Reader, value: Any, path: str) -> Origin | None:
     connect_timeout = reader.seconds(doc, "ConnectionTimeout", path, 10.0, positive=True)
     attempts = reader.integer(doc, "ConnectionAttempts", path, 3, least=1, most=10)
     max_connections = reader.integer(doc, "MaxConnections", path, 256, least=1)
+    origin_path = _origin_path(reader, doc, path, base.path if base else "")
     if origin_id is None or base is None:
         return None
     return dataclasses.replace(
         base,
-        path=_origin_path(reader, doc, path, base.path),
+        path=origin_path,
         custom_headers=custom_headers,
         connect_timeout=connect_timeout,
         connection_attempts=attempts,
@@ -126,7 +127,7 @@ def _address(reader: Reader, doc: dict[str, Any], path: str, origin_id: str) -> 
         return parse_origin_url(origin_id, doc["Url"], join(path, "Url"), problems)
     domain = reader.text(doc, "DomainName", path)
     if domain is None:
-        if "DomainName" not in doc:
+        if doc.get("DomainName") is None:
             reader.problem(join(path, "DomainName"), None, "DomainName or Url is required")
         return None
     valid = is_hostname(domain)
@@ -188,6 +189,10 @@ def _bucket(reader: Reader, value: Any, path: str, origin_id: str, domain: str) 
 def _origin_path(reader: Reader, doc: dict[str, Any], path: str, from_url: str) -> str:
     value = reader.text(doc, "OriginPath", path, default=from_url)
     if value is None:
+        return from_url
+    if from_url and doc.get("OriginPath") is not None:
+        message = "the Url already has a path; give the path in one place"
+        reader.problem(join(path, "OriginPath"), value, message)
         return from_url
     # CloudFront: OriginPath starts with "/" and does not end with one.
     if value and (not value.startswith("/") or value.endswith("/") or "?" in value):
