@@ -293,7 +293,7 @@ def test_closing_the_client_fails_a_request_in_flight_with_502() -> None:
             task = asyncio.create_task(client.request("o", "GET", b"/", HOST))
             while not origin.requests:
                 await asyncio.sleep(0.01)
-            await client.aclose()
+            await client.aclose(grace=0)
             with pytest.raises(OriginError) as raised:
                 await task
         return raised.value
@@ -350,3 +350,30 @@ def test_bytes_after_a_complete_response_keep_it_but_retire_the_connection(extra
         return first, second, origin.connections
 
     assert run(scenario()) == (b"ok", b"ok", 2)
+
+
+def test_a_graceful_close_lets_requests_in_flight_finish() -> None:
+    async def slow(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        await asyncio.sleep(0.2)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone")
+        return True
+
+    async def scenario() -> tuple[bytes, int, int]:
+        async with ScriptedOrigin(slow) as origin:
+            client = client_for(origin.port)
+            task = asyncio.create_task(client.request("o", "GET", b"/", HOST))
+            while not origin.requests:
+                await asyncio.sleep(0.01)
+            closing = asyncio.create_task(client.aclose(grace=5.0))
+            resp = await task
+            body = await resp.read()
+            await closing
+            with pytest.raises(OriginError) as raised:
+                await client.request("o", "GET", b"/", HOST)
+            for _ in range(100):
+                if origin.closed:
+                    break
+                await asyncio.sleep(0.01)
+        return body, raised.value.status, origin.closed
+
+    assert run(scenario()) == (b"done", 502, 1)

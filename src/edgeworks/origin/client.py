@@ -9,6 +9,7 @@ and each is logged here once at WARNING.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import ssl
 from collections.abc import AsyncIterator, Mapping
@@ -98,10 +99,17 @@ class OriginClient:
         """
         return self._pool(origin_id).stats()
 
-    async def aclose(self) -> None:
-        """Close every pooled and busy connection; later requests fail with OriginError."""
-        for pool in self._pools.values():
-            await pool.aclose()
+    async def aclose(self, grace: float = 30.0) -> None:
+        """Close every pool; later requests fail with OriginError.
+
+        Idle connections close at once. Exchanges in flight may finish (their bodies read to
+        the end or abandoned) within ``grace`` seconds; then their connections are cut and
+        they fail with a 502.
+
+        Args:
+            grace: Seconds to let exchanges in flight finish; 0 cuts them at once.
+        """
+        await asyncio.gather(*(pool.aclose(grace) for pool in self._pools.values()))
 
     def _pool(self, origin_id: str) -> Pool:
         pool = self._pools.get(origin_id)

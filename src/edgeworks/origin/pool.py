@@ -11,6 +11,7 @@ OriginKeepaliveTimeout). Opening tries ``connection_attempts`` times, each bound
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
 import ssl
@@ -59,6 +60,7 @@ class Pool:
         self._open = 0
         self._closing = False
         self._sweeper: asyncio.TimerHandle | None = None
+        self._drained: asyncio.Event | None = None
 
     def stats(self) -> PoolStats:
         """Return the pool's counters."""
@@ -108,9 +110,16 @@ class Pool:
                 self._idle.remove(conn)
             self._open -= 1
             self._pass_slot()
+        if self._drained is not None and not self._all:
+            self._drained.set()
 
-    async def aclose(self) -> None:
-        """Close every connection and refuse new requests."""
+    async def aclose(self, grace: float = 0.0) -> None:
+        """Refuse new requests, close idle connections, then the busy ones.
+
+        Args:
+            grace: Seconds that exchanges in flight may take to finish before their connections
+                are cut (they fail with a 502 then); 0 cuts them at once.
+        """
         self._closing = True
         if self._sweeper is not None:
             self._sweeper.cancel()
@@ -119,6 +128,16 @@ class Pool:
             if not waiter.done():
                 waiter.set_exception(OriginError("origin client is closed", detail=self.name))
         self._waiters.clear()
+        while self._idle:
+            self._idle.pop().abandon()
+
+        if grace > 0 and self._all:
+            # release() closes each busy connection as its exchange ends; forget() reports
+            # when none is left.
+            self._drained = asyncio.Event()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(grace):
+                    await self._drained.wait()
         for conn in list(self._all):
             conn.shut()
         # Let the transports run their close callbacks before the loop may stop.
