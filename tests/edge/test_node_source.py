@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from edgeworks.config import ConfigError
-from edgeworks.edge.node import NodeOptions, Source, listening_socket
+from edgeworks.edge.source import NodeOptions, Source
+from edgeworks.edge.worker import listening_socket
 
 
 def write_config(tmp_path: Path, listen: str = "127.0.0.1:9000") -> str:

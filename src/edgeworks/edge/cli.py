@@ -17,7 +17,8 @@ import sys
 from typing import Any
 
 from edgeworks.config import ConfigError
-from edgeworks.edge.node import NodeOptions, serve
+from edgeworks.edge.node import serve
+from edgeworks.edge.source import NodeOptions
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 DESCRIPTION = """\

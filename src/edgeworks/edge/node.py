@@ -1,120 +1,27 @@
 """The node runner: what ``edgeworks serve`` does once its arguments are read.
 
 :func:`serve` loads the distribution (a bad one raises ``ConfigError`` before anything starts),
-then runs one worker in this process or hands several to the
-:class:`~edgeworks.edge.supervisor.Supervisor`. A :class:`Worker` binds its own listening socket
-with ``SO_REUSEPORT``, serves the pipeline through :class:`~edgeworks.http.server.HTTPServer`
-and handles the signals:
-
-- ``SIGTERM``/``SIGINT``: stop accepting, let in-flight requests finish within
-  ``Limits.drain_timeout``, flush the access log, exit 0.
-- ``SIGHUP``: load the configuration again. A good one replaces the pipeline for the next
-  requests, open connections included; a bad one is refused with every problem logged and the
-  old one keeps serving. The listening address, the limits and TLS are read at start only: a
-  change to them is reported and takes effect at the next start.
+checks that the listening address is free and the TLS files load, then runs one
+:class:`~edgeworks.edge.worker.Worker` in this process or hands several to the
+:class:`~edgeworks.edge.supervisor.Supervisor`, each binding the port with ``SO_REUSEPORT``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
-import signal
 import socket
-import ssl
-import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 
 import uvloop
 
-from edgeworks.config import ConfigError, load_config, single_origin_distribution
-from edgeworks.config.model import TLS, Distribution, Limits
+from edgeworks.config.model import Distribution
 from edgeworks.edge import demo
-from edgeworks.edge.accesslog import AccessLog
 from edgeworks.edge.metrics import CounterTable, Metrics
-from edgeworks.edge.proxy import EdgeApp
-from edgeworks.edge.reserved import NodeApp
+from edgeworks.edge.source import NodeOptions, Source
 from edgeworks.edge.supervisor import Supervisor
-from edgeworks.edge.trace import Tracer
-from edgeworks.edge.wiring import build_edge_app
-from edgeworks.http.server import HTTPServer
-
-logger = logging.getLogger(__name__)
-
-DEFAULT_LISTEN = "127.0.0.1:8080"
-
-
-@dataclass(frozen=True, slots=True)
-class NodeOptions:
-    """What the command line asked for; None means "as configured" or "the default"."""
-
-    origin: str | None = None
-    config: str | None = None
-    listen: str | None = None
-    workers: int | None = None
-    access_log: str | None = None
-
-
-@dataclass(slots=True)
-class Source:
-    """Where the distribution comes from, so that a reload reads it the same way.
-
-    Attributes:
-        options: The command line's options.
-        origin: The origin URL for ``--origin`` or the demo, None with ``--config``.
-        current: The last distribution that loaded without problems.
-    """
-
-    options: NodeOptions
-    origin: str | None
-    current: Distribution | None = None
-
-    def load(self) -> Distribution:
-        """Load the distribution again and remember it.
-
-        Raises:
-            ConfigError: The configuration has problems (every one of them is listed).
-        """
-        options = self.options
-        if options.config is not None:
-            dist = load_config(options.config)
-            if options.listen is not None:
-                host, port = _split_listen(options.listen)
-                dist = replace(dist, listen_host=host, listen_port=port)
-        else:
-            assert self.origin is not None, "an origin URL is set without --config"
-            dist = single_origin_distribution(self.origin, listen=options.listen or DEFAULT_LISTEN)
-        if options.access_log is not None:
-            dist = replace(
-                dist, access_log=None if options.access_log == "off" else options.access_log
-            )
-        self.current = dist
-        return dist
-
-    def validate(self) -> bool:
-        """Load the configuration for a reload; log every problem and answer False if bad."""
-        try:
-            self.load()
-        except ConfigError as exc:
-            log_refusal(exc)
-            return False
-        return True
-
-
-def log_refusal(exc: ConfigError) -> None:
-    """Log a refused configuration, one WARNING line per problem."""
-    for problem in exc.problems:
-        logger.warning("configuration refused, old one kept: %s", problem)
-
-
-def _split_listen(text: str) -> tuple[str, int]:
-    host, _, port = text.rpartition(":")
-    if not host or not port.isdigit() or int(port) > 65535:
-        from edgeworks.config.errors import Problem
-
-        raise ConfigError([Problem("--listen", text, "must be host:port, such as 127.0.0.1:8080")])
-    return host.strip("[]"), int(port)
+from edgeworks.edge.worker import DemoOriginRunner, Worker, listening_socket, tls_context
 
 
 def serve(options: NodeOptions) -> int:
@@ -132,7 +39,7 @@ def serve(options: NodeOptions) -> int:
     source = Source(options, origin)
     dist = source.load()
     dist = _reserve_port(source, dist)
-    _tls_context(dist.tls)  # a bad certificate or key stops the start, not a worker
+    tls_context(dist.tls)  # a bad certificate or key stops the start, not a worker
     workers = options.workers or dist.workers or default_workers()
 
     if origin_sock is not None and origin is not None:
@@ -184,176 +91,3 @@ def _origin_main(sock: socket.socket) -> int:
 def _run_loop(runner: Worker | DemoOriginRunner) -> int:
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner_loop:
         return runner_loop.run(runner.run())
-
-
-def listening_socket(host: str, port: int, *, listen: bool = True) -> socket.socket:
-    """Bind ``host:port`` with ``SO_REUSEPORT``, so that every worker can bind it too."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        sock.bind((host, port))
-        if listen:
-            sock.listen(1024)
-            sock.setblocking(False)
-    except OSError as exc:
-        sock.close()
-        raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    return sock
-
-
-def _tls_context(tls: TLS | None) -> ssl.SSLContext | None:
-    if tls is None:
-        return None
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    try:
-        context.load_cert_chain(tls.certificate, tls.private_key)
-    except (OSError, ssl.SSLError) as exc:
-        raise OSError(
-            f"TLS certificate {tls.certificate} or key {tls.private_key}: {exc}"
-        ) from None
-    return context
-
-
-class Worker:
-    """One serving process: its socket, server, pipeline, access log and signal handlers.
-
-    Args:
-        source: Where the distribution comes from; ``source.current`` is served first.
-        metrics: This worker's counters.
-        header: Write the access log's directives when it opens.
-        companion: The demo origin's socket, served on the same loop, when there is one.
-    """
-
-    def __init__(
-        self,
-        source: Source,
-        metrics: Metrics,
-        *,
-        header: bool,
-        companion: socket.socket | None = None,
-    ) -> None:
-        assert source.current is not None, "the distribution is loaded before a worker starts"
-        self.source = source
-        self.dist = source.current
-        self.started = time.time()
-        self.tracer = Tracer(metrics, _open_log(self.dist.access_log, header))
-        self.edge = build_edge_app(self.dist, self.tracer)
-        self.app = NodeApp(self.edge, metrics, self.dist.node_name, self.started)
-        self.server = HTTPServer(self.app, self.dist.limits, _tls_context(self.dist.tls))
-        self._companion = companion
-        self._stop = asyncio.Event()
-        self._retired: set[asyncio.Task[None]] = set()
-
-    async def run(self) -> int:
-        """Serve until ``SIGTERM`` or ``SIGINT``, then drain and return 0."""
-        loop = asyncio.get_running_loop()
-        sock = listening_socket(self.dist.listen_host, self.dist.listen_port)
-        await self.server.start(sock)
-        origin = await self._start_companion()
-        if self.tracer.access_log is not None:
-            self.tracer.access_log.start(loop)
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, self._stop.set)
-        loop.add_signal_handler(signal.SIGHUP, self.reload)
-        logger.info(
-            "edge listening on %s:%d (pid %d)",
-            self.dist.listen_host,
-            self.dist.listen_port,
-            os.getpid(),
-        )
-
-        await self._stop.wait()
-        logger.info("stopping: draining %d connections", self.server.connections)
-        await self.server.drain(self.dist.limits.drain_timeout)
-        if origin is not None:
-            await origin.drain(1.0)
-        for task in list(self._retired):
-            task.cancel()  # their close() closes the retired pipelines right away
-        await asyncio.gather(*self._retired, return_exceptions=True)
-        await self.edge.aclose()
-        if self.tracer.access_log is not None:
-            self.tracer.access_log.close()
-        logger.info("stopped")
-        return 0
-
-    async def _start_companion(self) -> HTTPServer | None:
-        if self._companion is None:
-            return None
-        origin = HTTPServer(demo.DemoOrigin(), self.dist.limits)
-        await origin.start(self._companion)
-        return origin
-
-    def reload(self) -> None:
-        """Load the configuration again; serve it if good, keep the old one if not."""
-        try:
-            dist = self.source.load()
-        except ConfigError as exc:
-            log_refusal(exc)
-            return
-        _report_restart_only_changes(self.dist, dist)
-        old = self.edge
-        # A new pipeline with new origin pools serves the next requests; requests inside the
-        # old one finish on its pools, which close after the drain timeout. The cache stays.
-        self.edge = build_edge_app(dist, self.tracer, old.cache)
-        self.app = NodeApp(self.edge, self.tracer.metrics, dist.node_name, self.started)
-        self.server.set_app(self.app)
-        self._close_later(old)
-        self._reopen_log(dist.access_log)
-        self.dist = replace(
-            dist, listen_host=self.dist.listen_host, listen_port=self.dist.listen_port
-        )
-        logger.info("configuration reloaded")
-
-    def _reopen_log(self, target: str | None) -> None:
-        log = self.tracer.access_log
-        if log is not None and target == log.target:
-            log.reopen()  # the file may have been rotated: follow the name
-            return
-        if log is not None:
-            log.close()
-        self.tracer.access_log = _open_log(target, header=True)
-        if self.tracer.access_log is not None:
-            self.tracer.access_log.start(asyncio.get_running_loop())
-
-    def _close_later(self, old: EdgeApp) -> None:
-        async def close() -> None:
-            try:
-                await asyncio.sleep(self.dist.limits.drain_timeout)
-            finally:
-                await old.aclose()
-
-        task = asyncio.get_running_loop().create_task(close())
-        self._retired.add(task)
-        task.add_done_callback(self._retired.discard)
-
-
-def _open_log(target: str | None, header: bool) -> AccessLog | None:
-    return None if target is None else AccessLog(target, header=header)
-
-
-def _report_restart_only_changes(old: Distribution, new: Distribution) -> None:
-    for name in ("listen_host", "listen_port", "limits", "tls", "workers", "cache"):
-        if getattr(old, name) != getattr(new, name):
-            logger.warning("reload: %s changed; it takes effect at the next start", name)
-
-
-class DemoOriginRunner:
-    """Serves the demo origin alone, in its own process (multi-worker demo)."""
-
-    def __init__(self, sock: socket.socket) -> None:
-        self._sock = sock
-
-    async def run(self) -> int:
-        """Serve until ``SIGTERM`` or ``SIGINT``."""
-        loop = asyncio.get_running_loop()
-        stop = asyncio.Event()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, stop.set)
-        loop.add_signal_handler(signal.SIGHUP, lambda: None)  # nothing to reload
-        server = HTTPServer(demo.DemoOrigin(), Limits())
-        await server.start(self._sock)
-        await stop.wait()
-        await server.drain(1.0)
-        return 0
