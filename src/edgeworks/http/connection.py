@@ -31,7 +31,7 @@ import httptools
 from edgeworks.http import checks
 from edgeworks.http.errors import HTTPError
 from edgeworks.http.headers import Headers
-from edgeworks.http.request import Request, RequestBody
+from edgeworks.http.request import EMPTY_BODY, Request, RequestBody
 from edgeworks.http.response import Response
 from edgeworks.http.status import plain_response
 
@@ -44,6 +44,7 @@ _KNOWN = (b"GET ", b"HEAD ", b"POST ", b"PUT ", b"DELETE ", b"OPTIONS ", b"PATCH
 _PLACEHOLDER = b"POST"
 _MAX_METHOD = 64
 _MAX_PIPELINE = 32
+_JOIN_BELOW = 16 * 1024
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
 # Reasons to stop reading from the socket; reading resumes when none is left.
@@ -93,6 +94,7 @@ class Connection(asyncio.Protocol):
         self._parsing: Request | None = None
         self._completed = 0
         self._error: HTTPError | None = None
+        self._last: Request | None = None
         # The request being answered and those waiting behind it.
         self._current: Request | None = None
         self._response: Response | None = None
@@ -158,10 +160,19 @@ class Connection(asyncio.Protocol):
         if self._closing or self._pending_error is not None:
             return
         self._last_recv = self._server.now
-        if self._at_boundary and not data.startswith(_KNOWN):
-            data = self._peek_method(data)
-            if not data:
+        if self._at_boundary and not self._method_buf:
+            server = self._server
+            request = server.heads.replay(
+                data, self._client, self._scheme, time.time(), server.draining
+            )
+            if request is not None:
+                self._completed += 1
+                self._dispatch(request)
                 return
+            if not data.startswith(_KNOWN):
+                data = self._peek_method(data)
+                if not data:
+                    return
         self._feed(data)
 
     # Feeding the parser
@@ -189,6 +200,14 @@ class Connection(asyncio.Protocol):
             self._head_seen += len(data)
             if self._head_seen > self._limits.max_request_line + self._limits.max_header_bytes:
                 self._fail(HTTPError(431, "the request header section is too large"))
+        elif (
+            started_at_boundary
+            and self._at_boundary
+            and self._completed == completed_before + 1
+            and self._last is not None
+        ):
+            # Exactly one bodiless request in this read: its bytes may come again.
+            self._server.heads.remember(data, self._last)
 
     def _peek_method(self, data: bytes) -> bytes:
         """Hold back a request line until its method is known; mask unknown methods."""
@@ -279,12 +298,16 @@ class Connection(asyncio.Protocol):
         self._in_head = False
         version = self._parser.get_http_version()
         try:
-            checks.check_version(version)
+            if version not in checks.SUPPORTED_VERSIONS:
+                checks.check_version(version)
             request = self._build(version)
         except HTTPError as exc:
             self._raise(exc)
         if request.body.length != 0:
             self._parsing = request
+            self._last = None
+        else:
+            self._last = request if self._method_override is None else None
         self._dispatch(request)
 
     def on_body(self, data: bytes) -> None:
@@ -338,7 +361,10 @@ class Connection(asyncio.Protocol):
             length = checks.content_length(self._length, self._limits.max_body_bytes)
         else:
             length = 0
-        method = self._method_override or self._parser.get_method().decode("ascii")
+        method = self._method_override
+        if method is None:
+            raw = self._parser.get_method()
+            method = _METHOD_NAMES.get(raw) or raw.decode("ascii")
         target = self._url[0] if len(self._url) == 1 else b"".join(self._url)
         return Request(
             method,
@@ -348,7 +374,7 @@ class Connection(asyncio.Protocol):
             self._client,
             keep_alive=self._parser.should_keep_alive() and not self._server.draining,
             expects_continue=self._expects_continue and length != 0 and version == "1.1",
-            body=RequestBody(self, length),
+            body=RequestBody(self, length) if length != 0 else EMPTY_BODY,
             scheme=self._scheme,
             arrived=time.time(),
         )
@@ -531,7 +557,15 @@ class Connection(asyncio.Protocol):
             self._transport.close()
 
     def _write(self, parts: Sequence[bytes]) -> None:
-        if not self._closing and self._transport is not None:
+        if self._closing or self._transport is None:
+            return
+        # One small buffer goes out by the transport's single-write fast path; joining a few
+        # kilobytes costs less than the vectored write it saves.
+        if len(parts) == 1:
+            self._transport.write(parts[0])
+        elif sum(map(len, parts)) <= _JOIN_BELOW:
+            self._transport.write(b"".join(parts))
+        else:
             self._transport.writelines(parts)
 
     def _pause(self, reason: int) -> None:
@@ -560,5 +594,10 @@ def _is_method_error(exc: httptools.HttpParserError) -> bool:
     # llhttp reports an unknown method either way, depending on how far it matched a known one.
     return isinstance(exc, httptools.HttpParserInvalidMethodError) or "method" in str(exc)
 
+
+# Method names as str, made once: decoding per request shows on the hit path.
+_METHOD_NAMES = {
+    m.encode(): m for m in ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH")
+}
 
 _SPECIAL = frozenset({b"host", b"transfer-encoding", b"content-length", b"expect"})

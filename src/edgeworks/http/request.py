@@ -145,6 +145,10 @@ class RequestBody:
                 waiter.set_result(None)
 
 
+EMPTY_BODY = RequestBody(None, 0)
+"""The body of every request without one; shared, since there is nothing in it to change."""
+
+
 class Request:
     """One viewer request, as parsed from the wire.
 
@@ -204,7 +208,7 @@ class Request:
         self.client = client
         self.keep_alive = keep_alive
         self.expects_continue = expects_continue
-        self.body = body if body is not None else RequestBody(None, 0)
+        self.body = body if body is not None else EMPTY_BODY
         self.scheme = scheme
         self.arrived = arrived
         self.state: object = None

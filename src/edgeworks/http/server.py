@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from edgeworks.config.model import Limits
+from edgeworks.http.heads import SeenHeads
 from edgeworks.http.request import Request, RequestBody
 from edgeworks.http.response import Response
 
@@ -62,6 +63,7 @@ class HTTPServer:
         self.ssl_context = ssl_context
         self.draining = False
         self.now = 0.0
+        self.heads = SeenHeads()
         self._open: set[Connection] = set()
         self._server: asyncio.AbstractServer | None = None
         self._sweeper: asyncio.TimerHandle | None = None
