@@ -128,6 +128,8 @@ async def describe(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str
         "redriveCount": 0,
         "redriveStatus": "NOT_REDRIVABLE",
     }
+    if execution.map_run is not None:
+        answer["mapRunArn"] = execution.map_run
     return answer | _ending(execution)
 
 
@@ -142,21 +144,33 @@ async def stop(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, An
 
 
 async def list_all(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
-    """ListExecutions of a STANDARD machine, newest first, filtered by status, paged."""
+    """ListExecutions of a STANDARD machine or a map run, newest first, by status, paged."""
+    owner, map_run = _owner(deps, body)
+    status = inputs.choice(body, "statusFilter", STATUSES, None)
+    limit = inputs.page_size(body)
+    before = inputs.decode_token(body)
+    rows = deps.store.executions(owner, status, before or 2**62, limit + 1, map_run=map_run)
+    answer: dict[str, Any] = {"executions": [_item(e) for _, e in rows[:limit]]}
+    if len(rows) > limit:
+        answer["nextToken"] = inputs.encode_token(rows[limit - 1][0])
+    return answer
+
+
+def _owner(deps: Deps, body: dict[str, Any]) -> tuple[str, bool]:
+    # Step Functions API, ListExecutions: exactly one of stateMachineArn and mapRunArn.
+    if (body.get("stateMachineArn") is None) == (body.get("mapRunArn") is None):
+        raise ApiError(
+            "ValidationException", "Must provide exactly one of StateMachine ARN or MapRun ARN"
+        )
+    if body.get("mapRunArn") is not None:
+        return str(arns.parse(body["mapRunArn"], "mapRunArn", ("mapRun",))), True
     machine = find_machine(deps, body)
     if machine.type == "EXPRESS":
         raise ApiError(
             "StateMachineTypeNotSupported",
             f"This operation is not supported by this type of state machine: '{machine.arn}'",
         )
-    status = inputs.choice(body, "statusFilter", STATUSES, None)
-    limit = inputs.page_size(body)
-    before = inputs.decode_token(body)
-    rows = deps.store.executions(machine.arn, status, before or 2**62, limit + 1)
-    answer: dict[str, Any] = {"executions": [_item(e) for _, e in rows[:limit]]}
-    if len(rows) > limit:
-        answer["nextToken"] = inputs.encode_token(rows[limit - 1][0])
-    return answer
+    return machine.arn, False
 
 
 def _item(execution: ExecutionRecord) -> dict[str, Any]:
@@ -169,6 +183,8 @@ def _item(execution: ExecutionRecord) -> dict[str, Any]:
     }
     if execution.stopped is not None:
         item["stopDate"] = execution.stopped
+    if execution.map_run is not None:
+        item["mapRunArn"] = execution.map_run
     return item
 
 

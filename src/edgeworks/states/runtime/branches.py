@@ -16,6 +16,7 @@ from edgeworks.states.language.base import Scope
 from edgeworks.states.language.errors import StatesFailure
 from edgeworks.states.runtime import core
 from edgeworks.states.runtime.context import Path
+from edgeworks.states.runtime.distributed import run_distributed
 from edgeworks.states.runtime.interpreter import Outcome, run_states, runner
 from edgeworks.states.runtime.task import backoff
 
@@ -85,6 +86,8 @@ async def run_map(step: Path, state: Any, data: Any, scope: Scope) -> Outcome:
 
 
 async def _map_once(step: Path, state: Any, data: Any, scope: Scope, attempt: int) -> Outcome:
+    if state.distributed:
+        return await run_distributed(step, state, data, scope, attempt)
     effective = core.branch_input(state, data, scope, step.variables)
     items = core.map_items(state, data, effective, scope)
     limit = core.max_concurrency(state, effective, scope) or len(items) or 1

@@ -12,13 +12,25 @@ import json
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from edgeworks.states.functions import FunctionRunner
 from edgeworks.states.runtime.callbacks import Callbacks
 from edgeworks.states.runtime.clock import Clock
 from edgeworks.states.runtime.journal import Journal
-from edgeworks.states.store import EventRecord
+from edgeworks.states.store import EventRecord, ExecutionRecord
+
+
+class Children(Protocol):
+    """Runs and stops child executions (the engine, for distributed Map states)."""
+
+    async def run_child(self, execution: ExecutionRecord) -> ExecutionRecord:
+        """Run a child execution to its end and return it as it ended."""
+        ...
+
+    async def stop(self, arn: str, error: str | None, cause: str | None) -> float:
+        """Abort a running execution."""
+        ...
 
 
 @dataclass
@@ -38,6 +50,7 @@ class Run:
     clock: Clock
     functions: FunctionRunner
     callbacks: Callbacks
+    children: Children
     durable: bool = True
 
     def context(self) -> dict[str, Any]:

@@ -144,6 +144,28 @@ def task_limits(state: Any, data: Any, scope: Scope) -> tuple[int | None, int | 
     return timeout, heartbeat
 
 
+def resolved_number(
+    state: Any, attribute: str, field: str, data: Any, scope: Scope
+) -> float | None:
+    """Return a numeric field that may be given directly, by ``*Path`` or as JSONata."""
+    value = getattr(state, attribute, ABSENT)
+    path = getattr(state, f"{attribute}_path", None)
+    if path is not None:
+        try:
+            value = paths.select(path, data, scope)
+        except paths.NoMatch as exc:
+            raise StatesFailure(RUNTIME, str(exc), needs_location=True) from None
+    elif isinstance(value, str):
+        states = {"input": data, "context": dict(scope.context)}
+        value = jsonata_eval.evaluate_value(value, states, scope, field)
+    if value is ABSENT or value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        cause = f"The {field} of state '{state.name}' must be a positive number, got {value!r}"
+        raise StatesFailure(RUNTIME, cause, needs_location=True)
+    return float(value)
+
+
 def _resolved(state: Any, attribute: str, field: str, data: Any, scope: Scope) -> int | None:
     path = getattr(state, f"{attribute}_path", None)
     value = getattr(state, attribute, ABSENT)

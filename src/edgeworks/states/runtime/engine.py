@@ -49,12 +49,28 @@ class Engine:
 
     def launch(self, execution: ExecutionRecord) -> asyncio.Task[ExecutionRecord]:
         """Start running an execution in the background; a STANDARD one must be stored."""
+        if execution.arn in self._tasks:
+            return self._tasks[execution.arn]
         durable = execution.type == "STANDARD"
         journal = Journal(execution.arn, self.store if durable else None)
         task = asyncio.get_running_loop().create_task(self._execute(execution, journal))
         self._tasks[execution.arn] = task
         task.add_done_callback(lambda _: self._tasks.pop(execution.arn, None))
         return task
+
+    async def run_child(self, execution: ExecutionRecord) -> ExecutionRecord:
+        """Run a child execution (a distributed Map item) to its end, once.
+
+        A child already stored keeps its first start: a finished one answers from the store,
+        a running one is awaited.
+        """
+        stored = self.store.execution(execution.arn)
+        if stored is None:
+            self.store.add_execution(execution)
+            stored = execution
+        if stored.status != "RUNNING":
+            return stored
+        return await asyncio.shield(self.launch(stored))
 
     def resume(self) -> int:
         """Run again every execution the store has as RUNNING; return how many."""
@@ -147,6 +163,7 @@ class Engine:
             clock=self.clock,
             functions=self.functions,
             callbacks=self.callbacks,
+            children=self,
             durable=execution.type == "STANDARD",
         )
 

@@ -45,6 +45,7 @@ class ExecutionRecord:
     output: str | None = None
     error: str | None = None
     cause: str | None = None
+    map_run: str | None = None
 
 
 @dataclass(frozen=True)

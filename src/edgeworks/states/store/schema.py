@@ -46,10 +46,12 @@ TABLES = (
         stopped REAL,
         output TEXT,
         error TEXT,
-        cause TEXT
+        cause TEXT,
+        map_run TEXT
     )""",
     "CREATE INDEX IF NOT EXISTS executions_by_machine ON executions (machine_arn, seq)",
     "CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status)",
+    "CREATE INDEX IF NOT EXISTS executions_by_map_run ON executions (map_run, seq)",
     """CREATE TABLE IF NOT EXISTS events (
         execution_arn TEXT NOT NULL,
         id INTEGER NOT NULL,

@@ -27,7 +27,7 @@ _MACHINE_COLUMNS = (
 )
 _EXECUTION_COLUMNS = (
     "arn, machine_arn, name, status, input, started, definition, role_arn, machine_updated,"
-    " revision_id, type, stopped, output, error, cause"
+    " revision_id, type, stopped, output, error, cause, map_run"
 )
 
 
@@ -119,7 +119,7 @@ class Store:
         try:
             self._db.execute(
                 f"INSERT INTO executions ({_EXECUTION_COLUMNS})"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 _execution_row(execution),
             )
         except sqlite3.IntegrityError:
@@ -153,12 +153,16 @@ class Store:
         )
 
     def executions(
-        self, machine_arn: str, status: str | None, before: int, limit: int
+        self, owner: str, status: str | None, before: int, limit: int, *, map_run: bool = False
     ) -> list[tuple[int, ExecutionRecord]]:
-        """Return a page of a machine's executions, newest first, older than ``before``."""
+        """Return a page of executions, newest first, older than ``before``.
+
+        ``owner`` is a state machine ARN, or a map run ARN when ``map_run`` is set.
+        """
         self.flush()
-        sql = f"SELECT seq, {_EXECUTION_COLUMNS} FROM executions WHERE machine_arn = ? AND seq < ?"
-        args: list[Any] = [machine_arn, before]
+        column = "map_run" if map_run else "machine_arn"
+        sql = f"SELECT seq, {_EXECUTION_COLUMNS} FROM executions WHERE {column} = ? AND seq < ?"
+        args: list[Any] = [owner, before]
         if status is not None:
             sql += " AND status = ?"
             args.append(status)
@@ -343,4 +347,5 @@ def _execution_row(e: ExecutionRecord) -> tuple[Any, ...]:
         e.output,
         e.error,
         e.cause,
+        e.map_run,
     )
