@@ -10,7 +10,7 @@ from pathlib import Path
 
 from conftest import free_port
 
-from .harness import running_node
+from .harness import running_node, wait_for
 
 
 def get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
@@ -95,3 +95,14 @@ def test_missing_config_file_exits_1(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "absent.yaml" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_demo_with_two_workers_runs_its_origin_in_a_third_child(tmp_path: Path) -> None:
+    with running_node(["--workers", "2"], tmp_path) as node:
+        wait_for(lambda: len(node.children()) == 3, what="two workers and the demo origin")
+        statuses = {get(node.port, "/images/logo.png")[0] for _ in range(6)}
+        missing = get(node.port, "/anything")
+
+    assert statuses == {200}
+    assert missing[0] == 404
+    assert missing[2].startswith(b"no such demo object")
