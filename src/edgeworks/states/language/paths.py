@@ -155,11 +155,11 @@ def _query(path: str, query: str, target: Any) -> Any:
             raise NoMatchError(path, _bracketed(query))
         return []
     if not definite:
-        found = [m.obj for m in compiled.finditer(target)]
+        matches = [m.obj for m in compiled.finditer(target)]
         # The service unpacks a single match of a path that ends in a literal index.
-        if len(found) == 1 and _TRAILING_INDEX.search(query):
-            return found[0]
-        return found
+        if len(matches) == 1 and _TRAILING_INDEX.search(query):
+            return matches[0]
+        return matches
     found = compiled.match(target)
     if found is None:
         raise NoMatchError(path, _bracketed(query))
