@@ -191,3 +191,31 @@ def test_set_app_swaps_without_dropping_the_connection(running: Running) -> None
 
 def test_limits_default_is_used() -> None:
     assert Limits().max_connections > 0
+
+
+def test_repeated_heads_are_replayed_faithfully(running: Running) -> None:
+    app = running.server.app
+    assert isinstance(app, EchoApp)
+    head = b"GET /r?x=1 HTTP/1.1\r\nHost: one\r\nX-A: 1\r\n\r\n"
+    other = b"GET /r?x=1 HTTP/1.1\r\nHost: two\r\nX-A: 1\r\n\r\n"
+    with running.connect() as sock:
+        reader = Reader(sock)
+        for data in (head, head, other, head):
+            sock.sendall(data)
+            assert reader.response().body == b"GET /r?x=1 "
+    assert len(running.server.heads) == 2
+    hosts = [request.host for request in app.seen]
+    assert hosts == [b"one", b"one", b"two", b"one"]
+    assert app.seen[1].headers == app.seen[0].headers
+    assert app.seen[1] is not app.seen[0]
+
+
+def test_replayed_close_request_still_closes(running: Running) -> None:
+    head = b"GET /c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    for _ in range(2):
+        with running.connect() as sock:
+            sock.sendall(head)
+            reader = Reader(sock)
+            assert reader.response().header("connection") == "close"
+            assert reader.closed()
+    assert len(running.server.heads) == 1

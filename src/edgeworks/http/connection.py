@@ -160,16 +160,17 @@ class Connection(asyncio.Protocol):
         if self._closing or self._pending_error is not None:
             return
         self._last_recv = self._server.now
-        if self._at_boundary and not self._method_buf:
-            server = self._server
-            request = server.heads.replay(
-                data, self._client, self._scheme, time.time(), server.draining
-            )
-            if request is not None:
-                self._completed += 1
-                self._dispatch(request)
-                return
-            if not data.startswith(_KNOWN):
+        if self._at_boundary:
+            if not self._method_buf:
+                server = self._server
+                request = server.heads.replay(
+                    data, self._client, self._scheme, time.time(), server.draining
+                )
+                if request is not None:
+                    self._completed += 1
+                    self._dispatch(request)
+                    return
+            if self._method_buf or not data.startswith(_KNOWN):
                 data = self._peek_method(data)
                 if not data:
                     return
