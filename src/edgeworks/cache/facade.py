@@ -8,17 +8,15 @@ docs/design/contracts.md.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from dataclasses import dataclass, field
 from typing import Literal
 
-from edgeworks.cache import meta
+from edgeworks.cache.entries import new_entry, refreshed
 from edgeworks.cache.entry import Entry
 from edgeworks.cache.refresh import Refreshes
 from edgeworks.cache.respond import respond
-from edgeworks.cache.rules import conditional, fields, reuse, storable
-from edgeworks.cache.rules.freshness import corrected_initial_age, freshness
+from edgeworks.cache.rules import conditional, reuse, storable
 from edgeworks.cache.rules.invalidation import invalidated
 from edgeworks.cache.rules.request import RequestFacts, read_request
 from edgeworks.cache.rules.response import read_response, targeted_names
@@ -31,6 +29,9 @@ from edgeworks.http.headers import Headers, get
 logger = logging.getLogger(__name__)
 
 Kind = Literal["hit", "stale", "revalidate", "miss", "unsatisfiable"]
+_LOOKUP_COUNTERS: dict[str, str] = {
+    kind: f"lookup_{kind}" for kind in ("hit", "stale", "revalidate", "miss", "unsatisfiable")
+}
 
 
 @dataclass(slots=True)
@@ -168,21 +169,20 @@ class Cache:
             logger.debug("not storing %r: %s", key, reason)
             return None
 
-        template = self._template(exchange, request_headers, request_time, response_time)
+        times = (request_time, response_time)
+        template = new_entry(exchange, request_headers, times, self._targeted)
         if not reuse.ever_reusable(template.freshness, template.has_validator):
             logger.debug("not storing %r: never reusable without the origin", key)
             return None
         if host is not None and path is not None:
             self._urls.add(host, path, key)
-        self._counts["stores"] = self._counts.get("stores", 0) + 1
-        done = self._refreshes.done
-        return Writer(
-            self._store,
-            key,
-            template,
-            _content_length(response_headers),
-            on_commit=lambda: done(key, template.vary_values),
-        )
+
+        def stored() -> None:
+            self._refreshes.done(key, template.vary_values)
+            self._bump("stores")
+
+        expected = _content_length(response_headers)
+        return Writer(self._store, key, template, expected, on_commit=stored)
 
     def freshen(
         self,
@@ -201,23 +201,12 @@ class Cache:
         if not conditional.updates(entry.stored, response_headers):
             self._store.remove(self._store.storage_key(key, entry)[0])
             return None
-        merged = conditional.merge(entry.stored, response_headers)
-        facts = read_response(merged, self._targeted)
-        own = read_response(response_headers, self._targeted)
-        policy = _policy(entry.ttls)
-        refreshed = dataclasses.replace(
-            entry,
-            stored=merged,
-            request_time=request_time,
-            response_time=response_time,
-            initial_age=corrected_initial_age(own, request_time, response_time),
-            freshness=freshness(
-                facts, entry.status, policy, self._config.error_caching_ttl, response_time
-            ),
-        )
-        self._rewrite(key, refreshed)
-        self._counts["refreshes"] = self._counts.get("refreshes", 0) + 1
-        return refreshed
+        times = (request_time, response_time)
+        error_ttl = self._config.error_caching_ttl
+        fresh = refreshed(entry, response_headers, times, self._targeted, error_ttl)
+        self._store.rewrite(key, fresh)
+        self._bump("refreshes")
+        return fresh
 
     def stale_if_error(self, found: Lookup, now: float) -> Entry | None:
         """Return the entry to serve when the origin failed or was unreachable (RFC 5861 §4).
@@ -227,7 +216,7 @@ class Cache:
         entry = found.entry
         if entry is None or not reuse.stale_if_error(found.request, entry.state(now)):
             return None
-        self._counts["stale_if_error"] = self._counts.get("stale_if_error", 0) + 1
+        self._bump("stale_if_error")
         return entry
 
     def invalidate(
@@ -252,7 +241,7 @@ class Cache:
         for url_host, url_path in targets:
             for key in self._urls.pop(url_host, url_path):
                 removed += self._store.remove(key)
-        self._counts["invalidated"] = self._counts.get("invalidated", 0) + removed
+        self._bump("invalidated", removed)
         return removed
 
     def stats(self) -> dict[str, int]:
@@ -265,63 +254,12 @@ class Cache:
             out["disk_bytes"] = self._store.disk.bytes_used
         return out
 
-    def _template(
-        self,
-        exchange: storable.Exchange,
-        request_headers: Headers,
-        request_time: float,
-        response_time: float,
-    ) -> Entry:
-        facts = exchange.response
-        directives = facts.directives
-        # RFC 9111 §5.2.2.4 / §5.2.2.7: qualified no-cache and private name fields not stored.
-        dropped = directives.field_names("private") | directives.field_names("no-cache")
-        vary = fields.vary_names(exchange.response_headers)
-        policy = exchange.policy
-        return Entry(
-            status=exchange.status,
-            reason=b"",
-            stored=fields.stored_fields(exchange.response_headers, dropped),
-            viewer_fields=frozenset(self._targeted),
-            body=None,
-            length=0,
-            request_time=request_time,
-            response_time=response_time,
-            initial_age=corrected_initial_age(facts, request_time, response_time),
-            freshness=freshness(facts, exchange.status, policy, exchange.error_ttl, response_time),
-            vary=vary,
-            vary_values=fields.vary_values(vary, request_headers),
-            ttls=(policy.min_ttl, policy.default_ttl, policy.max_ttl),
-        )
-
-    def _rewrite(self, key: bytes, entry: Entry) -> None:
-        skey, _ = self._store.storage_key(key, entry)
-        record = meta.encode_entry(entry)
-        if entry.body is not None:
-            self._store.put_small(skey, record, entry.body)
-            return
-        if entry.disk is None:
-            return
-        # A large body on disk is copied into a new file with the new metadata.
-        writer = self._store.disk_writer(skey, record, entry.length)
-        if writer is None:
-            return
-        for chunk in entry.disk.read_chunks():
-            if not writer.write(chunk):
-                return
-        writer.commit()
-
     def _count(self, found: Lookup) -> Lookup:
-        name = f"lookup_{found.kind}"
-        self._counts[name] = self._counts.get(name, 0) + 1
+        self._bump(_LOOKUP_COUNTERS[found.kind])
         return found
 
-
-def _policy(ttls: tuple[float, float, float]) -> CachePolicy:
-    min_ttl, default_ttl, max_ttl = ttls
-    return CachePolicy(
-        id="stored", name="stored", min_ttl=min_ttl, default_ttl=default_ttl, max_ttl=max_ttl
-    )
+    def _bump(self, name: str, by: int = 1) -> None:
+        self._counts[name] = self._counts.get(name, 0) + by
 
 
 def _content_length(headers: Headers) -> int | None:

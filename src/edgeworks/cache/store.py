@@ -95,6 +95,24 @@ class TieredStore:
                 kept = True
         return kept
 
+    def rewrite(self, key: bytes, entry: Entry) -> None:
+        """Store ``entry`` again under its current storage key, with its new metadata."""
+        skey, _ = self.storage_key(key, entry)
+        record = meta.encode_entry(entry)
+        if entry.body is not None:
+            self.put_small(skey, record, entry.body)
+            return
+        if entry.disk is None:
+            return
+        # A large body on disk is copied into a new file with the new metadata.
+        writer = self.disk_writer(skey, record, entry.length)
+        if writer is None:
+            return
+        for chunk in entry.disk.read_chunks():
+            if not writer.write(chunk):
+                return
+        writer.commit()
+
     def disk_writer(self, skey: bytes, record: bytes, expected: int | None) -> DiskWriter | None:
         """Open a streaming writer on the disk tier, or None without one."""
         if self.disk is None:
