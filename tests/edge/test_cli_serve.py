@@ -106,3 +106,21 @@ def test_demo_with_two_workers_runs_its_origin_in_a_third_child(tmp_path: Path) 
     assert statuses == {200}
     assert missing[0] == 404
     assert missing[2].startswith(b"no such demo object")
+
+
+def test_unwritable_access_log_exits_1_before_any_worker(tmp_path: Path) -> None:
+    target = tmp_path / "no" / "such" / "dir" / "access.log"
+    done = run_serve(
+        "--origin",
+        "http://127.0.0.1:9",
+        "--listen",
+        f"127.0.0.1:{free_port()}",
+        "--workers",
+        "2",
+        "--access-log",
+        str(target),
+    )
+
+    assert done.returncode == 1
+    assert str(target) in done.stderr
+    assert "Traceback" not in done.stderr

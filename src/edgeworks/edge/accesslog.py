@@ -239,7 +239,10 @@ class AccessLog:
             fd = os.dup(1)
             needs_header = header
         else:
-            fd = os.open(self.target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                fd = os.open(self.target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise OSError(exc.errno, f"access log {self.target}: {exc.strerror}") from None
             needs_header = header and os.fstat(fd).st_size == 0
         if needs_header:
             os.write(fd, HEADER.encode())

@@ -18,6 +18,7 @@ import uvloop
 
 from edgeworks.config.model import Distribution
 from edgeworks.edge import demo
+from edgeworks.edge.accesslog import AccessLog
 from edgeworks.edge.metrics import CounterTable, Metrics
 from edgeworks.edge.source import NodeOptions, Source
 from edgeworks.edge.supervisor import Supervisor
@@ -39,7 +40,10 @@ def serve(options: NodeOptions) -> int:
     source = Source(options, origin)
     dist = source.load()
     dist = _reserve_port(source, dist)
-    tls_context(dist.tls)  # a bad certificate or key stops the start, not a worker
+    # A bad certificate, key or log path stops the start here, not every worker in a loop.
+    tls_context(dist.tls)
+    if dist.access_log is not None:
+        AccessLog(dist.access_log, header=False).close()
     workers = options.workers or dist.workers or default_workers()
 
     if origin_sock is not None and origin is not None:
