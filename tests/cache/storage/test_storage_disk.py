@@ -454,3 +454,42 @@ def test_writer_dropped_without_commit_or_abort_cleans_up(tmp_path: Path) -> Non
 
     assert list((tmp_path / "tmp").iterdir()) == []
     assert tier.get(b"k") is None
+
+
+def test_each_new_file_is_checked_even_after_an_older_one_passed(tmp_path: Path) -> None:
+    tier = DiskTier(tmp_path, 1 << 20)
+    store(tier, b"k", b"1" * 40_000)
+    assert body_of(tier, b"k") == b"1" * 40_000  # passes, and is remembered as checked
+
+    store(tier, b"k", b"2" * 40_000)
+    path = cache_files(tmp_path)[0]
+    with path.open("r+b") as file:
+        file.seek(-100, os.SEEK_END)
+        file.write(b"X")
+
+    found = tier.get(b"k")
+    assert found is not None
+    with found, pytest.raises(CorruptObjectError, match="checksum"):
+        b"".join(found.read_chunks(8192))
+    assert tier.get(b"k") is None
+
+
+def test_a_checked_file_is_checked_again_by_a_new_process(tmp_path: Path) -> None:
+    store(DiskTier(tmp_path, 1 << 20), b"k", b"1" * 40_000)
+    first = DiskTier(tmp_path, 1 << 20)
+    assert body_of(first, b"k") == b"1" * 40_000
+    path = cache_files(tmp_path)[0]
+    with path.open("r+b") as file:
+        file.seek(-100, os.SEEK_END)
+        file.write(b"X")
+
+    second = DiskTier(tmp_path, 1 << 20)
+
+    assert body_of_or_error(second, b"k") == "corrupt"
+
+
+def body_of_or_error(tier: DiskTier, key: bytes) -> bytes | str | None:
+    try:
+        return body_of(tier, key)
+    except CorruptObjectError:
+        return "corrupt"

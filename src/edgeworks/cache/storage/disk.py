@@ -3,13 +3,15 @@
 Layout under the tier's directory::
 
     objects/ab/ab12...ef    one complete file per key (see diskformat), named by key digest
-    tmp/                    files being written; anything left here at start-up is removed
+    tmp/                    files being written; start-up removes those of dead processes
 
 A writer streams into ``tmp/``, writes the real header last, syncs the file and renames it into
 ``objects/``; the rename is atomic, so a reader sees the old complete file or the new complete
 one, and a process killed mid-write leaves only a temp file that the next start removes. Every
-read checks the header checksum and the file size; reading the body checks its checksum. A file
-that fails is deleted and treated as a miss.
+read checks the header checksum and the file size; reading the body through ``read_chunks``
+checks its checksum, the first time each file is read in this process (damage that strikes a
+file after it was read back whole goes unnoticed). A file that fails is deleted and treated as
+a miss.
 
 The index (key to file, S3-FIFO order) lives in memory and is rebuilt at start-up from the
 files' headers alone. Rebuilt entries go to the main queue, oldest modification first, so the
@@ -20,10 +22,10 @@ A read that misses this process's index still looks for the file, so objects ano
 stored are found and adopted; a file another worker evicted or deleted is dropped from the index
 when a read finds it gone; start-up removes only temp files whose writer process is dead. Each
 process enforces the bound on the files its own index knows, so N workers can together use up
-to N times ``max_bytes``: give each worker its share. Files still being written are not counted against the bound until
-they are committed, so fills in flight can overshoot it by their own size. File work is
-blocking; callers on an event loop with slow disks run it in a thread, which is why index
-changes take a lock.
+to N times ``max_bytes``: give each worker its share. Files still being written are not
+counted against the bound until they are committed, so fills in flight can overshoot it by
+their own size. File work is blocking; callers on an event loop with slow disks run it in a
+thread, which is why index changes take a lock.
 """
 
 from __future__ import annotations
@@ -106,6 +108,10 @@ class DiskTier:
         # Weak, so that a writer its caller dropped without commit or abort can be collected
         # (and clean up after itself) instead of being kept alive here.
         self._writers: weakref.WeakSet[DiskWriter] = weakref.WeakSet()
+        # File name -> inode whose body passed its checksum once in this process. Later reads
+        # of that same file skip the checksum: it guards against damage from a crash or a
+        # power loss, which cannot strike a file after it was read back whole.
+        self._verified: dict[str, tuple[int, int]] = {}  # name -> (inode, mtime in ns)
         try:
             self._objects.mkdir(parents=True, exist_ok=True)
             self._tmp.mkdir(parents=True, exist_ok=True)
@@ -133,7 +139,8 @@ class DiskTier:
                 self._drop_missing(key)
             return None
         try:
-            header, body = read_head(file.fileno())
+            stat = os.fstat(file.fileno())
+            header, body = read_head(file.fileno(), stat.st_size)
             if header.key != key:
                 raise FormatError("file holds another key")
         except (FormatError, OSError) as exc:
@@ -152,6 +159,8 @@ class DiskTier:
             body_crc=header.body_crc,
             on_corrupt=self._on_corrupt,
             body=body,
+            verified=self._verified.get(path.name) == (stat.st_ino, stat.st_mtime_ns),
+            on_verified=self._on_verified,
         )
 
     def open_writer(
@@ -223,6 +232,7 @@ class DiskTier:
             self._writers.discard(writer)
             if writer.voided:
                 return False
+            self._verified.pop(name, None)
             try:
                 os.replace(writer.temp_path, path)
             except OSError as exc:
@@ -240,6 +250,11 @@ class DiskTier:
         with self._lock:
             self._writers.discard(writer)
         self._unlink(writer.temp_path)
+
+    def _on_verified(self, obj: DiskObject) -> None:
+        with self._lock:
+            stat = os.fstat(obj.fileno())
+            self._verified[Path(obj.path).name] = (stat.st_ino, stat.st_mtime_ns)
 
     def _on_corrupt(self, obj: DiskObject) -> None:
         reason = f"body check failed in {obj.path}"
@@ -259,8 +274,10 @@ class DiskTier:
     def _drop_missing(self, key: bytes) -> None:
         # Evicted or deleted by another process sharing the directory, or removed by hand.
         with self._lock:
-            if not self._path(file_name(key)).exists():
+            path = self._path(file_name(key))
+            if not path.exists():
                 self._index.remove(key)
+                self._verified.pop(path.name, None)
 
     def _adopt(self, key: bytes, size: int) -> None:
         with self._lock:
@@ -272,8 +289,8 @@ class DiskTier:
             self.stats.evicted += len(evicted)
             self.stats.adopted += 1
 
-    @staticmethod
-    def _unlink(path: Path) -> None:
+    def _unlink(self, path: Path) -> None:
+        self._verified.pop(path.name, None)
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
 

@@ -66,8 +66,12 @@ def encode_head(key: bytes, meta: bytes, body_length: int, body_crc: int) -> byt
     return _HEADER.pack(MAGIC, len(key), len(meta), body_length, body_crc, head_crc) + key + meta
 
 
-def read_head(fd: int) -> tuple[FileHeader, bytes | None]:
+def read_head(fd: int, size: int | None = None) -> tuple[FileHeader, bytes | None]:
     """Read and check the header of the open file ``fd``, including its size.
+
+    Args:
+        fd: The open file.
+        size: The file's size when the caller has already taken it with ``os.fstat``.
 
     Returns:
         The header, and the body when the first read already held all of it (small files
@@ -94,7 +98,8 @@ def read_head(fd: int) -> tuple[FileHeader, bytes | None]:
     if zlib.crc32(meta, zlib.crc32(key, zlib.crc32(checked))) != head_crc:
         raise FormatError("header checksum does not match")
     header = FileHeader(key, meta, body_len, body_crc)
-    size = os.fstat(fd).st_size
+    if size is None:
+        size = os.fstat(fd).st_size
     if size != header.file_size:
         raise FormatError(f"file has {size} bytes, header promises {header.file_size}")
     whole = len(block) == size
