@@ -49,7 +49,7 @@ def _number(
     if path is not None:
         try:
             value = paths.select(path, data, scope)
-        except paths.NoMatch as exc:
+        except paths.NoMatchError as exc:
             raise StatesFailure(RUNTIME, str(exc), needs_location=True) from None
     elif isinstance(value, str):
         states = {"input": data, "context": dict(scope.context)}

@@ -7,7 +7,6 @@ Functions named ``*_output`` also store the state's Assign into the path's varia
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
@@ -71,14 +70,10 @@ def choose(state: Any, data: Any, scope: Scope, variables: dict[str, Any]) -> tu
     """Return the next state's name and the Choice state's output (with the branch's Assign)."""
     effective = data if state.is_jsonata else dataflow.apply_input_path(state, data, scope)
     branch = choice.evaluate(state, effective, scope)
-    if branch is None:
-        return state.default, _finish(state, data, effective, scope, variables)
-    chosen = dataclasses.replace(
-        state,
-        assign=branch.assign if branch.assign is not None else state.assign,
-        output=branch.output if branch.output is not ABSENT else state.output,
-    )
-    return branch.next, _finish(chosen, data, effective, scope, variables)
+    next_name, output, new = choice.finish(state, branch, data, effective, scope)
+    limits.check_payload(output)
+    _store(variables, new)
+    return next_name, output
 
 
 def wait_until(state: Any, data: Any, scope: Scope, now: float) -> float:
@@ -101,10 +96,11 @@ def task_input(state: State, data: Any, scope: Scope, variables: dict[str, Any])
 
 
 def task_output(
-    state: State, data: Any, result: Any, scope: Scope, variables: dict[str, Any]
+    state: Any, data: Any, result: Any, scope: Scope, variables: dict[str, Any]
 ) -> Any:
     """Return the output of a Task, Parallel or Map from its result."""
-    limits.check_payload(result, "task result")
+    if state.type == "Task":
+        limits.check_task_result(result, state.resource)
     return _finish(state, data, result, scope, variables)
 
 
@@ -153,7 +149,7 @@ def resolved_number(
     if path is not None:
         try:
             value = paths.select(path, data, scope)
-        except paths.NoMatch as exc:
+        except paths.NoMatchError as exc:
             raise StatesFailure(RUNTIME, str(exc), needs_location=True) from None
     elif isinstance(value, str):
         states = {"input": data, "context": dict(scope.context)}
@@ -172,7 +168,7 @@ def _resolved(state: Any, attribute: str, field: str, data: Any, scope: Scope) -
     if path is not None:
         try:
             value = paths.select(path, data, scope)
-        except paths.NoMatch as exc:
+        except paths.NoMatchError as exc:
             raise StatesFailure(RUNTIME, str(exc), needs_location=True) from None
     elif isinstance(value, str):
         states = {"input": data, "context": dict(scope.context)}
