@@ -442,3 +442,24 @@ def test_a_branch_may_not_name_an_outer_state() -> None:
     assert ("MISSING_TRANSITION_TARGET", "/States/P/Branches[0]/States/B/Next") in codes(
         definition
     )
+
+
+def test_path_field_messages_name_the_field() -> None:
+    definition = machine(
+        {
+            "A": {
+                "Type": "Pass",
+                "InputPath": "x",
+                "ResultPath": "$.a[*]",
+                "Parameters": {"k.$": "States.Nope()"},
+                "End": True,
+            }
+        }
+    )
+
+    assert [d["message"] for d in wire(definition)] == [
+        "The value for the field 'InputPath' must be a valid JSONPath",
+        "The value for the field 'ResultPath' must be a valid ReferencePath",
+        "The value for the field 'k.$' must be a valid JSONPath or a valid intrinsic "
+        "function call",
+    ]

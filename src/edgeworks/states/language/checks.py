@@ -68,26 +68,32 @@ class FieldChecker:
             self.add(dg.SCHEMA_VALIDATION_FAILED, problem, where)
             return
         if kind == "dynamic" and value.startswith("States."):
-            self.intrinsic(value, where, what)
+            self.intrinsic(value, where)
         elif kind in ("path", "dynamic") and value is not None:
-            self.path(value, where, what)
+            self.path(value, where)
         elif kind == "reference" and value is not None:
-            self.reference(value, where, what)
+            self.reference(value, where)
 
-    def path(self, value: str, where: Where, what: str) -> None:
-        """Check a JSONPath field (or an intrinsic call where the service allows one)."""
+    def path(self, value: str, where: Where, *, or_intrinsic: bool = False) -> None:
+        """Check a JSONPath field; ``or_intrinsic`` where a call would also be accepted."""
         try:
             paths.check(value)
         except paths.PathError:
-            self.add(dg.INVALID_JSONPATH, f"The value of {what} is not a valid JSONPath", where)
+            self._not_a_path(where, or_intrinsic)
 
-    def reference(self, value: str, where: Where, what: str) -> None:
+    def _not_a_path(self, where: Where, or_intrinsic: bool) -> None:
+        message = f"The value for the field '{where[-1]}' must be a valid JSONPath"
+        if or_intrinsic:
+            message += " or a valid intrinsic function call"
+        self.add(dg.SCHEMA_VALIDATION_FAILED, message, where)
+
+    def reference(self, value: str, where: Where) -> None:
         """Check a reference path field (ResultPath)."""
         try:
             paths.parse_reference(value)
         except paths.PathError:
-            message = f"The value of {what} is not a valid ReferencePath"
-            self.add(dg.INVALID_REFERENCE_PATH, message, where)
+            message = f"The value for the field '{where[-1]}' must be a valid ReferencePath"
+            self.add(dg.SCHEMA_VALIDATION_FAILED, message, where)
 
     def expression(
         self, value: str, where: Where, what: str, *, error_output: bool = False
@@ -118,19 +124,18 @@ class FieldChecker:
             if not key.endswith(".$"):
                 self.template(item, (*where, key), what)
             elif not isinstance(item, str):
-                message = f"The value of '{key}' in {what} must be a path string"
-                self.add(dg.SCHEMA_VALIDATION_FAILED, message, (*where, key))
+                self._not_a_path((*where, key), or_intrinsic=True)
             elif item.startswith("States."):
-                self.intrinsic(item, (*where, key), what)
+                self.intrinsic(item, (*where, key))
             else:
-                self.path(item, (*where, key), f"'{key}' in {what}")
+                self.path(item, (*where, key), or_intrinsic=True)
 
-    def intrinsic(self, value: str, where: Where, what: str) -> None:
+    def intrinsic(self, value: str, where: Where) -> None:
         """Check an intrinsic function call."""
         try:
             intrinsics.check(value)
-        except intrinsics.IntrinsicSyntaxError as exc:
-            self.add(dg.INVALID_INTRINSIC, f"{exc} (in {what})", where)
+        except intrinsics.IntrinsicSyntaxError:
+            self._not_a_path(where, or_intrinsic=True)
 
     def jsonata_template(
         self, value: Any, where: Where, what: str, *, error_output: bool = False

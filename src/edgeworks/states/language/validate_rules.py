@@ -128,7 +128,7 @@ def _check_comparison(
         message = "These fields are required: [Variable]"
         checker.add(dg.SCHEMA_VALIDATION_FAILED, message, where)
     else:
-        checker.path(rule["Variable"], (*where, "Variable"), f"'Variable' of {what}")
+        checker.path(rule["Variable"], (*where, "Variable"))
     operator = operators[0]
     _check_operand(checker, operator, rule[operator], (*where, operator), what)
 
@@ -139,7 +139,7 @@ def _check_operand(
     if operator in PATH_COMPARISONS:
         checker.kind(value, "string", where, f"'{operator}' of {what}")
         if isinstance(value, str):
-            checker.path(value, where, f"'{operator}' of {what}")
+            checker.path(value, where)
         return
     if operator in TYPE_TESTS or operator.startswith("Boolean"):
         kind = "boolean"
