@@ -33,7 +33,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import shutil
 import threading
 import uuid
 import weakref
@@ -42,6 +41,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+from edgeworks.cache.storage.diskfiles import (
+    remove_leftovers,
+    same_file,
+    scan_objects,
+    sync_directory,
+)
 from edgeworks.cache.storage.diskformat import (
     MAX_KEY_BYTES,
     MAX_META_BYTES,
@@ -243,7 +248,7 @@ class DiskTier:
                 self._unlink(self._path(old))
             self.stats.evicted += len(evicted)
         if self.durable:
-            _sync_directory(path.parent)
+            sync_directory(path.parent)
         return True
 
     def _discard(self, writer: DiskWriter) -> None:
@@ -264,7 +269,7 @@ class DiskTier:
         # Drop only the file that failed: every version of a key has the same name, and a
         # newer commit may have renamed a good file over it meanwhile (compare inodes).
         with self._lock:
-            if not _same_file(path, failed_fd):
+            if not same_file(path, failed_fd):
                 return
             self._index.remove(key)
             self._unlink(path)
@@ -295,18 +300,10 @@ class DiskTier:
             path.unlink()
 
     def _load(self) -> None:
-        for leftover in self._tmp.iterdir():
-            if _writer_alive(leftover.name):
-                continue
-            if leftover.is_dir():
-                shutil.rmtree(leftover, ignore_errors=True)
-            else:
-                self._unlink(leftover)
-            self.stats.temp_removed += 1
-        found = [entry for sub in _subdirs(self._objects) for entry in self._scan(sub)]
-        found.sort()
-        for _mtime, key, name, size in found:
-            for old in self._index.put(key, name, size, main=True):
+        self.stats.temp_removed = remove_leftovers(self._tmp)
+        found, self.stats.corrupt_dropped = scan_objects(self._objects)
+        for entry in found:
+            for old in self._index.put(entry.key, entry.name, entry.size, main=True):
                 self._unlink(self._path(old))
                 self.stats.evicted += 1
         self.stats.loaded = len(self._index)
@@ -318,30 +315,6 @@ class DiskTier:
             self.stats.temp_removed,
             self.stats.corrupt_dropped,
         )
-
-    def _scan(self, sub: Path) -> list[tuple[float, bytes, str, int]]:
-        entries = []
-        for path in sub.iterdir():
-            entry = self._read_entry(path)
-            if entry is None:
-                self._unlink(path)
-                self.stats.corrupt_dropped += 1
-            else:
-                entries.append(entry)
-        return entries
-
-    def _read_entry(self, path: Path) -> tuple[float, bytes, str, int] | None:
-        try:
-            with open(path, "rb", buffering=0) as file:
-                header, _ = read_head(file.fileno())
-                mtime = os.fstat(file.fileno()).st_mtime
-        except (FormatError, OSError) as exc:
-            logger.warning("dropped cache file %s at start-up: %s", path, exc)
-            return None
-        if file_name(header.key) != path.name:
-            logger.warning("dropped cache file %s at start-up: name does not match key", path)
-            return None
-        return mtime, header.key, path.name, header.file_size
 
 
 class DiskWriter:
@@ -449,44 +422,3 @@ class DiskWriter:
             return False
         os.close(fd)
         return True
-
-
-def _same_file(path: Path, fd: int) -> bool:
-    """Whether ``path`` still names the file open as ``fd`` (or names nothing any more)."""
-    try:
-        current = path.stat()
-    except FileNotFoundError:
-        return True  # gone already: only the index entry is left to drop
-    opened = os.fstat(fd)
-    return (current.st_dev, current.st_ino) == (opened.st_dev, opened.st_ino)
-
-
-def _writer_alive(temp_name: str) -> bool:
-    """Whether the process that named a temp file ``<pid>.<random>.tmp`` is still running.
-
-    Another process of the node sharing the directory may be writing it right now; anything
-    else (this process's own pid from an earlier life, a dead pid, a foreign name) is left over.
-    """
-    pid_text = temp_name.split(".", 1)[0]
-    if not pid_text.isdigit() or int(pid_text) == os.getpid():
-        return False
-    try:
-        os.kill(int(pid_text), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # alive, owned by another user
-    return True
-
-
-def _subdirs(root: Path) -> list[Path]:
-    return [path for path in root.iterdir() if path.is_dir()]
-
-
-def _sync_directory(path: Path) -> None:
-    # A rename is durable only once the directory holding it is synced (POSIX fsync).
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

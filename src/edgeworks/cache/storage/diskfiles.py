@@ -1,0 +1,115 @@
+"""File-level work of the disk tier: the start-up scan, leftover temp files, file identity.
+
+At start-up the tier removes temp files whose writer process is gone and reads the header of
+every complete file (never the body) to rebuild its index. Files that fail their checks, or
+whose name does not match the key they hold, are deleted on the spot.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from edgeworks.cache.storage.diskformat import FormatError, file_name, read_head
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class FoundFile:
+    """A complete, checked cache file found at start-up (orders oldest first)."""
+
+    mtime: float
+    key: bytes
+    name: str
+    size: int
+
+
+def remove_leftovers(tmp: Path) -> int:
+    """Remove what dead writers left in ``tmp``; return how many entries went."""
+    removed = 0
+    for leftover in tmp.iterdir():
+        if writer_alive(leftover.name):
+            continue
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+        removed += 1
+    return removed
+
+
+def scan_objects(objects: Path) -> tuple[list[FoundFile], int]:
+    """Return the good files under ``objects`` oldest first, and how many bad ones were deleted."""
+    found: list[FoundFile] = []
+    dropped = 0
+    for sub in objects.iterdir():
+        if not sub.is_dir():
+            continue
+        for path in sub.iterdir():
+            entry = read_entry(path)
+            if entry is None:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+                dropped += 1
+            else:
+                found.append(entry)
+    found.sort()
+    return found, dropped
+
+
+def read_entry(path: Path) -> FoundFile | None:
+    """Check one file's header and name; None (after a warning) when it is not servable."""
+    try:
+        with open(path, "rb", buffering=0) as file:
+            stat = os.fstat(file.fileno())
+            header, _ = read_head(file.fileno(), stat.st_size)
+    except (FormatError, OSError) as exc:
+        logger.warning("dropped cache file %s at start-up: %s", path, exc)
+        return None
+    if file_name(header.key) != path.name:
+        logger.warning("dropped cache file %s at start-up: name does not match key", path)
+        return None
+    return FoundFile(stat.st_mtime, header.key, path.name, header.file_size)
+
+
+def writer_alive(temp_name: str) -> bool:
+    """Whether the process that named a temp file ``<pid>.<random>.tmp`` is still running.
+
+    Another process of the node sharing the directory may be writing it right now; anything
+    else (this process's own pid from an earlier life, a dead pid, a foreign name) is left over.
+    """
+    pid_text = temp_name.split(".", 1)[0]
+    if not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, owned by another user
+    return True
+
+
+def same_file(path: Path, fd: int) -> bool:
+    """Whether ``path`` still names the file open as ``fd`` (or names nothing any more)."""
+    try:
+        current = path.stat()
+    except FileNotFoundError:
+        return True  # gone already: only the index entry is left to drop
+    opened = os.fstat(fd)
+    return (current.st_dev, current.st_ino) == (opened.st_dev, opened.st_ino)
+
+
+def sync_directory(path: Path) -> None:
+    """Make a rename in ``path`` durable: it is so only once the directory is synced (POSIX)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
