@@ -155,11 +155,12 @@ http {{
 def edgeworks_conf(port: int, origin_port: int, log_path: Path) -> str:
     """Edgeworks with the same shape: one origin, a policy that follows origin headers."""
     return f"""
-Listen: 127.0.0.1:{port}
-Workers: 1
-AccessLog: {log_path}
-Cache:
-  MemoryBytes: 1GiB
+Edgeworks:
+  Listen: 127.0.0.1:{port}
+  Workers: 1
+  AccessLog: {log_path}
+  Cache:
+    MemorySize: 1GiB
 Origins:
   - Id: origin
     Url: http://127.0.0.1:{origin_port}
