@@ -142,18 +142,19 @@ class NodeProcess:
     Args:
         args: Arguments after ``edgeworks serve``.
         workdir: Where stdout, stderr and the access log go.
-        port: The port the node listens on (passed as ``--listen`` unless ``listen`` is False).
+        port: The port the node listens on (passed as ``--listen``).
+        own_log: Pass ``--access-log`` with a file in ``workdir``; False leaves the log to the
+            configuration.
     """
 
-    def __init__(self, args: list[str], workdir: Path, port: int, listen: bool = True) -> None:
+    def __init__(self, args: list[str], workdir: Path, port: int, *, own_log: bool = True) -> None:
         self.port = port
         self.stdout_path = workdir / "stdout"
         self.stderr_path = workdir / "stderr"
         self.access_log = workdir / "access.log"
         command = [sys.executable, "-m", "edgeworks", "serve", *args]
-        if listen:
-            command += ["--listen", f"127.0.0.1:{port}"]
-        if "--access-log" not in args:
+        command += ["--listen", f"127.0.0.1:{port}"]
+        if own_log:
             command += ["--access-log", str(self.access_log)]
         with self.stdout_path.open("wb") as out, self.stderr_path.open("wb") as err:
             self.proc = subprocess.Popen(command, stdout=out, stderr=err)
@@ -206,10 +207,10 @@ class NodeProcess:
 
 @contextlib.contextmanager
 def running_node(
-    args: list[str], workdir: Path, port: int | None = None, ready: bool = True
+    args: list[str], workdir: Path, *, ready: bool = True, own_log: bool = True
 ) -> Iterator[NodeProcess]:
     """Run ``edgeworks serve ARGS`` for the block; it is ended by pid however the block ends."""
-    node = NodeProcess(args, workdir, port or free_port())
+    node = NodeProcess(args, workdir, free_port(), own_log=own_log)
     try:
         if ready:
             node.wait_ready()

@@ -8,6 +8,8 @@ import signal
 import threading
 from pathlib import Path
 
+from edgeworks.edge.accesslog import parse_log
+
 from .harness import OriginServer, running_node, running_origin, wait_for
 
 
@@ -136,3 +138,29 @@ def test_reload_keeps_what_is_cached(tmp_path: Path) -> None:
 
     assert response.getheader("x-cache", "").startswith("Hit")
     assert origin.count("/cached/kept") == 1
+
+
+def test_reload_moves_the_access_log_and_refuses_one_it_cannot_open(tmp_path: Path) -> None:
+    config = tmp_path / "distribution.json"
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    with running_origin() as origin:
+        config.write_text(config_for(origin, first_log))
+        args = ["--config", str(config), "--workers", "1"]
+        with running_node(args, tmp_path, own_log=False) as node:
+            conn = http.client.HTTPConnection("127.0.0.1", node.port, timeout=10)
+            origin_of(conn, "/plain/one")
+
+            config.write_text(config_for(origin, tmp_path / "missing" / "dir" / "x.log"))
+            node.signal(signal.SIGHUP)
+            wait_for(lambda: "refused" in node.stderr(), what="unopenable log refused")
+            config.write_text(config_for(origin, second_log))
+            node.signal(signal.SIGHUP)
+            wait_for(lambda: "configuration reloaded" in node.stderr(), what="reload")
+            origin_of(conn, "/plain/two")
+            conn.close()
+            node.signal(signal.SIGTERM)
+            assert node.proc.wait(10) == 0
+
+    assert [r.path for r in parse_log(first_log.read_text())] == ["/plain/one"]
+    assert [r.path for r in parse_log(second_log.read_text())] == ["/plain/two"]
+    assert "x.log" in node.stderr()

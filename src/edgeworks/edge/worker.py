@@ -142,11 +142,15 @@ class Worker:
     def reload(self) -> None:
         """Load the configuration again; serve it if good, keep the old one if not."""
         try:
-            dist = self.source.load()
+            dist = _keep_restart_only(self.dist, self.source.load())
+            log = self._next_log(dist.access_log)
         except ConfigError as exc:
             log_refusal(exc)
             return
-        _report_restart_only_changes(self.dist, dist)
+        except OSError as exc:
+            logger.warning("configuration refused, old one kept: %s", exc)
+            return
+
         old = self.edge
         # A new pipeline with new origin pools serves the next requests; requests inside the
         # old one finish on its pools, which close after the drain timeout. The cache stays.
@@ -154,22 +158,27 @@ class Worker:
         self.app = NodeApp(self.edge, self.tracer.metrics, dist.node_name, self.started)
         self.server.set_app(self.app)
         self._close_later(old)
-        self._reopen_log(dist.access_log)
-        self.dist = replace(
-            dist, listen_host=self.dist.listen_host, listen_port=self.dist.listen_port
-        )
+        self._switch_log(log)
+        self.dist = dist
         logger.info("configuration reloaded")
 
-    def _reopen_log(self, target: str | None) -> None:
+    def _next_log(self, target: str | None) -> AccessLog | None:
+        """Return the log a reload writes to: the same one, or the new target opened."""
         log = self.tracer.access_log
         if log is not None and target == log.target:
-            log.reopen()  # the file may have been rotated: follow the name
+            return log
+        return _open_log(target, header=True)
+
+    def _switch_log(self, log: AccessLog | None) -> None:
+        current = self.tracer.access_log
+        if log is current and log is not None:
+            log.reopen()  # the file may have been rotated: follow its name
             return
+        if current is not None:
+            current.close()
+        self.tracer.access_log = log
         if log is not None:
-            log.close()
-        self.tracer.access_log = _open_log(target, header=True)
-        if self.tracer.access_log is not None:
-            self.tracer.access_log.start(asyncio.get_running_loop())
+            log.start(asyncio.get_running_loop())
 
     def _close_later(self, old: EdgeApp) -> None:
         async def close() -> None:
@@ -187,10 +196,18 @@ def _open_log(target: str | None, header: bool) -> AccessLog | None:
     return None if target is None else AccessLog(target, header=header)
 
 
-def _report_restart_only_changes(old: Distribution, new: Distribution) -> None:
-    for name in ("listen_host", "listen_port", "limits", "tls", "workers", "cache"):
+# Read at start only: the socket, the server's limits and TLS, the cache and the worker count.
+_RESTART_ONLY = ("listen_host", "listen_port", "limits", "tls", "cache", "workers")
+
+
+def _keep_restart_only(old: Distribution, new: Distribution) -> Distribution:
+    """Return ``new`` with the settings read at start only taken from ``old``, with a warning."""
+    kept = {}
+    for name in _RESTART_ONLY:
         if getattr(old, name) != getattr(new, name):
             logger.warning("reload: %s changed; it takes effect at the next start", name)
+        kept[name] = getattr(old, name)
+    return replace(new, **kept)
 
 
 class DemoOriginRunner:
