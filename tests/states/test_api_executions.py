@@ -94,7 +94,7 @@ def test_stop_aborts_and_records_error_and_cause(sfn: Any) -> None:
     assert found["status"] == "ABORTED"
     assert found["error"] == "Operator"
     assert found["cause"] == "no longer needed"
-    assert events[-1]["type"] == "ExecutionAborted"
+    assert [e["type"] for e in events[-2:]] == ["WaitStateAborted", "ExecutionAborted"]
     assert events[-1]["executionAbortedEventDetails"] == {
         "error": "Operator",
         "cause": "no longer needed",

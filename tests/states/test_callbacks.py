@@ -129,8 +129,11 @@ def test_a_token_survives_a_restart(
         sfn = client(second.url, shape_problems)
         sfn.send_task_success(taskToken=token, output='{"late": "but fine"}')
         done = finished(sfn, execution)
+        kinds = [e["type"] for e in history(sfn, execution)]
     finally:
         second.close()
 
     assert json.loads(done["output"]) == {"late": "but fine"}
+    assert "TaskStateAborted" not in kinds, "a shutdown is not an abort"
+    assert kinds.count("TaskScheduled") == 1
     assert len(inbox.read_text().split()) == 1

@@ -338,7 +338,7 @@ def test_parallel_failure_stops_the_other_branches(sfn: Any) -> None:
     seen = types(sfn, execution)
 
     assert (done["status"], done["error"]) == ("FAILED", "Broken")
-    assert "ParallelStateFailed" in seen
+    assert seen[-3:] == ["WaitStateAborted", "ParallelStateFailed", "ExecutionFailed"]
     assert "WaitStateExited" not in seen
 
 
@@ -383,3 +383,36 @@ def _most_at_once(events: list[dict[str, Any]]) -> int:
         elif event["type"] in {"MapIterationSucceeded", "MapIterationFailed"}:
             running -= 1
     return most
+
+
+def test_map_failure_aborts_the_other_iterations(sfn: Any) -> None:
+    definition = {
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "StartAt": "Route",
+                    "States": {
+                        "Route": {
+                            "Type": "Choice",
+                            "Choices": [{"Variable": "$", "NumericEquals": 0, "Next": "Break"}],
+                            "Default": "Sleep",
+                        },
+                        "Break": {"Type": "Fail", "Error": "Broken"},
+                        "Sleep": {"Type": "Wait", "Seconds": 3600, "End": True},
+                    },
+                },
+                "End": True,
+            }
+        },
+    }
+    execution = run(sfn, definition, [1, 0])
+
+    done = finished(sfn, execution)
+    seen = types(sfn, execution)
+
+    assert (done["status"], done["error"]) == ("FAILED", "Broken")
+    assert "MapIterationFailed" in seen
+    assert seen.index("WaitStateAborted") < seen.index("MapIterationAborted")
+    assert seen[-2:] == ["MapStateFailed", "ExecutionFailed"]

@@ -17,7 +17,7 @@ from edgeworks.states.language.errors import StatesFailure
 from edgeworks.states.runtime import core
 from edgeworks.states.runtime.context import Path
 from edgeworks.states.runtime.distributed import run_distributed
-from edgeworks.states.runtime.interpreter import Outcome, run_states, runner
+from edgeworks.states.runtime.interpreter import ABORT, Outcome, aborting, run_states, runner
 from edgeworks.states.runtime.task import backoff
 
 Attempt = Callable[[Path, Any, Any, Scope, int], Awaitable[Outcome]]
@@ -44,15 +44,20 @@ async def with_retry(
 async def first_failure_stops(jobs: Sequence[Awaitable[Any]]) -> list[Any]:
     """Await every job; when one fails, cancel the others and raise its failure."""
     tasks = [asyncio.ensure_future(job) for job in jobs]
+    reason: str | None = ABORT
     try:
         await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         for task in tasks:
             if task.done() and not task.cancelled() and task.exception() is not None:
                 raise task.exception()  # type: ignore[misc]
         return [task.result() for task in tasks]
+    except asyncio.CancelledError as exc:
+        # A shutdown passes on as a shutdown: the branches resume after the restart.
+        reason = ABORT if aborting(exc) else None
+        raise
     finally:
         for task in tasks:
-            task.cancel()
+            task.cancel(reason)
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
@@ -112,6 +117,11 @@ async def _map_once(step: Path, state: Any, data: Any, scope: Scope, attempt: in
                 path.emit(
                     ":failed", "MapIterationFailed", {"mapIterationFailedEventDetails": details}
                 )
+                raise
+            except asyncio.CancelledError as exc:
+                if aborting(exc):
+                    aborted = {"mapIterationAbortedEventDetails": details}
+                    path.emit(":aborted", "MapIterationAborted", aborted)
                 raise
             path.emit(
                 ":succeeded",

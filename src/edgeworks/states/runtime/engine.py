@@ -23,7 +23,7 @@ from edgeworks.states.runtime import task as _task  # noqa: F401  (the Task runn
 from edgeworks.states.runtime.callbacks import Callbacks
 from edgeworks.states.runtime.clock import Clock
 from edgeworks.states.runtime.context import Path, Run, data_details
-from edgeworks.states.runtime.interpreter import run_states
+from edgeworks.states.runtime.interpreter import ABORT, run_states
 from edgeworks.states.runtime.journal import Journal
 from edgeworks.states.runtime.task import DeadlineError, within
 from edgeworks.states.store import ExecutionRecord, Store
@@ -91,7 +91,7 @@ class Engine:
         self.store.finish_execution(arn, status="ABORTED", stopped=now, error=error, cause=cause)
         task = self._tasks.pop(arn, None)
         if task is not None:
-            task.cancel()
+            task.cancel(ABORT)
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         journal = Journal(arn, self.store)

@@ -8,6 +8,7 @@ catcher takes leaves the path as :class:`StatesFailure` for the caller to record
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -29,6 +30,19 @@ class Outcome:
 
 
 Runner = Callable[[Path, Any, Any, Scope], Awaitable[Outcome]]
+
+# The cancel message of a path stopped for good (StopExecution, a failed sibling branch), as
+# opposed to a service shutdown, after which the path resumes. Only the former is recorded.
+ABORT = "edgeworks.states: aborted"
+# HistoryEventType has an Aborted event for these state types only.
+_ABORTABLE = frozenset({"Task", "Wait", "Map", "Parallel"})
+
+
+def aborting(exc: asyncio.CancelledError) -> bool:
+    """Whether a cancellation stops its path for good."""
+    return ABORT in exc.args
+
+
 RUNNERS: dict[str, Runner] = {}
 
 
@@ -80,6 +94,10 @@ async def run_state(step: Path, state: State, data: Any, extra: dict[str, Any] |
 
     try:
         outcome = await RUNNERS[state.type](step, state, data, scope)
+    except asyncio.CancelledError as exc:
+        if aborting(exc) and state.type in _ABORTABLE:
+            step.emit(":aborted", f"{state.type}StateAborted")
+        raise
     except StatesFailure as failure:
         located = failure.located(state.name, entered.id)
         outcome = _caught(step, state, data, located, scope)
