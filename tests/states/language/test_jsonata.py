@@ -124,3 +124,12 @@ def test_an_evaluation_error_names_the_field_and_the_library_error() -> None:
         "The JSONata expression '1 + 'a'' specified for the field 'Arguments/x' threw an error "
         "during evaluation. T2002: "
     )
+
+
+def test_now_and_millis_answer_the_scope_time_not_the_clock() -> None:
+    entered = scope(State={"EnteredTime": "2024-05-01T10:00:00.250Z"})
+    states = {"input": {}}
+
+    assert evaluate_value("{% $now() %}", states, entered, "Output") == "2024-05-01T10:00:00.250Z"
+    assert evaluate_value("{% $millis() %}", states, entered, "Output") == 1714557600250
+    assert evaluate_value("{% $now('[Y0001]') %}", states, entered, "Output") == "2024"

@@ -13,7 +13,10 @@ import random
 import uuid as uuidlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from edgeworks.states.language import timestamps
 
 if TYPE_CHECKING:
     from edgeworks.states.language.catch import Catcher
@@ -64,6 +67,16 @@ class State:
         return self.query_language == JSONATA
 
 
+def _context_time(context: Mapping[str, Any]) -> datetime | None:
+    for section, key in (("State", "EnteredTime"), ("Execution", "StartTime")):
+        part = context.get(section)
+        value = part.get(key) if isinstance(part, Mapping) else None
+        moment = timestamps.parse(value) if isinstance(value, str) else None
+        if moment is not None:
+            return moment
+    return None
+
+
 def _uuid_from(rng: random.Random) -> Callable[[], str]:
     return lambda: str(uuidlib.UUID(int=rng.getrandbits(128), version=4))
 
@@ -81,6 +94,16 @@ class Scope:
     variables: Mapping[str, Any] = field(default_factory=dict)
     random: random.Random = field(default_factory=lambda: random.Random(0))
     uuid: Callable[[], str] | None = None
+    now: datetime | None = None
+
+    def now_millis(self) -> int:
+        """The evaluation time for JSONata ``$now()``/``$millis()``, in epoch milliseconds.
+
+        ``now`` when given, else the context's State.EnteredTime, else Execution.StartTime
+        (so a replay sees the same time), else the epoch.
+        """
+        moment = self.now or _context_time(self.context)
+        return int(moment.timestamp() * 1000) if moment is not None else 0
 
     def new_uuid(self) -> str:
         """Return a fresh version-4 UUID string from the passed-in sources."""

@@ -18,6 +18,7 @@ JSON null and "nothing" differ: an expression that yields null is a value.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import jsonata
@@ -26,6 +27,8 @@ from jsonata.utils import Utils
 from edgeworks.states.language import errors, jsonata_functions, paths
 from edgeworks.states.language.base import Scope
 
+_CACHE = threading.local()
+_CACHE_SIZE = 1024
 OPEN = "{%"
 CLOSE = "%}"
 _LIBRARY_ERRORS = (jsonata.JException, RecursionError, ValueError, TypeError, IndexError)
@@ -98,8 +101,7 @@ def evaluate(expression: str, states: dict[str, Any], scope: Scope, field: str) 
         StatesFailure: States.QueryEvaluationError naming the field and the library's error.
     """
     try:
-        compiled = jsonata.Jsonata(expression)
-        compiled.set_output_convert_nulls(False)
+        compiled = _compiled(expression)
         jsonata_functions.install(compiled, scope)
         return compiled.evaluate(None, _bindings(states, scope))
     except errors.StatesFailure:
@@ -112,6 +114,20 @@ def evaluate(expression: str, states: dict[str, Any], scope: Scope, field: str) 
         raise errors.StatesFailure(
             errors.QUERY_EVALUATION_ERROR, cause, needs_location=True
         ) from None
+
+
+def _compiled(expression: str) -> jsonata.Jsonata:
+    # Parsing costs more than evaluating; each thread keeps its own parsed expressions because
+    # an expression object carries the functions registered for the evaluation at hand.
+    cache: dict[str, jsonata.Jsonata] = _CACHE.__dict__.setdefault("expressions", {})
+    compiled = cache.get(expression)
+    if compiled is None:
+        if len(cache) >= _CACHE_SIZE:
+            cache.clear()
+        compiled = jsonata.Jsonata(expression)
+        compiled.set_output_convert_nulls(False)
+        cache[expression] = compiled
+    return compiled
 
 
 def _bindings(states: dict[str, Any], scope: Scope) -> dict[str, Any]:

@@ -17,6 +17,7 @@ import random as randomlib
 from typing import Any
 
 import jsonata
+from jsonata.functions import Functions
 from jsonata.utils import Utils
 
 from edgeworks.states.language.base import Scope
@@ -35,6 +36,11 @@ def install(expression: jsonata.Jsonata, scope: Scope) -> None:
     expression.register_lambda("uuid", scope.new_uuid)
     expression.register_lambda("parse", _parse)
     expression.register_lambda("eval", _no_eval)
+    # The core reads no clock: $now and $millis answer the time the scope carries.
+    expression.register_lambda(
+        "now", lambda picture=None, zone=None: _now(scope.now_millis(), picture, zone)
+    )
+    expression.register_lambda("millis", scope.now_millis)
 
 
 def _fail(code: str, message: str) -> jsonata.JException:
@@ -107,6 +113,10 @@ def _parse(text: Any = None) -> Any:
     except ValueError:
         raise _fail("D3140", f"The value {json.dumps(text)} is not valid JSON") from None
     return Utils.NULL_VALUE if value is None else value
+
+
+def _now(millis: int, picture: Any, zone: Any) -> Any:
+    return Functions.datetime_from_millis(millis, picture, zone)
 
 
 def _no_eval(*_: Any) -> Any:
