@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import socket
+
 import pytest
 
-from edge.test_proxy_support import Stack, fetch
+from conftest import free_port
+from edge.test_proxy_support import OriginApp, Stack, fetch
+from edgeworks.config.model import Distribution, OriginGroup
 
 
 @pytest.fixture
@@ -146,3 +151,75 @@ def test_access_log_and_counters_see_every_request(stack: Stack) -> None:
     assert counts["requests"] == 2
     assert counts["result_hit"] == 1
     assert counts["result_miss"] == 1
+
+
+def test_method_outside_allowed_methods_is_403() -> None:
+    def narrow(dist: Distribution) -> Distribution:
+        behavior = dataclasses.replace(
+            dist.default_behavior, allowed_methods=frozenset({"GET", "HEAD"})
+        )
+        return dataclasses.replace(dist, default_behavior=behavior)
+
+    with Stack(shape=narrow) as running:
+        conn = running.client()
+        reply, body = fetch(conn, "DELETE", "/x")
+        assert reply.status == 403
+        assert reply.getheader("x-cache") == "Error from edgeworks"
+        assert b"not allowed" in body
+        reply, _ = fetch(conn, "GET", "/x")
+        assert reply.status == 200
+        assert [r.method for r in running.origin.seen] == ["GET"]
+
+
+def test_origin_group_fails_over_to_the_secondary() -> None:
+    backup = OriginApp()
+    with Stack(backup) as second:
+
+        def grouped(dist: Distribution) -> Distribution:
+            dead = dataclasses.replace(dist.origins["origin"], port=free_port())
+            live = dataclasses.replace(dist.origins["origin"], port=second.origin_port)
+            group = OriginGroup("group", "dead", "live", frozenset({500, 502, 503}))
+            behavior = dataclasses.replace(dist.default_behavior, target_origin_id="group")
+            return dataclasses.replace(
+                dist,
+                origins={"dead": dead, "live": live},
+                origin_groups={"group": group},
+                default_behavior=behavior,
+            )
+
+        with Stack(shape=grouped) as running:
+            reply, body = fetch(running.client(), "GET", "/status/200")
+            assert reply.status == 200
+            assert len(backup.seen) == 1
+
+
+def test_early_hints_reach_the_viewer(stack: Stack) -> None:
+    with socket.create_connection(("127.0.0.1", stack.edge_port), timeout=5) as sock:
+        sock.sendall(b"GET /hints HTTP/1.1\r\nHost: e\r\n\r\n")
+        data = b""
+        while b"\r\n\r\nGET /hints" not in data:
+            chunk = sock.recv(65536)
+            assert chunk
+            data += chunk
+    assert data.startswith(b"HTTP/1.1 103 Early Hints\r\nlink: </s.css>; rel=preload\r\n\r\n")
+    assert b"HTTP/1.1 200" in data
+
+
+def test_head_miss_goes_to_the_origin_as_head(stack: Stack) -> None:
+    conn = stack.client()
+    reply, body = fetch(conn, "HEAD", "/plain/head")
+    assert reply.status == 200
+    assert body == b""
+    assert stack.origin.seen[-1].method == "HEAD"
+    assert reply.getheader("content-length") is not None
+
+
+def test_hits_are_replayed_and_invalidated_together(stack: Stack) -> None:
+    conn = stack.client()
+    fetch(conn, "GET", "/cache/hot")
+    for _ in range(5):
+        reply, _ = fetch(conn, "GET", "/cache/hot")
+        assert reply.getheader("x-cache") == "Hit from edgeworks"
+    fetch(conn, "DELETE", "/cache/hot")
+    reply, _ = fetch(conn, "GET", "/cache/hot")
+    assert reply.getheader("x-cache") == "Miss from edgeworks"

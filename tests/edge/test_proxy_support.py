@@ -11,7 +11,7 @@ import dataclasses
 import http.client
 import socket
 import threading
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, TypeVar
 
 import uvloop
@@ -64,6 +64,8 @@ class OriginApp:
                 response.write_head(304, b"Not Modified", fields)
                 response.end()
                 return
+        elif kind == b"hints":
+            response.write_interim(103, b"Early Hints", [(b"link", b"</s.css>; rel=preload")])
         elif kind == b"status":
             status = int(request.path.split(b"/")[2])
         elif kind == b"hop":
@@ -103,6 +105,7 @@ class Stack:
         origin_port: int | None = None,
         read_timeout: float = 5.0,
         limits: Limits | None = None,
+        shape: Callable[[Distribution], Distribution] | None = None,
     ) -> None:
         self.origin = origin or OriginApp()
         self.origin_port = origin_port or free_port()
@@ -112,6 +115,8 @@ class Stack:
         )
         only = dataclasses.replace(dist.origins["origin"], read_timeout=read_timeout)
         self.dist: Distribution = dataclasses.replace(dist, origins={"origin": only})
+        if shape is not None:
+            self.dist = shape(self.dist)
         self.loop = uvloop.new_event_loop()
         self.tracer = Tracer()
         self._limits = limits or Limits()
