@@ -190,6 +190,7 @@ def test_origin_group_fails_over_to_the_secondary() -> None:
         with Stack(shape=grouped) as running:
             reply, body = fetch(running.client(), "GET", "/status/200")
             assert reply.status == 200
+            assert body.startswith(b"GET /status/200 ")
             assert len(backup.seen) == 1
 
 
