@@ -24,7 +24,13 @@ def test_head_carries_prefix_custom_headers_and_content_length() -> None:
 
 
 def test_caller_framing_fields_are_replaced_by_the_clients_own() -> None:
-    fields = [(b"content-length", b"99"), (b"transfer-encoding", b"gzip"), (b"connection", b"x")]
+    fields = [
+        (b"content-length", b"99"),
+        (b"transfer-encoding", b"gzip"),
+        (b"connection", b"x"),
+        (b"upgrade", b"websocket"),
+        (b"te", b"trailers"),
+    ]
     head = request_head(prepared(), b"PUT", b"/", fields, -1)
     assert head == b"PUT / HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n"
 

@@ -20,8 +20,9 @@ IDEMPOTENT: frozenset[bytes] = frozenset(
 # it carries none, so that the origin does not wait for a body.
 _EXPECTS_BODY: frozenset[bytes] = frozenset({b"POST", b"PUT", b"PATCH"})
 
-# The client frames every message itself, so it never forwards the caller's framing fields.
-FRAMING: frozenset[bytes] = frozenset({b"content-length", b"transfer-encoding", b"connection"})
+# The client frames every message itself and speaks for its own hop (RFC 9110 §7.6.1), so it
+# never forwards the caller's framing or hop-by-hop fields, even if the caller left some in.
+FRAMING: frozenset[bytes] = HOP_BY_HOP | {b"content-length"}
 
 # RFC 9112 §3.2: origin-form or asterisk-form, visible ASCII only (no space, CR, LF, NUL).
 _TARGET = re.compile(rb"(?:/[\x21-\x7e]*|\*)\Z")
