@@ -35,6 +35,7 @@ FUNCTIONS = {
         "    time.sleep(event.get('seconds', 0.5))\n    return 'slept'\n"
     ),
     "notjson": "def handler(event, context):\n    return {1, 2}\n",
+    "big": "def handler(event, context):\n    return 'x' * 300000\n",
     "whoami": (
         "def handler(event, context):\n"
         "    return {'name': context.function_name, 'arn': context.invoked_function_arn,"
