@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import free_port
 from edgeworks.cache.storage import Collapser, Filler, FillError, Follower, StorageError
@@ -331,3 +333,66 @@ async def test_cancelled_filler_releases_its_followers() -> None:
 
     assert done and waiting.result() is None
     assert collapser.join(b"k").is_filler
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    steps=st.lists(
+        st.one_of(
+            st.tuples(st.just("join"), st.integers(0, 3)),
+            st.tuples(st.just("chunk"), st.binary(min_size=1, max_size=8)),
+            st.tuples(st.sampled_from(["finish", "fail", "uncacheable", "tick"]), st.none()),
+        ),
+        max_size=30,
+    )
+)
+def test_every_follower_gets_the_whole_body_a_fallback_or_an_error(
+    steps: list[tuple[str, object]],
+) -> None:
+    asyncio.run(asyncio.wait_for(play(steps), timeout=30))
+
+
+async def play(steps: list[tuple[str, object]]) -> None:
+    # One filler, its head out at once; followers join at random points of the body. The model:
+    # chunks count until the fill ends; it ends done (every follower gets every chunk, from the
+    # first) or failed (every follower gets an error).
+    collapser: Collapser[bytes] = Collapser(wait_timeout=5)
+    filler = collapser.join(b"k")
+    assert isinstance(filler, Filler)
+    filler.publish_head(b"200")
+    published = bytearray()
+    ended: str | None = None
+    readers: list[asyncio.Task[bytes | str]] = []
+    for action, value in steps:
+        if action == "join":
+            role = collapser.join(b"k")
+            if isinstance(role, Follower):
+                readers.append(asyncio.create_task(read_all(role)))
+            else:
+                role.uncacheable()  # a fresh fill after the first one left the registry
+        elif action == "chunk" and isinstance(value, bytes):
+            filler.publish(value)
+            published += value if ended is None else b""
+        elif action == "tick":
+            await asyncio.sleep(0)
+        elif action == "finish":
+            filler.finish()
+            ended = ended or "done"
+        elif action == "fail":
+            filler.fail("test failure")
+            ended = ended or "failed"
+        elif action == "uncacheable":
+            filler.uncacheable()
+    filler.finish()
+    expected = "error" if ended == "failed" else bytes(published)
+
+    assert await asyncio.gather(*readers) == [expected] * len(readers)
+
+
+async def read_all(follower: Follower[bytes]) -> bytes | str:
+    if await follower.head() != b"200":
+        return "no head"
+    try:
+        return b"".join([piece async for piece in follower.body()])
+    except FillError:
+        return "error"
