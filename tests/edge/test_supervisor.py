@@ -120,3 +120,22 @@ def test_sigterm_stops_children_and_exits_zero(
     for _, pid, _ in events(log):
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_children_stop_when_the_supervisor_is_killed(
+    supervised: tuple[subprocess.Popen[bytes], Path, Path],
+) -> None:
+    proc, log, _ = supervised
+    children = [pid for _, pid, _ in events(log)]
+
+    proc.kill()
+    proc.wait(5)
+
+    def gone(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+    wait_for(lambda: all(gone(pid) for pid in children))

@@ -15,6 +15,7 @@ at a time with ``sigtimedwait``, which leaves no window between a check and a wa
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import signal
@@ -28,6 +29,7 @@ Target = Callable[[], int]
 """What a child runs; its return value becomes the child's exit status."""
 
 _SIGNALS = (signal.SIGCHLD, signal.SIGHUP, signal.SIGTERM, signal.SIGINT)
+_PR_SET_PDEATHSIG = 1  # prctl(2) option: a signal for this process when its parent dies
 _YOUNG = 1.0  # seconds: a child that dies sooner than this is restarted only after a pause
 
 
@@ -65,9 +67,10 @@ class Supervisor:
                 return self._stop(signal.Signals(info.si_signo).name)
 
     def _start(self, index: int) -> None:
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:
-            os._exit(_run_child(self._targets[index]))
+            os._exit(_run_child(self._targets[index], parent))
         self._pids[pid] = index
         self._started[index] = time.monotonic()
 
@@ -126,11 +129,12 @@ class Supervisor:
                 continue  # exited meanwhile; the next SIGCHLD reaps it
 
 
-def _run_child(target: Target) -> int:
+def _run_child(target: Target, parent: int) -> int:
     """Run ``target`` in a fresh child: default signal dispositions, nothing blocked."""
     for signum in _SIGNALS:
         signal.signal(signum, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    _stop_with_parent(parent)
     try:
         return target()
     except SystemExit as exc:
@@ -142,3 +146,17 @@ def _run_child(target: Target) -> int:
         # os._exit skips interpreter shutdown, so buffered output would be lost.
         sys.stdout.flush()
         sys.stderr.flush()
+
+
+def _stop_with_parent(parent: int) -> None:
+    """Have the kernel send SIGTERM to this child when the supervisor dies (Linux only).
+
+    Without it, a supervisor killed with SIGKILL would leave its workers serving on the port
+    with nobody to stop or restart them.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the supervisor died before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)
