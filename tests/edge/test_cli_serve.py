@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import http.client
+import signal
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
 from conftest import free_port
+from edgeworks.edge.accesslog import parse_log
 
 from .harness import running_node, wait_for
 
@@ -124,3 +126,13 @@ def test_unwritable_access_log_exits_1_before_any_worker(tmp_path: Path) -> None
     assert done.returncode == 1
     assert str(target) in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_log_level_warning_silences_info_lines(tmp_path: Path) -> None:
+    with running_node(["--workers", "1", "--log-level", "warning"], tmp_path) as node:
+        assert get(node.port, "/")[0] == 200
+        node.signal(signal.SIGTERM)
+        assert node.proc.wait(10) == 0
+
+    assert "INFO" not in node.stderr()
+    assert len(parse_log(node.access_log.read_text())) == 1  # the access log is apart
