@@ -40,7 +40,7 @@ def new_entry(
     return Entry(
         status=exchange.status,
         reason=b"",
-        stored=fields.stored_fields(exchange.response_headers, dropped),
+        source=fields.stored_fields(exchange.response_headers, dropped),
         viewer_fields=frozenset(targeted),
         body=None,
         length=0,
@@ -74,7 +74,7 @@ def refreshed(
     lifetime = freshness(facts, entry.status, _policy(entry.ttls), error_ttl, response_time)
     return dataclasses.replace(
         entry,
-        stored=merged,
+        source=merged,
         request_time=request_time,
         response_time=response_time,
         initial_age=corrected_initial_age(own, request_time, response_time),

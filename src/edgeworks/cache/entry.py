@@ -4,6 +4,10 @@ An :class:`Entry` keeps the stored fields (RFC 9111 §3.1), the times needed for
 calculation (§4.2.3), the freshness fixed when it was stored, and its Vary selection (§4.1). The
 response head is prepared once, at store time, so a hit writes ``head + Age + X-Cache + CRLF +
 body`` without touching the fields again.
+
+An entry read back from storage does not keep its field list decoded: only conditional, range
+and refresh answers need it, so it is decoded again from the stored record when asked for. That
+keeps the memory an entry costs beside its body near the size of its prepared head.
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ class Entry:
     Attributes:
         status: the stored status code.
         reason: the reason phrase sent with it.
-        stored: every stored field, including targeted cache fields (needed on refresh).
+        source: the stored fields, or the stored record they are decoded from on demand
+            (see ``edgeworks.cache.meta``); read them through :attr:`stored`.
         viewer_fields: the names removed from what viewers see (targeted fields, RFC 9213).
         body: the whole body when held in memory, else None.
         path: the file holding the body on disk, else None.
@@ -45,7 +50,7 @@ class Entry:
 
     status: int
     reason: bytes
-    stored: Headers
+    source: Headers | bytes
     viewer_fields: frozenset[bytes]
     body: bytes | None
     length: int
@@ -63,12 +68,25 @@ class Entry:
     has_validator: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
-        self.head = build_head(self.status, self.reason, self.fields())
-        self.has_validator = self.etag() is not None or self.last_modified() is not None
+        stored = self.stored
+        self.head = build_head(self.status, self.reason, self.fields(stored))
+        has_etag = bool(parse_entity_tags(get(stored, b"etag")))
+        self.has_validator = has_etag or get(stored, b"last-modified") is not None
 
-    def fields(self) -> Headers:
+    @property
+    def stored(self) -> Headers:
+        """Every stored field, targeted cache fields included (RFC 9111 §3.1, RFC 9213)."""
+        source = self.source
+        if isinstance(source, bytes):
+            from edgeworks.cache.meta import decode_stored  # the record format lives there
+
+            return decode_stored(source)
+        return source
+
+    def fields(self, stored: Headers | None = None) -> Headers:
         """Return the fields a viewer gets, with Content-Length set to the body length."""
-        visible = without(self.stored, self.viewer_fields | {b"content-length"})
+        stored = self.stored if stored is None else stored
+        visible = without(stored, self.viewer_fields | {b"content-length"})
         if self.status not in (204, 304) and self.status >= 200:
             visible.append((b"content-length", str(self.length).encode("ascii")))
         return visible

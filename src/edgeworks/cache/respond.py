@@ -40,13 +40,14 @@ def respond(
         x_cache: the X-Cache value.
     """
     tail = b"age: %d\r\nx-cache: %s\r\n\r\n" % (age, x_cache)
+    stored = entry.stored
     # RFC 9110 §13.2.2: preconditions apply where the response would be a 2xx.
     success = 200 <= entry.status < 300
-    if success and conditional.not_modified(request_headers, entry.stored, entry.response_time):
-        return [_not_modified_head(entry), tail]
-    requested = _ranges(entry, method, request_headers)
+    if success and conditional.not_modified(request_headers, stored, entry.response_time):
+        return [_not_modified_head(entry, stored), tail]
+    requested = _ranges(entry, stored, method, request_headers)
     if requested is not None:
-        return _partial(entry, requested, tail)
+        return _partial(entry, stored, requested, tail)
     if method == "HEAD":
         return [entry.head, tail]
     if entry.body is None:
@@ -54,23 +55,27 @@ def respond(
     return [entry.head, tail, entry.body]
 
 
-def _not_modified_head(entry: Entry) -> bytes:
+def _not_modified_head(entry: Entry, stored: Headers) -> bytes:
     kept = set(NOT_MODIFIED_FIELDS)
-    fields = [(name, value) for name, value in entry.fields() if name in kept]
+    fields = [(name, value) for name, value in entry.fields(stored) if name in kept]
     return build_head(304, b"Not Modified", fields)
 
 
-def _ranges(entry: Entry, method: str, request_headers: Headers) -> list[ranges.ByteRange] | None:
+def _ranges(
+    entry: Entry, stored: Headers, method: str, request_headers: Headers
+) -> list[ranges.ByteRange] | None:
     # RFC 9110 §14.2: Range applies to GET of a complete 200 response.
     if method != "GET" or entry.status != 200:
         return None
     requested = ranges.parse_range(get(request_headers, b"range"), entry.length)
-    if requested is None or not ranges.if_range_allows(request_headers, entry.stored):
+    if requested is None or not ranges.if_range_allows(request_headers, stored):
         return None
     return requested
 
 
-def _partial(entry: Entry, requested: list[ranges.ByteRange], tail: bytes) -> list[bytes] | None:
+def _partial(
+    entry: Entry, stored: Headers, requested: list[ranges.ByteRange], tail: bytes
+) -> list[bytes] | None:
     if not requested:
         # RFC 9110 §15.5.17: 416 with the current length.
         fields = [(b"content-range", b"bytes */%d" % entry.length), (b"content-length", b"0")]
@@ -80,24 +85,30 @@ def _partial(entry: Entry, requested: list[ranges.ByteRange], tail: bytes) -> li
         return None
     datas = [piece for piece in pieces if piece is not None]
     if len(requested) == 1:
-        return _single(entry, requested[0], datas[0], tail)
-    return _multipart(entry, requested, datas, tail)
+        return _single(entry, stored, requested[0], datas[0], tail)
+    return _multipart(entry, stored, requested, datas, tail)
 
 
-def _single(entry: Entry, byte_range: ranges.ByteRange, data: bytes, tail: bytes) -> list[bytes]:
+def _single(
+    entry: Entry, stored: Headers, byte_range: ranges.ByteRange, data: bytes, tail: bytes
+) -> list[bytes]:
     # RFC 9110 §14.4: one range travels alone with Content-Range.
-    fields = without(entry.fields(), {b"content-length"})
+    fields = without(entry.fields(stored), {b"content-length"})
     fields.append((b"content-range", ranges.content_range(byte_range, entry.length)))
     fields.append((b"content-length", b"%d" % len(data)))
     return [build_head(206, b"Partial Content", fields), tail, data]
 
 
 def _multipart(
-    entry: Entry, requested: list[ranges.ByteRange], datas: list[bytes], tail: bytes
+    entry: Entry,
+    stored: Headers,
+    requested: list[ranges.ByteRange],
+    datas: list[bytes],
+    tail: bytes,
 ) -> list[bytes]:
     # RFC 9110 §14.6: several ranges travel as multipart/byteranges.
     boundary = os.urandom(12).hex().encode("ascii")
-    content_type = get(entry.stored, b"content-type")
+    content_type = get(stored, b"content-type")
     body = []
     for byte_range, data in zip(requested, datas, strict=True):
         part = [b"\r\n--%s\r\n" % boundary]
@@ -107,7 +118,7 @@ def _multipart(
         body.append(b"".join(part) + data)
     body.append(b"\r\n--%s--\r\n" % boundary)
     payload = b"".join(body)
-    fields = without(entry.fields(), {b"content-length", b"content-type"})
+    fields = without(entry.fields(stored), {b"content-length", b"content-type"})
     fields.append((b"content-type", b"multipart/byteranges; boundary=" + boundary))
     fields.append((b"content-length", b"%d" % len(payload)))
     return [build_head(206, b"Partial Content", fields), tail, payload]
