@@ -377,3 +377,26 @@ def test_a_graceful_close_lets_requests_in_flight_finish() -> None:
         return body, raised.value.status, origin.closed
 
     assert run(scenario()) == (b"done", 502, 1)
+
+
+def test_a_failing_interim_handler_is_logged_and_the_response_still_arrives(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    raw = (
+        b"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    )
+
+    def broken(status: int, fields: Headers) -> None:
+        raise RuntimeError("viewer went away")
+
+    async def scenario() -> bytes:
+        async with ScriptedOrigin(answering(raw)) as origin:
+            client = client_for(origin.port)
+            resp = await client.request("o", "GET", b"/", HOST, on_interim=broken)
+            body = await resp.read()
+            await client.aclose()
+        return body
+
+    assert run(scenario()) == b"ok"
+    assert "interim 103 handler failed" in caplog.text

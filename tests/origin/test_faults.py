@@ -88,7 +88,11 @@ def test_connect_timeout_after_every_attempt_is_504(full_backlog: int) -> None:
     assert (raised.value.status, raised.value.reason) == (504, "origin connect timed out")
 
 
-def test_silent_origin_is_a_read_timeout_504_after_every_attempt() -> None:
+def test_silent_origin_is_a_read_timeout_504_after_every_attempt(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="edgeworks.origin")
+
     async def scenario() -> tuple[OriginTimeout, int]:
         async with ScriptedOrigin(writing(pause=5.0)) as origin:
             with pytest.raises(OriginTimeout) as raised:
@@ -97,6 +101,8 @@ def test_silent_origin_is_a_read_timeout_504_after_every_attempt() -> None:
 
     error, tries = run(scenario())
     assert (error.status, error.reason, tries) == (504, "origin read timed out", 3)
+    warnings = [r for r in caplog.records if "origin read timed out" in r.getMessage()]
+    assert [r.levelno for r in warnings] == [logging.WARNING] * 3
 
 
 class SilentOnce:
