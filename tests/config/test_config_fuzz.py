@@ -76,12 +76,92 @@ def test_arbitrary_documents(document: dict[str, Any]) -> None:
     check_outcome(document)
 
 
+RICH: dict[str, Any] = {
+    **copy.deepcopy(BASE),
+    "Origins": [
+        {"Id": "app", "Url": "http://127.0.0.1:8000"},
+        {
+            "Id": "b",
+            "DomainName": "b.example",
+            "CustomHeaders": [{"HeaderName": "X-A", "HeaderValue": "1"}],
+            "CustomOriginConfig": {"HTTPPort": 81, "OriginProtocolPolicy": "match-viewer"},
+        },
+    ],
+    "OriginGroups": {
+        "Quantity": 1,
+        "Items": [
+            {
+                "Id": "g",
+                "FailoverCriteria": {"StatusCodes": {"Quantity": 1, "Items": [502]}},
+                "Members": {"Quantity": 2, "Items": [{"OriginId": "app"}, {"OriginId": "b"}]},
+            }
+        ],
+    },
+    "CacheBehaviors": [
+        {
+            "PathPattern": "/a/*",
+            "TargetOriginId": "g",
+            "AllowedMethods": {
+                "Quantity": 2,
+                "Items": ["GET", "HEAD"],
+                "CachedMethods": ["GET", "HEAD"],
+            },
+            "CachePolicyId": "p",
+            "OriginRequestPolicyId": "r",
+        },
+        {
+            "PathPattern": "/b/*",
+            "TargetOriginId": "b",
+            "ForwardedValues": {
+                "QueryString": True,
+                "Cookies": {"Forward": "whitelist", "WhitelistedNames": ["s"]},
+                "Headers": ["X-B"],
+            },
+            "MinTTL": 0,
+        },
+    ],
+    "CachePolicies": [
+        {
+            "Id": "p",
+            "CachePolicyConfig": {
+                "Name": "p",
+                "MinTTL": 0,
+                "ParametersInCacheKeyAndForwardedToOrigin": {
+                    "EnableAcceptEncodingGzip": True,
+                    "HeadersConfig": {"HeaderBehavior": "whitelist", "Headers": ["X-A"]},
+                    "CookiesConfig": {"CookieBehavior": "all"},
+                    "QueryStringsConfig": {
+                        "QueryStringBehavior": "allExcept",
+                        "QueryStrings": ["u"],
+                    },
+                },
+            },
+        }
+    ],
+    "OriginRequestPolicies": [
+        {
+            "Name": "r",
+            "HeadersConfig": {"HeaderBehavior": "allViewer"},
+            "CookiesConfig": {"CookieBehavior": "none"},
+            "QueryStringsConfig": {"QueryStringBehavior": "all"},
+        }
+    ],
+    "Edgeworks": {
+        "Listen": "127.0.0.1:0",
+        "Limits": {"MaxBodySize": "1MiB", "IdleTimeout": 5},
+        "Cache": {"MemorySize": 1, "DiskSize": "1GiB"},
+    },
+}
+
+
+def test_the_rich_document_is_valid() -> None:
+    assert isinstance(parse_config(RICH), Distribution)
+
+
 @st.composite
 def mutated(draw: st.DrawFn) -> dict[str, Any]:
     """A valid document with one field somewhere replaced by an arbitrary value."""
-    doc = copy.deepcopy(BASE)
-    doc["CacheBehaviors"] = [{"PathPattern": "/a/*", "TargetOriginId": "app"}]
-    doc["Edgeworks"] = {"Limits": {"MaxBodySize": "1MiB"}, "Cache": {"MemorySize": 1}}
+    doc = copy.deepcopy(RICH)
     target: Any = doc
     while True:
         children = list(target.items()) if isinstance(target, dict) else list(enumerate(target))
@@ -92,7 +172,7 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
         target = child
 
 
-@settings(max_examples=300)
+@settings(max_examples=400)
 @given(mutated())
 def test_mutated_valid_documents(document: dict[str, Any]) -> None:
     check_outcome(document)

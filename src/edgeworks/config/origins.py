@@ -255,15 +255,15 @@ def _group(
 
 
 def _statuses(reader: Reader, value: Any, path: str) -> frozenset[int]:
-    doc = (
-        reader.mapping(value, path, ("StatusCodes",), required=("StatusCodes",))
-        if value is not None
-        else None
-    )
+    if value is None:
+        return frozenset()
+    doc = reader.mapping(value, path, ("StatusCodes",), required=("StatusCodes",)) or {}
+    codes_path = join(path, "StatusCodes")
+    entries = reader.items(doc.get("StatusCodes"), codes_path)
+    if doc.get("StatusCodes") is not None and not entries:
+        reader.problem(codes_path, doc["StatusCodes"], "list at least one status code")
     found = set()
-    for item_path, item in reader.items(
-        doc.get("StatusCodes") if doc else None, join(path, "StatusCodes")
-    ):
+    for item_path, item in entries:
         if item in FAILOVER_STATUSES and not isinstance(item, bool):
             found.add(int(item))
         else:
@@ -279,14 +279,17 @@ def _members(
     entries = reader.items(value, path)
     for item_path, item in entries:
         doc = reader.mapping(item, item_path, ("OriginId",), required=("OriginId",))
-        origin_id = doc.get("OriginId") if doc else None
+        origin_id = reader.text(doc, "OriginId", item_path) if doc else None
         if origin_id is None:
             continue
         if origin_id not in origin_ids:
-            hint = suggestion(str(origin_id), origin_ids)
+            hint = suggestion(origin_id, origin_ids)
             reader.problem(join(item_path, "OriginId"), origin_id, f"no origin has this id{hint}")
-        ids.append(str(origin_id))
+        ids.append(origin_id)
     if value is not None and len(entries) != 2:
         reader.problem(path, value, f"an origin group has exactly 2 members, not {len(entries)}")
+        return None
+    if len(ids) == 2 and ids[0] == ids[1]:
+        reader.problem(path, value, "the primary and the secondary must be different origins")
         return None
     return (ids[0], ids[1]) if len(ids) == 2 else None
