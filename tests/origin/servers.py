@@ -163,6 +163,6 @@ def run(coro: Awaitable[T]) -> T:
         return await asyncio.wait_for(coro, timeout=60)
 
     result = uvloop.run(bounded())
-    gc.collect()
+    gc.collect(1)
     assert not loop_errors, loop_errors
     return result
