@@ -5,6 +5,7 @@ from __future__ import annotations
 from cache_support import T0, hdrs
 
 from edgeworks.cache.rules.conditional import (
+    head_updates,
     merge,
     not_modified,
     origin_only,
@@ -82,3 +83,11 @@ def test_304_merge_replaces_fields_keeps_length_rfc9111_3_2() -> None:
         ("X-A", "2"),
         ("X-B", "new"),
     )
+
+
+def test_head_response_updates_when_validators_agree_rfc9111_4_3_5() -> None:
+    assert head_updates(STORED, 5, hdrs(("ETag", '"v1"'), ("Content-Length", "5")))
+    assert head_updates(STORED, 5, hdrs(("X-New", "1")))
+    assert not head_updates(STORED, 5, hdrs(("ETag", '"v2"')))
+    assert not head_updates(STORED, 5, hdrs(("Content-Length", "6")))
+    assert not head_updates(STORED, 5, hdrs(("Last-Modified", "Sun, 06 Nov 1994 08:49:37 GMT")))

@@ -271,3 +271,20 @@ def test_stale_refresh_retried_after_timeout_rfc5861_3() -> None:
     store(cache, hdrs(("Cache-Control", "max-age=60, stale-while-revalidate=300")))
     assert lookup(cache, at=T0 + 70).kind == "stale"
     assert lookup(cache, at=T0 + 70 + REFRESH_TIMEOUT + 1).kind == "stale"
+
+
+def test_head_200_refreshes_stored_get_rfc9111_4_3_5() -> None:
+    cache = memory_cache()
+    store(cache, hdrs(("Cache-Control", "max-age=2"), ("X-A", "1")))
+    head = hdrs(("Cache-Control", "max-age=1000"), ("X-A", "2"))
+    updated = cache.update_from_head(b"k", [], 200, head, T0 + 10, T0 + 10)
+    assert updated is not None and updated.body == b"hello"
+    found = lookup(cache, at=T0 + 20)
+    assert found.kind == "hit" and found.entry is not None and b"x-a: 2" in found.entry.head
+
+
+def test_head_with_other_validator_drops_stored_get_rfc9111_4_3_5() -> None:
+    cache = memory_cache()
+    store(cache, hdrs(CC60, ("ETag", '"v1"')))
+    assert cache.update_from_head(b"k", [], 200, hdrs(("ETag", '"v2"')), T0, T0) is None
+    assert lookup(cache).kind == "miss"

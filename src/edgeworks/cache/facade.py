@@ -208,6 +208,35 @@ class Cache:
         self._bump("refreshes")
         return fresh
 
+    def update_from_head(  # noqa: PLR0917 - the same shape as open_writer
+        self,
+        key: bytes,
+        request_headers: Headers,
+        status: int,
+        response_headers: Headers,
+        request_time: float,
+        response_time: float,
+    ) -> Entry | None:
+        """Update the stored GET response a HEAD response speaks for (RFC 9111 §4.3.5).
+
+        Returns:
+            The updated entry, or None when nothing was updated. A stored response whose
+            validators or length disagree with the HEAD response is removed, since it is
+            to be treated as stale.
+        """
+        entry = self._store.select(key, request_headers) if status == 200 else None
+        if entry is None:
+            return None
+        if not conditional.head_updates(entry.stored, entry.length, response_headers):
+            self._store.remove(self._store.storage_key(key, entry)[0])
+            return None
+        times = (request_time, response_time)
+        error_ttl = self._config.error_caching_ttl
+        fresh = refreshed(entry, response_headers, times, self._targeted, error_ttl)
+        self._store.rewrite(key, fresh)
+        self._bump("head_updates")
+        return fresh
+
     def stale_if_error(self, found: Lookup, now: float) -> Entry | None:
         """Return the entry to serve when the origin failed or was unreachable (RFC 5861 §4).
 

@@ -7,6 +7,8 @@
 - §4.3.4: a 304 updates the stored response it validates, chosen by its validators.
 - §3.2: the 304's fields replace the stored ones, except the ones a cache never stores and
   Content-Length, which belongs to the stored body.
+- §4.3.5: a 200 response to HEAD updates a stored GET response the same way when its
+  validators and Content-Length agree with it.
 """
 
 from __future__ import annotations
@@ -87,6 +89,21 @@ def updates(stored: Headers, response_304: Headers) -> bool:
         return new_modified == old_modified
     # Neither carries a validator: the one stored response is the one validated.
     return old_tag is None and old_modified is None
+
+
+def head_updates(stored: Headers, length: int, response_head: Headers) -> bool:
+    """Return whether a 200 response to HEAD may update a stored GET response (§4.3.5).
+
+    Every validator the HEAD response carries (ETag, Last-Modified) must equal the stored one,
+    and its Content-Length, when present, the stored body's length. Otherwise the stored
+    response is to be treated as stale.
+    """
+    for name in (b"etag", b"last-modified"):
+        value = get(response_head, name)
+        if value is not None and value.strip() != (get(stored, name) or b"").strip():
+            return False
+    declared = get(response_head, b"content-length")
+    return declared is None or declared.strip() == str(length).encode("ascii")
 
 
 def merge(stored: Headers, response_304: Headers) -> Headers:
