@@ -494,6 +494,11 @@ class Connection(asyncio.Protocol):
         if response is self._response:
             self._finish(response.keep_alive)
 
+    def body_unread(self) -> bool:
+        """Whether the current request's body is still arriving and nobody reads it."""
+        request = self._parsing
+        return request is not None and request is self._current and not request.body.started
+
     # BodySource, used by RequestBody
 
     def body_wanted(self) -> None:
@@ -530,7 +535,11 @@ class Connection(asyncio.Protocol):
                 self._send_error(HTTPError(408, "request header not received in time"))
             else:
                 self.abort()
-        elif self._parsing is not None and now - self._last_recv > limits.body_timeout:
+        elif (
+            self._parsing is not None
+            and not self._pauses  # a paused body waits for its reader, not for the viewer
+            and now - self._last_recv > limits.body_timeout
+        ):
             response = self._response
             if self._parsing is self._current and response is not None and not response.started:
                 self._parsing.body.fail(HTTPError(408, "request body not received in time"))
@@ -579,6 +588,7 @@ class Connection(asyncio.Protocol):
             return
         self._pauses &= ~reason
         if not self._pauses and self._transport is not None and not self._closing:
+            self._last_recv = self._server.now
             self._transport.resume_reading()
 
     def _wake_writer(self, error: BaseException | None) -> None:

@@ -31,6 +31,9 @@ class Sink(Protocol):
     def response_done(self, response: Response) -> None:
         """Called once when the response's last byte was handed to the socket."""
 
+    def body_unread(self) -> bool:
+        """Whether the request has a body that nobody started to read."""
+
 
 def has_no_body(method: str, status: int) -> bool:
     """Whether a response to ``method`` with ``status`` carries no body (RFC 9110 §6.4.1)."""
@@ -127,6 +130,8 @@ class Response:
 
     async def write(self, chunk: bytes) -> None:
         """Send a piece of the body, waiting while the viewer's socket is backed up."""
+        if self.done:
+            raise RuntimeError("write() after the response ended")
         if not chunk or self._no_body:
             return
         if self._remaining is not None:
@@ -182,6 +187,10 @@ class Response:
                 self._chunked = True
             elif not self._no_body:
                 self.keep_alive = False
+        if self.keep_alive and self._sink.body_unread():
+            # The unread body stands between this response and the next request: it is not
+            # worth reading only to throw away, so the connection ends here (RFC 9112 §9.6).
+            self.keep_alive = False
         if not self.keep_alive:
             fields.append(b"connection: close\r\n")
         elif self._version == "1.0":
