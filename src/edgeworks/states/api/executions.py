@@ -58,7 +58,7 @@ async def start(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, A
     if execution.type == "STANDARD" and not deps.store.add_execution(execution):
         execution = _same_running(deps, execution)
     else:
-        deps.engine.launch(execution)
+        deps.engine.launch(execution, fresh=True)
     return {"executionArn": execution.arn, "startDate": execution.started}
 
 
@@ -80,7 +80,7 @@ async def start_sync(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[s
             "StateMachineTypeNotSupported",
             f"This operation is not supported by this type of state machine: '{machine.arn}'",
         )
-    ended = await deps.engine.launch(_new(deps, machine, body))
+    ended = await deps.engine.launch(_new(deps, machine, body), fresh=True)
     answer = {
         "executionArn": ended.arn,
         "stateMachineArn": ended.machine_arn,

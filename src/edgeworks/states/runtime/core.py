@@ -7,6 +7,7 @@ Functions named ``*_output`` also store the state's Assign into the path's varia
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,8 +33,12 @@ from edgeworks.states.language.errors import RUNTIME, StatesFailure
 DEFAULT_TIMEOUT = 99999999
 
 
+@functools.lru_cache(maxsize=256)
 def parse(definition: str) -> StateMachine:
-    """Return the machine of a stored definition (validated when it was stored)."""
+    """Return the machine of a stored definition (validated when it was stored).
+
+    Machines are immutable, so executions of the same definition share one.
+    """
     return parse_definition(definition)
 
 

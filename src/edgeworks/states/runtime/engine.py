@@ -47,12 +47,17 @@ class Engine:
         self.callbacks = Callbacks(store)
         self._tasks: dict[str, asyncio.Task[ExecutionRecord]] = {}
 
-    def launch(self, execution: ExecutionRecord) -> asyncio.Task[ExecutionRecord]:
-        """Start running an execution in the background; a STANDARD one must be stored."""
+    def launch(
+        self, execution: ExecutionRecord, *, fresh: bool = False
+    ) -> asyncio.Task[ExecutionRecord]:
+        """Start running an execution in the background; a STANDARD one must be stored.
+
+        ``fresh`` says the execution was just created, so it has no history to replay.
+        """
         if execution.arn in self._tasks:
             return self._tasks[execution.arn]
         durable = execution.type == "STANDARD"
-        journal = Journal(execution.arn, self.store if durable else None)
+        journal = Journal(execution.arn, self.store if durable else None, fresh=fresh)
         task = asyncio.get_running_loop().create_task(self._execute(execution, journal))
         self._tasks[execution.arn] = task
         task.add_done_callback(lambda _: self._tasks.pop(execution.arn, None))

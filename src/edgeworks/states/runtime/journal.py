@@ -24,10 +24,13 @@ class Journal:
             (express executions).
     """
 
-    def __init__(self, execution_arn: str, store: Store | None) -> None:
+    def __init__(self, execution_arn: str, store: Store | None, *, fresh: bool = False) -> None:
         self.execution_arn = execution_arn
         self._store = store
-        self._events: list[EventRecord] = store.events(execution_arn) if store else []
+        # A fresh execution has no history yet: skip reading it.
+        self._events: list[EventRecord] = (
+            store.events(execution_arn) if store and not fresh else []
+        )
         self._by_key = {event.key: event for event in self._events}
         self._timers: dict[str, float] = {}
 

@@ -43,6 +43,7 @@ class Store:
         for statement in (*PRAGMAS, *TABLES):
             self._db.execute(statement)
         self._pending: list[tuple[Any, ...]] = []
+        self._endings: list[tuple[Any, ...]] = []
         self._flush_scheduled = False
 
     def close(self) -> None:
@@ -51,17 +52,23 @@ class Store:
         self._db.close()
 
     def flush(self) -> None:
-        """Commit every history event appended so far."""
+        """Commit every history event and execution end recorded so far, in one transaction."""
         self._flush_scheduled = False
-        if not self._pending:
+        if not self._pending and not self._endings:
             return
         rows, self._pending = self._pending, []
+        endings, self._endings = self._endings, []
         with self._transaction():
             self._db.executemany(
                 "INSERT OR IGNORE INTO events"
                 " (execution_arn, id, key, type, previous_id, timestamp, details)"
                 " VALUES (?,?,?,?,?,?,?)",
                 rows,
+            )
+            self._db.executemany(
+                "UPDATE executions SET status=?, stopped=?, output=?, error=?, cause=?"
+                " WHERE arn = ? AND status = 'RUNNING'",
+                endings,
             )
 
     # State machines.
@@ -144,13 +151,12 @@ class Store:
         error: str | None = None,
         cause: str | None = None,
     ) -> None:
-        """Record how a running execution ended; an execution that already ended is kept."""
-        self.flush()
-        self._db.execute(
-            "UPDATE executions SET status=?, stopped=?, output=?, error=?, cause=?"
-            " WHERE arn = ? AND status = 'RUNNING'",
-            (status, stopped, output, error, cause, arn),
-        )
+        """Record how a running execution ended; an execution that already ended is kept.
+
+        The change is committed with the history events of the same loop turn.
+        """
+        self._endings.append((status, stopped, output, error, cause, arn))
+        self._schedule_flush()
 
     def executions(
         self, owner: str, status: str | None, before: int, limit: int, *, map_run: bool = False
@@ -185,6 +191,9 @@ class Store:
             (execution_arn, e.id, e.key, e.type, e.previous_id, e.timestamp, json.dumps(e.details))
             for e in events
         )
+        self._schedule_flush()
+
+    def _schedule_flush(self) -> None:
         if self._flush_scheduled:
             return
         try:
