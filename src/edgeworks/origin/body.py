@@ -116,6 +116,9 @@ class OriginResponse:
             or runs until the origin closes. For HEAD and 304 it describes the representation;
             the body itself is empty then, and for 204 as well.
         body: The body's chunks as they arrive; iterating to the end releases the connection.
+
+    A response that is neither read to its end nor closed keeps its connection busy, reading
+    paused, until the client itself is closed.
     """
 
     __slots__ = ("body", "content_length", "headers", "reason", "status")

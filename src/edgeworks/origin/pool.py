@@ -6,6 +6,9 @@ age out), else opens a new one, else waits in line for the next free connection,
 than the connect timeout. Idle connections close after ``keepalive_timeout`` (CloudFront:
 OriginKeepaliveTimeout). Opening tries ``connection_attempts`` times, each bounded by
 ``connect_timeout`` (CloudFront: ConnectionAttempts x ConnectionTimeout).
+
+The origin's host name is resolved again for each new connection; nothing is cached between
+them, so a busy pool that keeps its connections rarely resolves at all.
 """
 
 from __future__ import annotations
