@@ -246,6 +246,42 @@ CASES: list[tuple[str, dict[str, Any], str, Any, str]] = [
         "at least one name",
     ),
     (
+        "bad header name in a policy",
+        document(
+            CachePolicies=[
+                {
+                    "Name": "p",
+                    "ParametersInCacheKeyAndForwardedToOrigin": {
+                        "HeadersConfig": {
+                            "HeaderBehavior": "whitelist",
+                            "Headers": {"Quantity": 1, "Items": ["bad header"]},
+                        }
+                    },
+                }
+            ]
+        ),
+        "CachePolicies[0].ParametersInCacheKeyAndForwardedToOrigin.HeadersConfig.Headers.Items[0]",
+        "bad header",
+        "valid header name",
+    ),
+    (
+        "cached methods given twice",
+        behaviors(
+            {
+                **BEHAVIOR,
+                "AllowedMethods": {
+                    "Quantity": 2,
+                    "Items": ["GET", "HEAD"],
+                    "CachedMethods": ["GET", "HEAD"],
+                },
+                "CachedMethods": ["GET", "HEAD"],
+            }
+        ),
+        "CacheBehaviors.Items[0].CachedMethods",
+        ["GET", "HEAD"],
+        "one place",
+    ),
+    (
         "listen address",
         document(Edgeworks={"Listen": "localhost"}),
         "Edgeworks.Listen",

@@ -20,7 +20,7 @@ from edgeworks.config.managed import (
     MANAGED_ORIGIN_REQUEST_POLICIES,
 )
 from edgeworks.config.model import ANY_METHOD, Behavior, CachePolicy, OriginRequestPolicy
-from edgeworks.config.reader import Reader, join, suggestion
+from edgeworks.config.reader import Reader, join, present, suggestion
 from edgeworks.config.values import (
     ALL_METHODS,
     ALLOWED_METHOD_SETS,
@@ -164,11 +164,15 @@ def _methods(
     reader: Reader, doc: dict[str, Any], path: str
 ) -> tuple[frozenset[str], frozenset[str]]:
     """Return (allowed, cached) methods, checked against CloudFront's permitted sets."""
-    value = doc.get("AllowedMethods", ["GET", "HEAD"])
+    value = present(doc, "AllowedMethods", ["GET", "HEAD"])
     allowed_path = join(path, "AllowedMethods")
-    cached_value: Any = doc.get("CachedMethods", ["GET", "HEAD"])
+    cached_value: Any = present(doc, "CachedMethods", ["GET", "HEAD"])
     cached_path = join(path, "CachedMethods")
+    # The API nests CachedMethods inside AllowedMethods; beside it is Edgeworks' spelling.
     if isinstance(value, dict) and "CachedMethods" in value:
+        if doc.get("CachedMethods") is not None:
+            message = "CachedMethods is also inside AllowedMethods; give it in one place"
+            reader.problem(cached_path, doc["CachedMethods"], message)
         cached_value, cached_path = value["CachedMethods"], join(allowed_path, "CachedMethods")
         value = {k: v for k, v in value.items() if k != "CachedMethods"}
     allowed = _method_set(reader, value, allowed_path, ALLOWED_METHOD_SETS)

@@ -52,13 +52,12 @@ def parse_selection(
     if doc is None:
         return Selection()
     behavior = reader.choice(doc, behavior_key, path, allowed, "none")
-    names = reader.strings(doc.get(names_key), join(path, names_key))
+    items = reader.string_items(doc.get(names_key), join(path, names_key))
+    names = [name for _, name in items]
     is_headers = names_key == "Headers"
-    for index, name in enumerate(names):
+    for item_path, name in items:
         if is_headers and not _TOKEN.fullmatch(name):
-            reader.problem(
-                join(path, f"{names_key}[{index}]"), name, "must be a valid header name"
-            )
+            reader.problem(item_path, name, "must be a valid header name")
     listing = behavior in ("whitelist", "allExcept", "allViewerAndWhitelistCloudFront")
     if behavior == "whitelist" and not names:
         reader.problem(

@@ -159,10 +159,14 @@ class Reader:
 
     def strings(self, value: Any, path: str) -> list[str]:
         """Return a list of non-empty strings from a wrapper or plain list."""
+        return [text for _, text in self.string_items(value, path)]
+
+    def string_items(self, value: Any, path: str) -> list[tuple[str, str]]:
+        """Return ``(path, text)`` for each non-empty string of a wrapper or plain list."""
         found = []
         for item_path, item in self.items(value, path):
             if isinstance(item, str) and item:
-                found.append(item)
+                found.append((item_path, item))
             else:
                 self.problem(item_path, item, "must be a non-empty string")
         return found
