@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from cache_support import T0, hdrs
+from hypothesis import given
+from hypothesis import strategies as st
 
 from edgeworks.cache.rules.conditional import (
     head_updates,
@@ -13,6 +15,7 @@ from edgeworks.cache.rules.conditional import (
     validators,
 )
 from edgeworks.cache.rules.dates import format_http_date
+from edgeworks.http.headers import Headers
 
 LM = format_http_date(T0 - 100).decode()
 STORED = hdrs(("ETag", '"v1"'), ("Last-Modified", LM), ("Content-Length", "5"), ("X-A", "1"))
@@ -91,3 +94,21 @@ def test_head_response_updates_when_validators_agree_rfc9111_4_3_5() -> None:
     assert not head_updates(STORED, 5, hdrs(("ETag", '"v2"')))
     assert not head_updates(STORED, 5, hdrs(("Content-Length", "6")))
     assert not head_updates(STORED, 5, hdrs(("Last-Modified", "Sun, 06 Nov 1994 08:49:37 GMT")))
+
+
+_NAMES = st.sampled_from(
+    [b"x-a", b"content-length", b"connection", b"etag", b"cache-control", b"te", b"date"]
+)
+_FIELDS = st.lists(st.tuples(_NAMES, st.binary(min_size=1, max_size=8)), max_size=6)
+
+
+@given(_FIELDS)
+def test_merge_never_changes_length_nor_adds_hop_by_hop_rfc9111_3_2(incoming: Headers) -> None:
+    merged = merge(STORED, incoming)
+    assert [v for n, v in merged if n == b"content-length"] == [b"5"]
+    assert not any(name in (b"connection", b"te") for name, _ in merged)
+    for name, value in incoming:
+        if name in (b"x-a", b"etag", b"cache-control", b"date") and not any(
+            n == b"connection" for n, _ in incoming
+        ):
+            assert (name, value) in merged

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from cache_support import hdrs
+from hypothesis import given
+from hypothesis import strategies as st
 
 from edgeworks.cache.rules.freshness import Freshness
 from edgeworks.cache.rules.request import read_request
@@ -100,3 +102,44 @@ def test_never_reusable_responses_rfc9111_4() -> None:
     assert ever_reusable(Freshness(lifetime=0), True)
     assert ever_reusable(Freshness(lifetime=0, stale_if_error=60), False)
     assert ever_reusable(Freshness(lifetime=1), False)
+
+
+_DIRECTIVES = st.lists(
+    st.sampled_from(
+        [
+            "no-cache",
+            "max-age=0",
+            "max-age=30",
+            "max-stale",
+            "max-stale=5",
+            "min-fresh=10",
+            "only-if-cached",
+            "stale-if-error=9",
+        ]
+    ),
+    max_size=4,
+)
+_FRESHNESS = st.builds(
+    Freshness,
+    lifetime=st.floats(0, 100),
+    revalidate_always=st.booleans(),
+    stale_allowed=st.booleans(),
+    stale_while_revalidate=st.floats(0, 50),
+    stale_if_error=st.floats(0, 50),
+)
+
+
+@given(_DIRECTIVES, st.floats(0, 500), _FRESHNESS, st.booleans())
+def test_reuse_invariants_rfc9111_4(
+    directives: list[str], age: float, fresh: Freshness, validator: bool
+) -> None:
+    request = hdrs(("Cache-Control", ", ".join(directives))) if directives else []
+    result = outcome(request, age, fresh, validator)
+    if "only-if-cached" in directives:
+        assert result not in (Reuse.MISS, Reuse.MUST_REVALIDATE)  # §5.2.1.7
+    if fresh.revalidate_always or "no-cache" in directives:
+        assert result not in (Reuse.FRESH, Reuse.STALE)  # §5.2.2.4, §5.2.1.4
+    if age >= fresh.lifetime and not fresh.stale_allowed:
+        assert result not in (Reuse.FRESH, Reuse.STALE)  # §4.2.4
+    if result is Reuse.MUST_REVALIDATE:
+        assert validator  # §4.3.1
