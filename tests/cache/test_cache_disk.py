@@ -69,3 +69,21 @@ def test_invalidation_reaches_disk_rfc9111_4_4(tmp_path: Path) -> None:
     store(cache, hdrs(CC60))
     cache.invalidate("PUT", 200, b"h", b"/p", [])
     assert disk_cache(tmp_path).lookup(b"k", "GET", [], FOLLOW, T0).kind == "miss"
+
+
+def test_corrupt_body_on_disk_is_a_miss(tmp_path: Path) -> None:
+    store(disk_cache(tmp_path), hdrs(CC60), b"0123456789" * 10)
+    files = [p for p in (tmp_path / "objects").rglob("*") if p.is_file()]
+    assert files
+    for path in files:
+        data = bytearray(path.read_bytes())
+        data[-3] ^= 0xFF  # the body ends every file: flip a byte of it
+        path.write_bytes(bytes(data))
+    assert disk_cache(tmp_path).lookup(b"k", "GET", [], FOLLOW, T0).kind == "miss"
+
+
+def test_record_that_does_not_decode_is_a_miss(tmp_path: Path) -> None:
+    cache = disk_cache(tmp_path)
+    store(cache, hdrs(CC60))
+    cache._store.put_small(b"k", b"E{not json", b"body")
+    assert cache.lookup(b"k", "GET", [], FOLLOW, T0).kind == "miss"
