@@ -3,7 +3,8 @@
 Fills a :class:`MemoryTier` with small objects (every object shares one body, so the body costs
 nothing) and measures with tracemalloc what the tier holds for them: the key, the facade's
 serialised metadata, and the index around them (dict slot, S3-FIFO node, queue slot, object
-header). Prints the figure per object, and the index share alone, which is what
+header, and the ghost queue's share once the tier evicts). Prints the figure per object while
+the tier fills and once it evicts all along, and the index share alone, which is what
 ``edgeworks.cache.storage.memory.ENTRY_OVERHEAD`` must cover.
 
 It also measures the disk tier's in-memory index per entry (the disk tier keeps key and file
@@ -46,25 +47,31 @@ def meta_for(i: int) -> bytes:
     )
 
 
-def measure(count: int) -> tuple[float, float, float]:
-    """Return bytes per object: total (index + key + meta), key + meta alone, index alone."""
-    keys = [key_for(i) for i in range(count)]
-    metas = [meta_for(i) for i in range(count)]
-    payload = sum(sys.getsizeof(k) + sys.getsizeof(m) for k, m in zip(keys, metas, strict=True))
+def measure(count: int, *, churn: bool) -> tuple[float, float, float]:
+    """Return bytes per object held: total (index + key + meta), key + meta alone, index alone.
+
+    Without churn the tier is unbounded and takes ``count`` objects. With churn it is sized for
+    ``count`` objects and offered twice as many one-off objects, so that it evicts all along
+    and its ghost queue is full: the steady state of a busy node.
+    """
+    offered = 2 * count if churn else count
+    keys = [key_for(i) for i in range(offered)]
+    metas = [meta_for(i) for i in range(offered)]
+    payload = (sys.getsizeof(keys[0]) + sys.getsizeof(metas[0])) * 1.0
+    charge = len(keys[0]) + len(metas[0]) + len(BODY) + ENTRY_OVERHEAD
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    tier = MemoryTier(1 << 40)
+    tier = MemoryTier(count * charge if churn else 1 << 40, max_object_bytes=2 * charge)
     for key, meta in zip(keys, metas, strict=True):
         tier.put(StoredObject(key, meta, BODY))
     gc.collect()
     index_bytes = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
-    if len(tier) != count:
-        raise SystemExit(f"tier holds {len(tier)} objects, expected {count}")
-    per_payload = payload / count
-    per_index = index_bytes / count
-    return per_index + per_payload, per_payload, per_index
+    if len(tier) < count * 0.99:
+        raise SystemExit(f"tier holds {len(tier)} objects, expected about {count}")
+    per_index = index_bytes / len(tier)
+    return per_index + payload, payload, per_index
 
 
 def measure_disk(count: int) -> tuple[float, float]:
@@ -99,12 +106,13 @@ def main() -> None:
     parser.add_argument("--objects", type=int, default=100_000)
     parser.add_argument("--disk-objects", type=int, default=20_000)
     args = parser.parse_args()
-    total, payload, index = measure(args.objects)
     print(f"objects:                      {args.objects:,}")
-    print(f"bytes per object (no body):   {total:,.0f}")
-    print(f"  key + metadata objects:     {payload:,.0f}")
-    print(f"  index and object headers:   {index:,.0f}  (charged: {ENTRY_OVERHEAD})")
-    print(f"under 1 KiB:                  {'yes' if total < 1024 else 'no'}")
+    for label, churn in (("filling", False), ("evicting", True)):
+        total, payload, index = measure(args.objects, churn=churn)
+        print(f"{label}: bytes per object (no body): {total:,.0f}")
+        print(f"  key + metadata objects:     {payload:,.0f}")
+        print(f"  index and object headers:   {index:,.0f}  (charged: {ENTRY_OVERHEAD})")
+        print(f"  under 1 KiB:                {'yes' if total < 1024 else 'no'}")
     if args.disk_objects:
         per_entry, seconds = measure_disk(args.disk_objects)
         print(f"disk entries:                 {args.disk_objects:,}")

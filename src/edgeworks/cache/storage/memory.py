@@ -4,7 +4,8 @@ Each entry is charged its key, metadata and body plus :data:`ENTRY_OVERHEAD`, a 
 figure for the index and object headers (``bench/cache_memory.py``), so that ``max_bytes``
 bounds the memory really used rather than the payload alone. Measured for 100,000 small
 objects with a 67-byte key and 237 bytes of metadata: about 590 bytes per object without the
-body, of which about 220 are index and object headers and the rest key and metadata.
+body while the tier fills (220 of them index and object headers), and about 730 once it evicts
+all along (360 of them index, object headers and the ghost queue's share).
 
 Used from one event loop only; it takes no locks.
 """
@@ -17,7 +18,7 @@ from edgeworks.cache.storage.s3fifo import S3FifoIndex
 
 # Bytes of index and object headers per entry beyond key, meta and body, rounded up from the
 # figure bench/cache_memory.py measures.
-ENTRY_OVERHEAD = 320
+ENTRY_OVERHEAD = 384
 
 
 class MemoryTier:

@@ -9,7 +9,10 @@ Three queues, as the S3-FIFO paper ("FIFO queues are all you need for cache evic
 - *main* holds keys that proved useful. Each read bumps a 2-bit counter; eviction from main
   gives a key with a non-zero counter another lap (counter minus one) instead of dropping it.
 - *ghost* remembers hashes of recently dropped keys, not their values; a key that comes back
-  while still remembered goes straight to *main*.
+  while still remembered goes straight to *main*. It is a set for membership plus a deque for
+  FIFO order (a hash read back is removed from the set only; its stale place in the deque
+  still counts toward the size until it reaches the front), which costs about half of what an
+  ordered dict would per remembered key.
 
 Reads cost one dict lookup and a counter bump, nothing else, because they are on the hit path.
 Removal is lazy: a removed node stays in its deque marked dead and is skipped when it reaches the
@@ -20,7 +23,7 @@ Not thread-safe: callers that share an index across threads hold their own lock.
 
 from __future__ import annotations
 
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Iterator
 from typing import Generic, TypeVar
 
@@ -62,7 +65,8 @@ class S3FifoIndex(Generic[V]):
         self._nodes: dict[bytes, _Node[V]] = {}
         self._small: deque[_Node[V]] = deque()
         self._main: deque[_Node[V]] = deque()
-        self._ghost: OrderedDict[int, None] = OrderedDict()
+        self._ghost: set[int] = set()
+        self._ghost_order: deque[int] = deque()
         self._small_bytes = 0
         self._main_bytes = 0
         self._dead = 0
@@ -155,7 +159,7 @@ class S3FifoIndex(Generic[V]):
         remembered = hash(key)
         if remembered not in self._ghost:
             return False
-        del self._ghost[remembered]
+        self._ghost.discard(remembered)
         return True
 
     def _make_room(self, size: int) -> list[V]:
@@ -200,7 +204,9 @@ class S3FifoIndex(Generic[V]):
         return node
 
     def _remember(self, key: bytes) -> None:
-        self._ghost[hash(key)] = None
+        remembered = hash(key)
+        self._ghost.add(remembered)
+        self._ghost_order.append(remembered)
         limit = max(len(self._nodes), MIN_GHOST_ENTRIES)
-        while len(self._ghost) > limit:
-            self._ghost.popitem(last=False)
+        while len(self._ghost_order) > limit:
+            self._ghost.discard(self._ghost_order.popleft())
