@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from collections import OrderedDict
 
 import pytest
@@ -173,3 +174,16 @@ def test_many_removals_keep_the_index_consistent() -> None:
 def test_bad_arguments_name_the_value(max_bytes: int, ratio: float) -> None:
     with pytest.raises(ValueError, match=r"got"):
         S3FifoIndex(max_bytes, ratio)
+
+
+def test_memory_stays_bounded_under_endless_one_off_keys() -> None:
+    keys = [b"once-%d" % i for i in range(50_000)]
+    tracemalloc.start()
+    index: S3FifoIndex[int] = S3FifoIndex(100 * 10)
+    for key in keys:
+        index.put(key, 0, 10)
+    held = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+
+    assert len(index) == 100
+    assert held < 100_000, f"index holds {held} bytes for 100 entries"
