@@ -296,6 +296,34 @@ CASES: list[tuple[str, dict[str, Any], str, Any, str]] = [
         "256MiB",
     ),
     (
+        "limits not a mapping",
+        document(Edgeworks={"Limits": []}),
+        "Edgeworks.Limits",
+        [],
+        "mapping",
+    ),
+    (
+        "zero request line limit",
+        document(Edgeworks={"Limits": {"MaxRequestLine": 0}}),
+        "Edgeworks.Limits.MaxRequestLine",
+        0,
+        "at least 1",
+    ),
+    (
+        "targeted cache-control field name",
+        document(Edgeworks={"Cache": {"TargetedCacheControl": "CDN Cache Control"}}),
+        "Edgeworks.Cache.TargetedCacheControl",
+        "CDN Cache Control",
+        "valid header name",
+    ),
+    (
+        "node name",
+        document(Edgeworks={"NodeName": "edge 1"}),
+        "Edgeworks.NodeName",
+        "edge 1",
+        "letters, digits",
+    ),
+    (
         "missing TLS file",
         document(
             Edgeworks={

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from edgeworks.config.model import TLS, CacheStorage, Limits
-from edgeworks.config.reader import Reader, join
-from edgeworks.config.values import parse_listen, parse_size
+from edgeworks.config.reader import Reader, join, present
+from edgeworks.config.values import FIELD_NAME, parse_listen, parse_size
 
 NODE_FIELDS = ("Listen", "NodeName", "Workers", "TLS", "Limits", "Cache", "AccessLog")
 TLS_FIELDS = ("Certificate", "PrivateKey")
@@ -103,12 +103,14 @@ def _tls(reader: Reader, value: Any, path: str, base: str | None) -> TLS | None:
 
 def _limits(reader: Reader, value: Any, path: str) -> Limits:
     defaults = Limits()
-    doc = reader.mapping(value, path, [name for name, _, _ in LIMIT_FIELDS]) if value else None
+    if value is None:
+        return defaults
+    doc = reader.mapping(value, path, [name for name, _, _ in LIMIT_FIELDS])
     if not doc:
         return defaults
     found: dict[str, Any] = {}
     for name, attribute, kind in LIMIT_FIELDS:
-        if name not in doc:
+        if doc.get(name) is None:
             continue
         default = getattr(defaults, attribute)
         if kind == "seconds":
@@ -116,7 +118,7 @@ def _limits(reader: Reader, value: Any, path: str) -> Limits:
         elif kind == "count":
             found[attribute] = reader.integer(doc, name, path, default, least=1)
         else:
-            size = parse_size(doc[name], join(path, name), reader.problems)
+            size = parse_size(doc[name], join(path, name), reader.problems, least=1)
             found[attribute] = default if size is None else size
     return Limits(**{**_fields(defaults), **found})
 
@@ -130,21 +132,27 @@ def _cache(reader: Reader, value: Any, path: str, base: str | None) -> CacheStor
     doc = reader.mapping(value, path, CACHE_FIELDS) if value is not None else None
     if not doc:
         return defaults
-    memory = parse_size(
-        doc.get("MemorySize", defaults.memory_bytes), join(path, "MemorySize"), reader.problems
-    )
-    disk = parse_size(
-        doc.get("DiskSize", defaults.disk_bytes), join(path, "DiskSize"), reader.problems
-    )
+    sizes = []
+    for key, default in (("MemorySize", defaults.memory_bytes), ("DiskSize", defaults.disk_bytes)):
+        size = parse_size(present(doc, key, default), join(path, key), reader.problems)
+        sizes.append(default if size is None else size)
     disk_path = reader.text(doc, "DiskPath", path)
-    header = reader.text(doc, "TargetedCacheControl", path, defaults.targeted_cache_control)
     return CacheStorage(
-        memory_bytes=defaults.memory_bytes if memory is None else memory,
+        memory_bytes=sizes[0],
         disk_path=resolve(disk_path, base) if disk_path else None,
-        disk_bytes=defaults.disk_bytes if disk is None else disk,
+        disk_bytes=sizes[1],
         error_caching_ttl=reader.seconds(doc, "ErrorCachingTTL", path, defaults.error_caching_ttl),
-        targeted_cache_control=(header or defaults.targeted_cache_control).lower(),
+        targeted_cache_control=_field_name(reader, doc, path, defaults.targeted_cache_control),
     )
+
+
+def _field_name(reader: Reader, doc: dict[str, Any], path: str, default: str) -> str:
+    name = reader.text(doc, "TargetedCacheControl", path, default) or default
+    # RFC 9213 §2: a targeted field is an ordinary field name, so a token (RFC 9110 §5.1).
+    if not FIELD_NAME.fullmatch(name):
+        reader.problem(join(path, "TargetedCacheControl"), name, "must be a valid header name")
+        return default
+    return name.lower()
 
 
 def _access_log(reader: Reader, doc: dict[str, Any], path: str, base: str | None) -> str | None:

@@ -7,13 +7,12 @@ or ``S3OriginConfig``) or with Edgeworks' shorthand ``Url: http://127.0.0.1:8000
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Collection
 from typing import Any
 
 from edgeworks.config.model import Origin, OriginGroup
 from edgeworks.config.reader import Reader, join, suggestion
-from edgeworks.config.values import is_hostname, parse_origin_url
+from edgeworks.config.values import FIELD_NAME, is_hostname, parse_origin_url
 
 ORIGIN_FIELDS = (
     "Id",
@@ -46,7 +45,6 @@ GROUP_FIELDS = ("Id", "FailoverCriteria", "Members", "SelectionCriteria")
 # CloudFront: origin failover triggers only on these status codes.
 FAILOVER_STATUSES = (400, 403, 404, 416, 500, 502, 503, 504)
 
-_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 §5.6.2 field name
 # Fields an origin's CustomHeaders may not set: the proxy owns them (CloudFront rejects these).
 _RESERVED_HEADERS = frozenset(
     {
@@ -214,7 +212,7 @@ def _custom_headers(reader: Reader, value: Any, path: str) -> tuple[tuple[str, s
         if doc is None:
             continue
         name, text = doc.get("HeaderName"), doc.get("HeaderValue")
-        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+        if not isinstance(name, str) or not FIELD_NAME.fullmatch(name):
             reader.problem(join(item_path, "HeaderName"), name, "must be a valid header name")
         elif name.lower() in _RESERVED_HEADERS:
             reader.problem(join(item_path, "HeaderName"), name, "is set by the proxy itself")

@@ -8,11 +8,11 @@ A behaviour with the legacy ``ForwardedValues`` and TTL fields gets an equivalen
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from edgeworks.config.model import CachePolicy, OriginRequestPolicy, Selection
 from edgeworks.config.reader import Reader, join
+from edgeworks.config.values import FIELD_NAME
 
 YEAR = 31536000.0
 DAY = 86400.0
@@ -38,8 +38,6 @@ HEADERS = ("HeadersConfig", "HeaderBehavior", "Headers")
 COOKIES = ("CookiesConfig", "CookieBehavior", "Cookies")
 QUERY_STRINGS = ("QueryStringsConfig", "QueryStringBehavior", "QueryStrings")
 
-_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 §5.6.2 field name
-
 
 def parse_selection(
     reader: Reader, value: Any, path: str, family: tuple[str, str, str], allowed: tuple[str, ...]
@@ -56,7 +54,7 @@ def parse_selection(
     names = [name for _, name in items]
     is_headers = names_key == "Headers"
     for item_path, name in items:
-        if is_headers and not _TOKEN.fullmatch(name):
+        if is_headers and not FIELD_NAME.fullmatch(name):
             reader.problem(item_path, name, "must be a valid header name")
     listing = behavior in ("whitelist", "allExcept", "allViewerAndWhitelistCloudFront")
     if behavior == "whitelist" and not names:

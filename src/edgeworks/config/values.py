@@ -7,7 +7,6 @@ wrong and returns the parsed value or ``None``, so a caller collects every probl
 from __future__ import annotations
 
 import ipaddress
-import math
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +27,8 @@ ALLOWED_METHOD_SETS: tuple[frozenset[str], ...] = (
 )
 CACHED_METHOD_SETS: tuple[frozenset[str], ...] = ALLOWED_METHOD_SETS[:2]
 
+FIELD_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+"""A field name: an RFC 9110 §5.6.2 token."""
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)")
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B?|B)?\s*", re.IGNORECASE)
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -96,39 +97,23 @@ def parse_listen(value: Any, path: str, problems: list[Problem]) -> tuple[str, i
     return host, port
 
 
-def parse_port(value: Any, path: str, problems: list[Problem]) -> int | None:
-    """Return a TCP port from 1 to 65535, or None."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
-        problems.append(Problem(path, value, "must be a port number from 1 to 65535"))
-        return None
-    return value
-
-
-def parse_seconds(
-    value: Any, path: str, problems: list[Problem], allow_zero: bool = True
-) -> float | None:
-    """Return a duration in seconds (a non-negative finite number), or None."""
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
-    if not ok or not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        least = "0 or more" if allow_zero else "more than 0"
-        problems.append(Problem(path, value, f"must be a number of seconds, {least}"))
-        return None
-    return float(value)
-
-
-def parse_size(value: Any, path: str, problems: list[Problem]) -> int | None:
+def parse_size(value: Any, path: str, problems: list[Problem], least: int = 0) -> int | None:
     """Return a size in bytes from a number or text like ``256MiB``, ``1.5 GB`` or ``64k``.
 
     ``KiB``/``MiB``/``GiB``/``TiB`` are powers of 1024 (IEC 80000-13); ``kB``/``MB``/``GB``/``TB``
-    and the bare letters are powers of 1000.
+    and the bare letters are powers of 1000. Sizes below ``least`` are refused.
     """
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    found = _SIZE.fullmatch(value) if isinstance(value, str) else None
-    if found is None:
-        problems.append(Problem(path, value, "must be a size in bytes, such as 1048576 or 256MiB"))
+    size = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        size = value
+    elif isinstance(value, str) and (found := _SIZE.fullmatch(value)):
+        unit = (found.group(2) or "").lower()
+        base = 1024 if unit.endswith(("ib", "i")) else 1000
+        power = "bkmgt".index(unit[0]) if unit else 0
+        size = int(float(found.group(1)) * base**power)
+    if size is None or size < least:
+        floor = f" of at least {least}" if least else ""
+        message = f"must be a size in bytes{floor}, such as 1048576 or 256MiB"
+        problems.append(Problem(path, value, message))
         return None
-    unit = (found.group(2) or "").lower()
-    base = 1024 if unit.endswith("ib") or unit.endswith("i") else 1000
-    power = "bkmgt".index(unit[0]) if unit else 0
-    return int(float(found.group(1)) * base**power)
+    return size
