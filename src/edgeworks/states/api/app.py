@@ -10,7 +10,7 @@ from typing import Any
 
 from edgeworks.config.model import Limits
 from edgeworks.http.server import HTTPServer
-from edgeworks.states.api import executions, history, machines, tags, tasks
+from edgeworks.states.api import executions, history, machines, tags, tasks, teststate
 from edgeworks.states.api.deps import Deps
 from edgeworks.states.api.http_app import MAX_BODY, StatesApp
 from edgeworks.states.api.protocol import Dispatcher, Operation
@@ -40,6 +40,7 @@ _HANDLERS: dict[str, Any] = {
     "SendTaskSuccess": tasks.success,
     "SendTaskFailure": tasks.failure,
     "SendTaskHeartbeat": tasks.heartbeat,
+    "TestState": teststate.test_state,
 }
 
 
