@@ -7,7 +7,7 @@ import contextlib
 import json
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from edgeworks.states.language import (
@@ -195,3 +195,81 @@ def test_string_matches_agrees_with_a_regular_expression(value: str, pattern: st
         position += 1
 
     assert string_matches(value, pattern) is bool(re.fullmatch(regex, value, re.DOTALL))
+
+
+BASE_DEFINITION: dict[str, Any] = {
+    "StartAt": "T",
+    "States": {
+        "T": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"a.$": "$.a", "f.$": "States.Format('{}', $.b)"},
+            "ResultSelector": {"r.$": "$.Payload"},
+            "ResultPath": "$.out",
+            "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2}],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "F"}],
+            "Next": "C",
+        },
+        "C": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.n", "NumericGreaterThan": 1, "Next": "W"}],
+            "Default": "M",
+        },
+        "W": {"Type": "Wait", "Seconds": 1, "Next": "M"},
+        "M": {
+            "Type": "Map",
+            "ItemsPath": "$.items",
+            "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}},
+            "Next": "P",
+        },
+        "P": {
+            "Type": "Parallel",
+            "Branches": [{"StartAt": "B", "States": {"B": {"Type": "Succeed"}}}],
+            "Next": "J",
+        },
+        "J": {
+            "Type": "Pass",
+            "QueryLanguage": "JSONata",
+            "Output": {"x": "{% $states.input %}"},
+            "Assign": {"v": "{% 1 %}"},
+            "End": True,
+        },
+        "F": {"Type": "Fail", "Error": "E", "Cause": "C"},
+    },
+}
+
+
+def _places(document: Any, trail: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [trail]
+    if isinstance(document, dict):
+        for key, value in document.items():
+            found.extend(_places(value, (*trail, key)))
+    elif isinstance(document, list):
+        for index, value in enumerate(document):
+            found.extend(_places(value, (*trail, index)))
+    return found
+
+
+PLACES = _places(BASE_DEFINITION)[1:]
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.sampled_from(PLACES), json_values), min_size=1, max_size=3))
+@example(changes=[(("States", "P", "Branches"), 1)])
+def test_mutated_definitions_validate_and_build_cleanly(changes: list[tuple[Any, Any]]) -> None:
+    document = json.loads(json.dumps(BASE_DEFINITION))
+    for trail, value in changes:
+        node = document
+        try:
+            for step in trail[:-1]:
+                node = node[step]
+            node[trail[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            continue
+    try:
+        machine = parse_definition(json.dumps(document))
+    except DefinitionError as error:
+        assert error.diagnostics
+        assert error.message().startswith("Invalid State Machine Definition: '")
+        return
+    assert machine.start_at in machine.states

@@ -142,7 +142,8 @@ def _check_type_rules(site: Site, state_type: str, check_machine: MachineCheck) 
     elif state_type == "Task":
         _check_task(site)
     elif state_type == "Parallel":
-        for index, branch in enumerate(site.raw.get("Branches") or []):
+        branches = site.raw.get("Branches")
+        for index, branch in enumerate(branches if isinstance(branches, list) else []):
             _check_sub_machine(site, branch, ("Branches", index), check_machine)
     elif state_type == "Map":
         _check_map(site, check_machine)

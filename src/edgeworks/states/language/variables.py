@@ -48,11 +48,13 @@ def references(document: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 def _states(machine: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    for name, state in (machine.get("States") or {}).items():
+    states = machine.get("States")
+    for name, state in (states if isinstance(states, Mapping) else {}).items():
         if not isinstance(state, Mapping):
             continue
         yield name, state
-        for branch in state.get("Branches") or []:
+        branches = state.get("Branches")
+        for branch in branches if isinstance(branches, list) else []:
             if isinstance(branch, Mapping):
                 yield from _states(branch)
         for field in ("ItemProcessor", "Iterator"):
