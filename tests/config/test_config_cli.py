@@ -142,3 +142,10 @@ def test_explain_rejects_a_malformed_header(
         main(["explain", "--config", str(good), "/x", "-H", "no colon here"])
     assert exited.value.code == 2
     assert "must be 'Name: value'" in capsys.readouterr().err
+
+
+def test_explain_rejects_a_malformed_url(good: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["explain", "--config", str(good), "http://[::1"])
+    assert exited.value.code == 2
+    assert "not a valid URL" in capsys.readouterr().err

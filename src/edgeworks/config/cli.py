@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from typing import Any
+from urllib.parse import urlsplit
 
 from edgeworks.config.errors import ConfigError
 from edgeworks.config.explain import explain, request_from_url
@@ -37,7 +38,9 @@ def register(commands: Any) -> None:
         description=run_explain.__doc__,
     )
     show.add_argument("--config", metavar="FILE", required=True, help="a distribution file")
-    show.add_argument("url", metavar="URL", help="the request URL, or a path such as /a/b?q=1")
+    show.add_argument(
+        "url", metavar="URL", type=_url, help="the request URL, or a path such as /a/b?q=1"
+    )
     show.add_argument(
         "-X", "--method", default="GET", type=_method, help="request method (default GET)"
     )
@@ -51,6 +54,14 @@ def register(commands: Any) -> None:
         help="a request field (repeatable)",
     )
     show.set_defaults(run=run_explain)
+
+
+def _url(text: str) -> str:
+    try:
+        urlsplit(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a valid URL: {text!r} ({exc})") from exc
+    return text
 
 
 def _method(text: str) -> str:
