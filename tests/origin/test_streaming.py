@@ -127,3 +127,26 @@ def test_abandoning_an_unread_body_closes_the_connection() -> None:
         return idle, origin.connections
 
     assert run(scenario()) == (0, 2)
+
+
+def test_a_response_dropped_unread_frees_its_connection() -> None:
+    async def peek(client: OriginClient) -> None:
+        resp = await client.request("o", "GET", b"/big", HOST)
+        await anext(resp.body)
+        # Long enough for the buffer to fill and reading to pause.
+        await asyncio.sleep(0.3)
+
+    async def scenario() -> tuple[bytes, int]:
+        async with ScriptedOrigin(sending(32 * MiB)) as origin:
+            origin_config = Origin(
+                "o", "http", "127.0.0.1", origin.port, max_connections=1, connect_timeout=1.0
+            )
+            client = OriginClient({"o": origin_config})
+            await peek(client)
+            origin.handler = sending(3)
+            resp = await client.request("o", "GET", b"/small", HOST)
+            answer = await resp.read()
+            await client.aclose()
+        return answer, origin.connections
+
+    assert run(scenario()) == (b"\xa5" * 3, 2)

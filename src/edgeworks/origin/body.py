@@ -34,7 +34,7 @@ class Reader(Protocol):
 class ResponseBody:
     """An async iterator over the chunks of one response body, as they arrive."""
 
-    __slots__ = ("_buffered", "_chunks", "_done", "_error", "_reader", "_waiter")
+    __slots__ = ("__weakref__", "_buffered", "_chunks", "_done", "_error", "_reader", "_waiter")
 
     def __init__(self, reader: Reader | None) -> None:
         self._chunks: deque[bytes] = deque()
@@ -118,7 +118,8 @@ class OriginResponse:
         body: The body's chunks as they arrive; iterating to the end releases the connection.
 
     A response that is neither read to its end nor closed keeps its connection busy, reading
-    paused, until the client itself is closed.
+    paused, for as long as its body is referenced; once the body is dropped, the connection
+    closes.
     """
 
     __slots__ = ("body", "content_length", "headers", "reason", "status")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import AsyncIterator, Callable
 from typing import NoReturn, Protocol, cast
 
@@ -123,7 +124,7 @@ class OriginConnection(asyncio.Protocol):
         """Reset what one exchange learns about its response."""
         self._head_only = head_only
         self._on_interim = on_interim
-        self._body: ResponseBody | None = None
+        self._body_ref: weakref.ref[ResponseBody] | None = None
         self._status = b""
         self._fields: Headers = []
         self._final = False
@@ -220,8 +221,9 @@ class OriginConnection(asyncio.Protocol):
         if self._active:
             if self._final and self._until_close and exc is None:
                 # RFC 9112 §6.3 rule 8: without framing the body ends when the origin closes.
-                assert self._body is not None
-                self._body.finish()
+                body = self._live_body()
+                if body is not None:
+                    body.finish()
                 self._end_exchange()
             else:
                 self._fail(self._lost_error(exc))
@@ -282,29 +284,33 @@ class OriginConnection(asyncio.Protocol):
             self._complete = True
         else:
             body = ResponseBody(self)
+            # Held weakly: a body its consumer dropped unread must free the connection.
+            self._body_ref = weakref.ref(body, self._body_dropped)
             self._until_close = length is None and not chunked
             self._reusable = self._reusable and not self._until_close
-        self._body = body
 
-        head = self._head
+        head, self._head = self._head, None
         if head is not None and not head.done():
             head.set_result(OriginResponse(status, self._status, fields, length, body))
 
     def on_body(self, data: bytes) -> None:
         """Pass body bytes on to the consumer (parser callback)."""
-        if self._complete or self._body is None:
+        body = self._live_body()
+        if self._complete or body is None:
             self._reusable = False
             return
-        self._body.feed(data)
+        body.feed(data)
 
     def on_message_complete(self) -> None:
         """Mark the final response complete; interim ones end here too (parser callback)."""
         if not self._final or self._complete:
             return
-        assert self._parser is not None and self._body is not None
+        assert self._parser is not None
         self._complete = True
         self._reusable = self._reusable and self._parser.should_keep_alive()
-        self._body.finish()
+        body = self._live_body()
+        if body is not None:
+            body.finish()
 
     def _interim(self, status: int) -> None:
         # RFC 9110 §15.2: 100 answers Expect, which the server side handles; 101 was never asked
@@ -344,6 +350,16 @@ class OriginConnection(asyncio.Protocol):
         self._end_exchange()
         self._close()
 
+    def _live_body(self) -> ResponseBody | None:
+        ref = self._body_ref
+        return None if ref is None else ref()
+
+    def _body_dropped(self, ref: weakref.ref[ResponseBody]) -> None:
+        # Nobody can read the rest of this response any more: stop paying for it.
+        if ref is self._body_ref and self._active:
+            log.debug("origin %s: response dropped unread, closing", self._pool.name)
+            self.abandon()
+
     def shut(self) -> None:
         """Close at once; an exchange in progress fails with a 502 (the client is closing)."""
         if self._active:
@@ -368,11 +384,12 @@ class OriginConnection(asyncio.Protocol):
 
     def _fail(self, error: BaseException) -> None:
         head = self._head
+        body = self._live_body()
         if head is not None and not head.done():
             head.set_exception(error)
-        elif self._body is not None and not self._body.done:
+        elif body is not None and not body.done:
             log.warning("origin %s: %s after the response head", self._pool.name, error)
-            self._body.fail(error)
+            body.fail(error)
         self._reusable = False
         self._end_exchange()
         if self.transport is not None:
