@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cache_support import FOLLOW, T0, hdrs, memory_cache, store
+from cache_support import DATE_T0, FOLLOW, T0, hdrs, memory_cache, store
 
 from edgeworks.cache import Cache
 from edgeworks.cache.refresh import REFRESH_TIMEOUT
@@ -19,12 +19,12 @@ def lookup(cache: Cache, request: list[tuple[bytes, bytes]] | None = None, at: f
 
 def test_hit_writes_prepared_head_age_and_x_cache_rfc9111_4_2_3() -> None:
     cache = memory_cache()
-    store(cache, hdrs(CC60, ("Content-Type", "text/plain")))
+    store(cache, hdrs(CC60, ("Content-Type", "text/plain"), ("Date", DATE_T0.decode())))
     found = lookup(cache)
     assert found.kind == "hit"
     assert cache.answer(found, "GET", [], T0 + 10, HIT) == [
         b"HTTP/1.1 200 OK\r\ncache-control: max-age=60\r\ncontent-type: text/plain\r\n"
-        b"content-length: 5\r\n",
+        b"date: " + DATE_T0 + b"\r\ncontent-length: 5\r\n",
         b"age: 10\r\nx-cache: Hit from edgeworks\r\n\r\n",
         b"hello",
     ]
@@ -36,7 +36,10 @@ def test_hop_by_hop_and_origin_age_not_in_head_rfc9111_3_1() -> None:
         cache, hdrs(CC60, ("Connection", "x-hop"), ("X-Hop", "1"), ("Age", "5"), ("TE", "t"))
     )
     assert entry is not None
-    assert entry.head == b"HTTP/1.1 200 OK\r\ncache-control: max-age=60\r\ncontent-length: 5\r\n"
+    assert entry.head == (
+        b"HTTP/1.1 200 OK\r\ncache-control: max-age=60\r\ndate: " + DATE_T0 + b"\r\n"
+        b"content-length: 5\r\n"
+    )
     assert entry.age(T0) == 5
 
 

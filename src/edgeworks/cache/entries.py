@@ -9,11 +9,12 @@ import dataclasses
 
 from edgeworks.cache.entry import Entry
 from edgeworks.cache.rules import conditional, fields
+from edgeworks.cache.rules.dates import format_http_date
 from edgeworks.cache.rules.freshness import corrected_initial_age, freshness
 from edgeworks.cache.rules.response import read_response
 from edgeworks.cache.rules.storable import Exchange
 from edgeworks.config.model import CachePolicy
-from edgeworks.http.headers import Headers
+from edgeworks.http.headers import Headers, get
 
 Times = tuple[float, float]
 """(request_time, response_time) of one exchange with the origin (RFC 9111 §4.2.3)."""
@@ -37,10 +38,15 @@ def new_entry(
     dropped = directives.field_names("private") | directives.field_names("no-cache")
     vary = fields.vary_names(exchange.response_headers)
     policy = exchange.policy
+    stored = fields.stored_fields(exchange.response_headers, dropped)
+    if get(stored, b"date") is None:
+        # RFC 9110 §6.6.1: a cache that stores a response without Date adds the time it
+        # received it.
+        stored.append((b"date", format_http_date(response_time)))
     return Entry(
         status=exchange.status,
         reason=b"",
-        source=fields.stored_fields(exchange.response_headers, dropped),
+        source=stored,
         viewer_fields=frozenset(targeted),
         body=None,
         length=0,
