@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+import threading
 
 import pytest
 
@@ -224,3 +225,35 @@ def test_hits_are_replayed_and_invalidated_together(stack: Stack) -> None:
     fetch(conn, "DELETE", "/cache/hot")
     reply, _ = fetch(conn, "GET", "/cache/hot")
     assert reply.getheader("x-cache") == "Miss from edgeworks"
+
+
+def _concurrently(stack: Stack, target: str, count: int) -> list[tuple[int, str, bytes]]:
+    results: list[tuple[int, str, bytes]] = []
+
+    def one() -> None:
+        reply, body = fetch(stack.client(), "GET", target)
+        results.append((reply.status, reply.getheader("x-cache", ""), body))
+
+    threads = [threading.Thread(target=one) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    return results
+
+
+def test_concurrent_misses_collapse_into_one_origin_fetch(stack: Stack) -> None:
+    results = _concurrently(stack, "/slowcache/c?delay=0.4", 5)
+    assert len(results) == 5
+    assert len(stack.origin.seen) == 1
+    assert {body for _, _, body in results} == {results[0][2]}
+    assert sorted(x_cache for _, x_cache, _ in results) == [
+        *["Hit from edgeworks"] * 4,
+        "Miss from edgeworks",
+    ]
+
+
+def test_uncacheable_responses_are_not_shared(stack: Stack) -> None:
+    results = _concurrently(stack, "/slow/u?delay=0.3", 3)
+    assert [status for status, _, _ in results] == [200, 200, 200]
+    assert len(stack.origin.seen) == 3

@@ -52,11 +52,11 @@ class OriginApp:
         if kind == b"big":
             await self._big(response, int(query[b"size"]), query.get(b"framing", b"length"))
             return
-        if kind == b"slow":
+        if kind in (b"slow", b"slowcache"):
             await asyncio.sleep(float(query.get(b"delay", b"1")))
         fields = [(b"content-type", b"text/plain")]
         status = 200
-        if kind == b"cache":
+        if kind in (b"cache", b"slowcache"):
             fields.append((b"cache-control", b"max-age=60"))
         elif kind == b"etag":
             fields += [(b"cache-control", b"max-age=0"), (b"etag", b'"v1"')]

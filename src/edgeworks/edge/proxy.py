@@ -16,8 +16,7 @@ Bodies stream both ways under flow control: the viewer's body to the origin, the
 response to the viewer, so a large object never sits in memory whole. Every finished request is
 reported once to the tracer (access log and counters).
 
-The first miss for a key does not yet hold back other misses for the same key: concurrent
-misses each go to the origin.
+Concurrent GET misses for one key share one origin fetch (``edgeworks.edge.proxy_collapse``).
 """
 
 from __future__ import annotations
@@ -31,6 +30,8 @@ from typing import Any
 
 from edgeworks.cache import Cache, Lookup
 from edgeworks.cache.entry import Entry
+from edgeworks.cache.storage import Collapser
+from edgeworks.cache.storage.collapse import Filler
 from edgeworks.config.model import Distribution
 from edgeworks.edge.pipeline import (
     ERROR,
@@ -48,6 +49,7 @@ from edgeworks.edge.pipeline import (
     viewer_fields,
 )
 from edgeworks.edge.pipeline_hot import HotHits
+from edgeworks.edge.proxy_collapse import SharedHead, follow, shared_head
 from edgeworks.edge.trace import Tracer
 from edgeworks.http.headers import Headers, without
 from edgeworks.http.request import Request
@@ -100,6 +102,7 @@ class EdgeApp:
         self._tracer = tracer if tracer is not None else Tracer()
         self._background: set[asyncio.Task[None]] = set()
         self._hot = HotHits()
+        self._collapser: Collapser[SharedHead] = Collapser()
 
     @property
     def cache(self) -> Cache:
@@ -205,6 +208,30 @@ class EdgeApp:
         found: Lookup | None,
         outcome: _Outcome,
     ) -> None:
+        """Go to the origin, or follow a fetch of the same key already under way."""
+        if where.key is None or request.method != "GET" or found is None or found.kind != "miss":
+            await self._fetch(request, response, where, found, outcome, role=None)
+            return
+        role = self._collapser.join(where.key)
+        if isinstance(role, Filler):
+            with role:
+                await self._fetch(request, response, where, found, outcome, role=role)
+            return
+        if await follow(role, response, HIT):
+            outcome.result = "Hit"
+            return
+        await self._fetch(request, response, where, found, outcome, role=None)
+
+    async def _fetch(
+        self,
+        request: Request,
+        response: Response,
+        where: Route,
+        found: Lookup | None,
+        outcome: _Outcome,
+        *,
+        role: Filler[SharedHead] | None,
+    ) -> None:
         revalidating = found is not None and found.kind == "revalidate"
         extra = found.conditional if found is not None and revalidating else []
         request_time = time.time()
@@ -239,7 +266,9 @@ class EdgeApp:
                 await self._from_entry(request, response, found, stale, HIT)
                 return
         outcome.result = "Miss" if where.key is not None else "Pass"
-        await self._relay(request, response, where, answer, (request_time, response_time))
+        await self._relay(
+            request, response, where, answer, (request_time, response_time), role=role
+        )
 
     async def _ask(
         self, request: Request, where: Route, extra: Headers, response: Response | None = None
@@ -278,8 +307,14 @@ class EdgeApp:
         where: Route,
         answer: OriginResponse,
         times: tuple[float, float],
+        *,
+        role: Filler[SharedHead] | None = None,
     ) -> None:
-        """Stream the origin's response to the viewer, teeing it into the cache if storable."""
+        """Stream the origin's response to the viewer, teeing it into the cache if storable.
+
+        As the filler of a collapsed fetch (``role``), it also shares the response with the
+        requests that follow it, when the response is shareable.
+        """
         node = self._dist.node_name
         fields = viewer_fields(answer.headers, node, MISS)
         writer = None
@@ -299,12 +334,21 @@ class EdgeApp:
                 host=request.host,
                 path=request.path,
             )
+        shared = None
+        if role is not None:
+            shared = shared_head(self._collapser, answer, fields[:-1], writer is not None)
+            if shared is None:
+                role.uncacheable()
+            else:
+                role.publish_head(shared)
         response.write_head(answer.status, answer.reason, fields, answer.content_length)
         complete = False
         try:
             async for chunk in answer.body:
                 if writer is not None:
                     writer.write(chunk)
+                if shared is not None and role is not None:
+                    role.publish(chunk)
                 await response.write(chunk)
             complete = True
         except OriginError as exc:
@@ -316,6 +360,8 @@ class EdgeApp:
             await answer.aclose()
         if writer is not None:
             writer.commit()
+        if shared is not None and role is not None:
+            role.finish()  # after the commit: the next request finds the entry stored
         if request.method not in SAFE_METHODS:
             self._hot.forget()
             self._cache.invalidate(

@@ -1,0 +1,52 @@
+"""Request collapsing at the edge: concurrent misses for one cache key share one origin fetch.
+
+The first GET miss for a key becomes the filler and goes to the origin; the misses that arrive
+while it is under way follow it and stream the same bytes (CloudFront collapses per cache key
+at each edge). Only a response that the cache will store, with a declared length within the
+collapser's buffer and without ``Vary`` (whose variants the key does not tell apart), is
+shared; for anything else the followers are released at once and go to the origin themselves.
+"""
+
+from __future__ import annotations
+
+from edgeworks.cache.storage import Collapser, FillError
+from edgeworks.cache.storage.collapse import Follower
+from edgeworks.http.headers import Headers, get
+from edgeworks.http.response import Response
+from edgeworks.origin import OriginResponse
+
+# What the filler shares: status, reason, viewer fields without X-Cache, body length.
+SharedHead = tuple[int, bytes, Headers, int]
+
+
+def shared_head(
+    collapser: Collapser[SharedHead], answer: OriginResponse, fields: Headers, storing: bool
+) -> SharedHead | None:
+    """Return the head to share with followers, or None when the response is not shareable."""
+    length = answer.content_length
+    if not storing or length is None or length > collapser.max_buffer_bytes:
+        return None
+    if get(answer.headers, b"vary") is not None:
+        return None
+    return answer.status, answer.reason, fields, length
+
+
+async def follow(follower: Follower[SharedHead], response: Response, x_cache: bytes) -> bool:
+    """Answer from another request's fill; False when the viewer must go to the origin.
+
+    Raises:
+        ConnectionAbortedError: The fill failed after its head was sent on; the viewer's
+            response is cut short.
+    """
+    head = await follower.head()
+    if head is None:
+        return False
+    status, reason, fields, length = head
+    response.write_head(status, reason, [*fields, (b"x-cache", x_cache)], length)
+    try:
+        async for chunk in follower.body():
+            await response.write(chunk)
+    except FillError as exc:
+        raise ConnectionAbortedError(f"shared fill failed: {exc}") from exc
+    response.end()
+    return True
