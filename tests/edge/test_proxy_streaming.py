@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import socket
+from pathlib import Path
 
-from edge.test_proxy_support import Stack
+from edge.test_proxy_support import Stack, fetch
+from edgeworks.config.model import CacheStorage, Distribution
 
 SIZE = 200 * 1024 * 1024
 
@@ -61,3 +64,28 @@ def test_large_request_body_streams_to_the_origin() -> None:
                 data += sock.recv(65536)
         assert data.startswith(b"HTTP/1.1 200")
         assert len(stack.origin.bodies[-1]) == size
+
+
+def test_large_cached_object_is_served_from_disk(tmp_path: Path) -> None:
+    def on_disk(dist: Distribution) -> Distribution:
+        storage = CacheStorage(memory_bytes=1 << 20, disk_path=str(tmp_path), disk_bytes=64 << 20)
+        return dataclasses.replace(dist, cache=storage)
+
+    size = 3 * 1024 * 1024
+    with Stack(shape=on_disk) as stack:
+        conn = stack.client()
+        first, body = fetch(conn, "GET", f"/big/d?size={size}&cache=1")
+        assert first.getheader("x-cache") == "Miss from edgeworks"
+        second, again = fetch(conn, "GET", f"/big/d?size={size}&cache=1")
+        assert second.getheader("x-cache") == "Hit from edgeworks"
+        assert second.getheader("age") is not None
+        assert again == body
+        assert len(again) == size
+        head, empty = fetch(conn, "HEAD", f"/big/d?size={size}&cache=1")
+        assert head.getheader("content-length") == str(size)
+        assert empty == b""
+        assert len(stack.origin.seen) == 1
+        assert stack.app is not None
+        stats = stack.app.cache.stats()
+        assert stats["disk_entries"] == 1
+        assert stats["memory_entries"] == 0

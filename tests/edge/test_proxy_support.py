@@ -50,7 +50,8 @@ class OriginApp:
         kind = request.path.split(b"/")[1]
         query = dict(p.split(b"=", 1) for p in request.query.split(b"&") if b"=" in p)
         if kind == b"big":
-            await self._big(response, int(query[b"size"]), query.get(b"framing", b"length"))
+            cache = b"max-age=60" if query.get(b"cache") else b"no-store"
+            await self._big(response, int(query[b"size"]), query.get(b"framing", b"length"), cache)
             return
         if kind in (b"slow", b"slowcache"):
             await asyncio.sleep(float(query.get(b"delay", b"1")))
@@ -83,9 +84,9 @@ class OriginApp:
         await response.write(text)
         response.end()
 
-    async def _big(self, response: Response, size: int, framing: bytes) -> None:
+    async def _big(self, response: Response, size: int, framing: bytes, cache: bytes) -> None:
         length = size if framing == b"length" else None
-        response.write_head(200, b"OK", [(b"cache-control", b"no-store")], length)
+        response.write_head(200, b"OK", [(b"cache-control", cache)], length)
         block = b"x" * CHUNK
         left = size
         while left:
