@@ -152,7 +152,8 @@ class EdgeApp:
             return None
         parts = self._cache.answer(found, request.method, request.headers, now, HIT)
         if parts is None:
-            return None
+            return None  # a body on disk: handle() streams it, then closes the file
+        _release(found)
         if hot_key is not None:
             self._hot.remember(hot_key, found.entry, now)
         self._report(request, found.entry.status, sum(map(len, parts)), "Hit", None)
@@ -165,6 +166,7 @@ class EdgeApp:
         try:
             await self._serve(request, response, where, outcome)
         finally:
+            _release(where.found)
             outcome.status = response.status or outcome.status
             self._report(
                 request, outcome.status, response.bytes_sent, outcome.result, outcome.origin_time
@@ -178,7 +180,7 @@ class EdgeApp:
             return
         found = where.found
         if where.key is not None and found is None:
-            found = self._lookup(request, where)
+            found = where.found = self._lookup(request, where)
         kind = found.kind if found is not None else "pass"
         if found is not None and kind == "unsatisfiable":
             await self._refuse(response, outcome, 504, "only-if-cached: nothing stored")
@@ -255,6 +257,7 @@ class EdgeApp:
                 outcome.result = "RefreshHit"
                 await self._from_entry(request, response, found, entry, REFRESH_HIT)
                 return
+            _release(found)
             where.found = Lookup("miss")  # RFC 9111 §4.3.4: another representation; ask again
             await self._from_origin(request, response, where, where.found, outcome)
             return
@@ -480,6 +483,12 @@ class EdgeApp:
             origin_time=origin_time,
             total_time=time.time() - request.arrived,
         )
+
+
+def _release(found: Lookup | None) -> None:
+    """Close the disk file a lookup opened, if any (memory entries hold none)."""
+    if found is not None and found.entry is not None:
+        found.entry.close()
 
 
 async def _request_body(request: Request) -> bytes | AsyncIterator[bytes] | None:
