@@ -7,7 +7,10 @@ string plays no part.
 
 All patterns of a distribution compile once into one regular expression whose alternatives
 are the behaviours in order: the engine tries them in that order, so the first alternative
-that matches the whole path is the first matching behaviour, found in a single call.
+that matches the whole path is the first matching behaviour, found in a single call. The
+expression itself skips one leading ``/`` (possessively, so a wildcard never takes it back) and
+stops at ``?``, so a raw request target needs no slicing first. Paths given as bytes are matched
+byte by byte, which is the same for the percent-encoded ASCII that request lines carry.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ import re
 
 from edgeworks.config.model import Behavior, Distribution
 
-# Compiled matchers by distribution identity; the stored distribution keeps its id unique.
-_compiled: dict[int, tuple[Distribution, re.Pattern[str]]] = {}
+# Compiled matchers by distribution identity; each entry holds its distribution, so the id
+# cannot be reused while the entry lives.
+_compiled: dict[int, tuple[Distribution, re.Pattern[str], re.Pattern[bytes]]] = {}
 _MAX_COMPILED = 64
 
 
@@ -28,35 +32,36 @@ def pattern_regex(pattern: str) -> str:
         pattern: A path pattern such as ``/images/*.jpg`` or ``api/v?/*``.
 
     Returns:
-        Regex text (no anchors) for the pattern less its leading ``/``; paths are matched
-        with their own leading ``/`` removed, which makes the slash optional on both sides.
+        Regex text for the pattern less its leading ``/``; wildcards never match ``?``, which
+        starts the query.
     """
     parts = []
     for char in pattern.removeprefix("/"):
         if char == "*":
-            parts.append(".*")
+            parts.append("[^?]*")
         elif char == "?":
-            parts.append(".")
+            parts.append("[^?]")
         else:
             parts.append(re.escape(char))
     return "".join(parts)
 
 
-def compile_behaviors(behaviors: tuple[Behavior, ...]) -> re.Pattern[str]:
-    """Return one regex whose group ``i + 1`` matches when behaviour ``i`` is the first match."""
-    alternatives = [f"({pattern_regex(behavior.path_pattern)})" for behavior in behaviors]
-    return re.compile("|".join(alternatives) or "(?!)", re.DOTALL)
+def compile_behaviors(behaviors: tuple[Behavior, ...]) -> str:
+    """Return regex text whose group ``i + 1`` matches when behaviour ``i`` is the first match."""
+    alternatives = "|".join(f"({pattern_regex(behavior.path_pattern)})" for behavior in behaviors)
+    return rf"/?+(?:{alternatives or '(?!)'})(?:\?|\Z)"
 
 
-def _matcher(dist: Distribution) -> re.Pattern[str]:
+def _matchers(dist: Distribution) -> tuple[Distribution, re.Pattern[str], re.Pattern[bytes]]:
     found = _compiled.get(id(dist))
     if found is not None and found[0] is dist:
-        return found[1]
+        return found
     if len(_compiled) >= _MAX_COMPILED:
         _compiled.clear()
-    regex = compile_behaviors(dist.behaviors)
-    _compiled[id(dist)] = (dist, regex)
-    return regex
+    text = compile_behaviors(dist.behaviors)
+    found = (dist, re.compile(text, re.DOTALL), re.compile(text.encode(), re.DOTALL))
+    _compiled[id(dist)] = found
+    return found
 
 
 def match_index(dist: Distribution, path: str | bytes) -> int | None:
@@ -64,18 +69,12 @@ def match_index(dist: Distribution, path: str | bytes) -> int | None:
 
     Args:
         dist: The distribution whose behaviours are tried in order.
-        path: The request path; anything from ``?`` on is ignored.
+        path: The request path, text or bytes; anything from ``?`` on is ignored.
     """
     if not dist.behaviors:
         return None
-    if isinstance(path, bytes):
-        path = path.decode("utf-8", "surrogateescape")
-    cut = path.find("?")
-    if cut >= 0:
-        path = path[:cut]
-    if path.startswith("/"):
-        path = path[1:]
-    found = _matcher(dist).fullmatch(path)
+    matchers = _matchers(dist)
+    found = matchers[2].match(path) if isinstance(path, bytes) else matchers[1].match(path)
     if found is None or found.lastindex is None:
         return None
     return found.lastindex - 1
@@ -86,7 +85,7 @@ def match_behavior(dist: Distribution, path: str | bytes) -> Behavior:
 
     Args:
         dist: The distribution whose behaviours are tried in order.
-        path: The request path; anything from ``?`` on is ignored.
+        path: The request path, text or bytes; anything from ``?`` on is ignored.
 
     Returns:
         The first behaviour whose pattern matches, else ``dist.default_behavior``.
