@@ -125,6 +125,7 @@ class Stack:
         self.origin_server: HTTPServer | None = None
         self.edge_server: HTTPServer | None = None
         self.app: EdgeApp | None = None
+        self._clients: list[http.client.HTTPConnection] = []
 
     def __enter__(self) -> Stack:
         self._thread.start()
@@ -146,6 +147,8 @@ class Stack:
 
     def __exit__(self, *exc_info: object) -> None:
         assert self.edge_server is not None and self.app is not None
+        for conn in self._clients:
+            conn.close()
         self.call(self.edge_server.drain(1.0))
         self.call(self.app.aclose())
         if self.origin_server is not None:
@@ -159,8 +162,10 @@ class Stack:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
     def client(self, timeout: float = 10.0) -> http.client.HTTPConnection:
-        """A keep-alive client connection to the edge."""
-        return http.client.HTTPConnection("127.0.0.1", self.edge_port, timeout=timeout)
+        """A keep-alive client connection to the edge, closed with the stack."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.edge_port, timeout=timeout)
+        self._clients.append(conn)
+        return conn
 
 
 def fetch(
