@@ -14,6 +14,7 @@ from typing import Literal
 
 from edgeworks.cache.entries import new_entry, refreshed
 from edgeworks.cache.entry import Entry
+from edgeworks.cache.errors import CacheError
 from edgeworks.cache.refresh import Refreshes
 from edgeworks.cache.respond import respond
 from edgeworks.cache.rules import conditional, reuse, storable
@@ -125,11 +126,11 @@ class Cache:
             x_cache: the X-Cache value, e.g. ``b"Hit from edgeworks"``.
 
         Raises:
-            ValueError: ``found`` carries no entry.
+            CacheError: ``found`` carries no entry.
         """
         entry = found.entry
         if entry is None:
-            raise ValueError(f"answer() needs a lookup with an entry, got kind {found.kind!r}")
+            raise CacheError(f"answer() needs a lookup with an entry, got kind {found.kind!r}")
         plain = read_request(request_headers).plain
         if plain and method == "GET" and entry.body is not None:
             tail = b"age: %d\r\nx-cache: %s\r\n\r\n" % (entry.age(now), x_cache)
