@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from conftest import free_port
 from edgeworks.config.model import Origin
 from edgeworks.http.headers import Headers
 from edgeworks.origin import OriginClient, OriginError, OriginResponse
@@ -400,3 +401,52 @@ def test_a_failing_interim_handler_is_logged_and_the_response_still_arrives(
 
     assert run(scenario()) == b"ok"
     assert "interim 103 handler failed" in caplog.text
+
+
+async def pieces_of(data: bytes, size: int) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), size):
+        await asyncio.sleep(0)
+        yield data[start : start + size]
+
+
+def test_a_streamed_body_of_known_length_goes_with_content_length() -> None:
+    async def scenario() -> tuple[Seen, bytes]:
+        async with ScriptedOrigin() as origin:
+            client = client_for(origin.port)
+            data = b"0123456789" * 1000
+            resp = await client.request(
+                "o", "PUT", b"/up", HOST, body=pieces_of(data, 777), body_length=len(data)
+            )
+            await resp.read()
+            after = await (await client.request("o", "GET", b"/", HOST)).read()
+            await client.aclose()
+        return origin.requests[0], after
+
+    seen, after = run(scenario())
+    assert (seen.header("content-length"), seen.header("transfer-encoding")) == ("10000", None)
+    assert seen.body == b"0123456789" * 1000
+    assert after == b"hello"
+
+
+@pytest.mark.parametrize("declared", [5, 50])
+def test_a_streamed_body_that_breaks_its_declared_length_is_refused(declared: int) -> None:
+    async def scenario() -> str:
+        async with ScriptedOrigin() as origin:
+            client = client_for(origin.port)
+            with pytest.raises(ValueError) as raised:
+                await client.request(
+                    "o", "PUT", b"/up", HOST, body=pieces_of(b"x" * 20, 3), body_length=declared
+                )
+            await client.aclose()
+        return str(raised.value)
+
+    assert f"declared length {declared} ran to" in run(scenario())
+
+
+def test_a_negative_body_length_is_refused_naming_it() -> None:
+    async def scenario() -> None:
+        client = client_for(free_port())
+        await client.request("o", "PUT", b"/", HOST, body=pieces_of(b"x", 1), body_length=-2)
+
+    with pytest.raises(ValueError, match="body_length -2"):
+        run(scenario())

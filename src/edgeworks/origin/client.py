@@ -13,6 +13,7 @@ import asyncio
 import logging
 import ssl
 from collections.abc import AsyncIterator, Mapping
+from typing import NamedTuple
 
 from edgeworks.config.model import Origin
 from edgeworks.http.headers import Headers
@@ -51,6 +52,7 @@ class OriginClient:
         headers: Headers,
         *,
         body: Body = None,
+        body_length: int | None = None,
         on_interim: Interim | None = None,
     ) -> OriginResponse:
         """Send a request to an origin and return its response once the head has arrived.
@@ -60,7 +62,9 @@ class OriginClient:
             method: The method, any token (extension methods included).
             target: Path and query as the origin should see them, before the origin path.
             headers: End-to-end fields built by the caller, Host included.
-            body: None, the whole body, or an async iterator streamed chunked.
+            body: None, the whole body, or an async iterator of its pieces.
+            body_length: The length of an iterator ``body`` when known (the viewer's
+                Content-Length): it then goes out with Content-Length instead of chunked.
             on_interim: Called with each 1xx response other than 100, such as 103.
 
         Returns:
@@ -69,17 +73,18 @@ class OriginClient:
         Raises:
             OriginError: Unknown origin, refused, reset or malformed response (status 502).
             OriginTimeout: Connect or read timeout, or no free connection in time (504).
-            ValueError: ``method`` or ``target`` cannot be put on a request line.
+            ValueError: ``method`` or ``target`` cannot be put on a request line, or a streamed
+                body does not match ``body_length``.
         """
         pool = self._pool(origin_id)
         verb = method.encode("ascii") if isinstance(method, str) else method
-        length = None if body is None else len(body) if isinstance(body, bytes) else -1
-        head = request_head(pool.prepared, verb, target, headers, length)
-        retries = Retries(verb, length != -1, pool.origin.connection_attempts)
+        whole = body is None or isinstance(body, bytes)
+        streamed = None if whole else _declared(body_length)
+        head = request_head(pool.prepared, verb, target, headers, _framing(body, streamed))
+        exchange = Exchange(head, body, verb == b"HEAD", on_interim, streamed)
+        retries = Retries(verb, whole, pool.origin.connection_attempts)
         try:
-            return await self._send(
-                pool, head, body, head_only=verb == b"HEAD", on_interim=on_interim, retries=retries
-            )
+            return await self._send(pool, exchange, retries)
         except OriginError as exc:
             log.warning(
                 "origin %s: %s %r: %s (%s)",
@@ -117,28 +122,49 @@ class OriginClient:
             raise OriginError("origin is not configured", detail=f"origin id {origin_id!r}")
         return pool
 
-    async def _send(
-        self,
-        pool: Pool,
-        head: bytes,
-        body: Body,
-        *,
-        head_only: bool,
-        on_interim: Interim | None,
-        retries: Retries,
-    ) -> OriginResponse:
+    async def _send(self, pool: Pool, exchange: Exchange, retries: Retries) -> OriginResponse:
         fresh = False
         while True:
             conn = await pool.acquire(fresh)
             pool.requests += 1
             try:
-                return await conn.exchange(head, body, head_only, on_interim)
+                return await conn.exchange(
+                    exchange.head,
+                    exchange.body,
+                    exchange.head_only,
+                    exchange.on_interim,
+                    exchange.length,
+                )
             except (StaleConnectionError, FirstByteTimeoutError) as exc:
                 if not retries.allow(exc):
                     raise
                 log.warning("origin %s: %s (%s), trying again", pool.name, exc.reason, exc.detail)
             # The idle connections beside a stale one may be stale too: go out on a new one.
             fresh = True
+
+
+class Exchange(NamedTuple):
+    """One request as it goes out, ready to be sent again on another connection."""
+
+    head: bytes
+    body: Body
+    head_only: bool
+    on_interim: Interim | None
+    length: int | None
+
+
+def _framing(body: Body, streamed: int | None) -> int | None:
+    """Return what request_head needs: None (no body), a length, or -1 (chunked)."""
+    if body is None or isinstance(body, bytes):
+        return None if body is None else len(body)
+    return -1 if streamed is None else streamed
+
+
+def _declared(body_length: int | None) -> int | None:
+    """Check the declared length of a streamed body."""
+    if body_length is not None and body_length < 0:
+        raise ValueError(f"origin request body_length {body_length} is negative")
+    return body_length
 
 
 class Retries:

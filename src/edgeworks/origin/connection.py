@@ -88,8 +88,12 @@ class OriginConnection(asyncio.Protocol):
         body: bytes | AsyncIterator[bytes] | None,
         head_only: bool,
         on_interim: Interim | None,
+        length: int | None = None,
     ) -> OriginResponse:
         """Send one request and return the response once its head has arrived.
+
+        ``length`` is the declared length of a streamed ``body`` (sent as is), or None when the
+        head announced it chunked.
 
         Raises:
             OriginError: The origin refused, reset, closed or answered badly (502).
@@ -103,7 +107,7 @@ class OriginConnection(asyncio.Protocol):
         if body is None or isinstance(body, bytes):
             self._write(head, body)
         else:
-            self._sender = self._loop.create_task(self._stream(head, body))
+            self._sender = self._loop.create_task(self._stream(head, body, length))
         try:
             return await future
         except asyncio.CancelledError:
@@ -145,21 +149,26 @@ class OriginConnection(asyncio.Protocol):
             self.transport.write(head)
         self._sent()
 
-    async def _stream(self, head: bytes, body: AsyncIterator[bytes]) -> None:
-        # RFC 9112 §7.1: a body of unknown length goes out chunked, one chunk per piece.
+    async def _stream(self, head: bytes, body: AsyncIterator[bytes], length: int | None) -> None:
         transport = self.transport
         assert transport is not None
         try:
             transport.write(head)
+            sent = 0
             async for piece in body:
                 if self.closed:
                     return
                 if piece:
-                    transport.write(chunk(piece))
+                    sent += len(piece)
+                    _check_length(sent, length, done=False)
+                    # RFC 9112 §7.1: without a declared length each piece goes out as a chunk.
+                    transport.write(chunk(piece) if length is None else piece)
                     if self._write_paused:
                         await self._wait_drain()
+            _check_length(sent, length, done=True)
             if not self.closed:
-                transport.write(LAST_CHUNK)
+                if length is None:
+                    transport.write(LAST_CHUNK)
                 self._sent()
         except asyncio.CancelledError:
             raise
@@ -446,3 +455,9 @@ class OriginConnection(asyncio.Protocol):
         detail = f"no byte for {self._read_timeout:g}s"
         kind = OriginTimeout if self._received else FirstByteTimeoutError
         self._fail(kind("origin read timed out", detail=detail))
+
+
+def _check_length(sent: int, length: int | None, done: bool) -> None:
+    """Refuse a streamed body that overruns, or ends short of, its declared length."""
+    if length is not None and (sent > length or (done and sent < length)):
+        raise ValueError(f"request body of declared length {length} ran to {sent} bytes")
