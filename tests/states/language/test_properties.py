@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import HealthCheck, example, given, settings
@@ -13,13 +14,20 @@ from hypothesis import strategies as st
 from edgeworks.states.language import (
     DefinitionError,
     StatesFailure,
+    dataflow,
+    fail,
     intrinsics,
+    map_state,
     parse_definition,
     paths,
     validate_definition,
+    wait,
 )
 from edgeworks.states.language.choice import ChoiceState, evaluate, string_matches
+from edgeworks.states.language.fail import FailState
 from edgeworks.states.language.intrinsics.parser import IntrinsicSyntaxError, parse
+from edgeworks.states.language.map_state import MapState
+from edgeworks.states.language.wait import WaitState
 
 from .helpers import scope
 
@@ -273,3 +281,50 @@ def test_mutated_definitions_validate_and_build_cleanly(changes: list[tuple[Any,
         assert error.message().startswith("Invalid State Machine Definition: '")
         return
     assert machine.start_at in machine.states
+
+
+def _exercise(state: Any, data: Any) -> None:
+    where = scope({"v": data})
+    if isinstance(state, ChoiceState):
+        evaluate(state, data, where)
+        return
+    if isinstance(state, WaitState):
+        wait.until(state, data, datetime(2026, 1, 1, tzinfo=UTC), where)
+        return
+    if isinstance(state, FailState):
+        fail.resolve(state, data, where)
+        return
+    effective = dataflow.prepare_input(state, data, where)
+    if isinstance(state, MapState):
+        items = map_state.items_of(state, effective, where)
+        for item in items[:3]:
+            map_state.item_input(state, effective, item, where)
+    dataflow.finish_output(state, data, dataflow.pass_result(state, effective), where)
+
+
+@SETTINGS
+@given(
+    st.lists(st.tuples(st.sampled_from(PLACES), json_values), max_size=2),
+    json_values,
+)
+def test_running_any_valid_state_on_any_input_fails_only_with_states_errors(
+    changes: list[tuple[Any, Any]], data: Any
+) -> None:
+    document = json.loads(json.dumps(BASE_DEFINITION))
+    for trail, value in changes:
+        node = document
+        try:
+            for step in trail[:-1]:
+                node = node[step]
+            node[trail[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            continue
+    try:
+        machine = parse_definition(document)
+    except DefinitionError:
+        return
+    for state in machine.all_states().values():
+        try:
+            _exercise(state, data)
+        except StatesFailure as failure:
+            assert failure.error.startswith("States.")
