@@ -450,3 +450,30 @@ def test_a_negative_body_length_is_refused_naming_it() -> None:
 
     with pytest.raises(ValueError, match="body_length -2"):
         run(scenario())
+
+
+def test_an_upload_that_fails_after_the_head_ends_the_body_with_its_error() -> None:
+    async def failing() -> AsyncIterator[bytes]:
+        yield b"first"
+        await asyncio.sleep(0.1)
+        raise RuntimeError("viewer went away")
+
+    async def answer_at_once(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789")
+        while await reader.read(65536):
+            pass
+        writer.close()
+
+    async def scenario() -> tuple[int, str]:
+        server = await asyncio.start_server(answer_at_once, "127.0.0.1", 0)
+        client = client_for(server.sockets[0].getsockname()[1])
+        resp = await client.request("o", "PUT", b"/up", HOST, body=failing())
+        with pytest.raises(RuntimeError) as raised:
+            await resp.read()
+        await client.aclose()
+        server.close()
+        await server.wait_closed()
+        return resp.status, str(raised.value)
+
+    assert run(scenario()) == (200, "viewer went away")
