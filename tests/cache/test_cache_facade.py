@@ -291,3 +291,18 @@ def test_head_with_other_validator_drops_stored_get_rfc9111_4_3_5() -> None:
     store(cache, hdrs(CC60, ("ETag", '"v1"')))
     assert cache.update_from_head(b"k", [], 200, hdrs(("ETag", '"v2"')), T0, T0) is None
     assert lookup(cache).kind == "miss"
+
+
+def test_ttl_policy_serves_expired_object_when_origin_fails_cloudfront() -> None:
+    cache = memory_cache()
+    store(cache, hdrs(CC60, ("ETag", '"v"')), policy=OPTIMIZED)
+    found = lookup(cache, at=T0 + 5000)
+    assert found.kind == "revalidate"
+    assert cache.stale_if_error(found, T0 + 5000) is not None
+
+
+def test_follow_policy_needs_stale_if_error_rfc5861_4() -> None:
+    cache = memory_cache()
+    store(cache, hdrs(CC60, ("ETag", '"v"')))
+    found = lookup(cache, at=T0 + 5000)
+    assert cache.stale_if_error(found, T0 + 5000) is None

@@ -143,3 +143,11 @@ def test_reuse_invariants_rfc9111_4(
         assert result not in (Reuse.FRESH, Reuse.STALE)  # §4.2.4
     if result is Reuse.MUST_REVALIDATE:
         assert validator  # §4.3.1
+
+
+def test_ttl_policy_keeps_serving_expired_objects_on_error_cloudfront() -> None:
+    plain = Freshness(lifetime=60)
+    assert not stale_if_error(read_request([]), Stored(500, plain, True))
+    assert stale_if_error(read_request([]), Stored(500, plain, True), keeps_serving=True)
+    strict = Freshness(lifetime=60, stale_allowed=False)
+    assert not stale_if_error(read_request([]), Stored(500, strict, True), keeps_serving=True)

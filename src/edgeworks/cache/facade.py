@@ -242,9 +242,15 @@ class Cache:
         """Return the entry to serve when the origin failed or was unreachable (RFC 5861 §4).
 
         None when there is no entry or its stale-if-error window (or the viewer's) is over.
+        Under a policy with TTLs of its own, CloudFront keeps serving an expired object while
+        its origin fails, so the window does not apply there.
         """
         entry = found.entry
-        if entry is None or not reuse.stale_if_error(found.request, entry.state(now)):
+        if entry is None:
+            return None
+        min_ttl, default_ttl, _ = entry.ttls
+        keeps_serving = min_ttl > 0 or default_ttl > 0
+        if not reuse.stale_if_error(found.request, entry.state(now), keeps_serving):
             return None
         self._bump("stale_if_error")
         return entry

@@ -101,14 +101,18 @@ def _validate(stored: Stored) -> Reuse:
     return Reuse.MUST_REVALIDATE if stored.has_validator else Reuse.MISS
 
 
-def stale_if_error(request: RequestFacts, stored: Stored) -> bool:
+def stale_if_error(request: RequestFacts, stored: Stored, keeps_serving: bool = False) -> bool:
     """Return whether a stale response may answer because the origin failed (RFC 5861 §4).
 
-    The window is the larger of the response's and the request's stale-if-error; a response
-    that forbids stale use (§4.2.4) is never served this way.
+    The window is the larger of the response's and the request's stale-if-error. Under a
+    policy with TTLs of its own (``keeps_serving``), CloudFront's rule applies instead: an
+    expired object stays servable while the origin fails. Either way a response that forbids
+    stale use (RFC 9111 §4.2.4) is never served this way.
     """
     if not stored.freshness.stale_allowed:
         return False
+    if keeps_serving:
+        return True
     window = max(stored.freshness.stale_if_error, float(request.stale_if_error or 0))
     return stored.staleness <= window
 
