@@ -219,6 +219,10 @@ class Pool:
             raise
         self.opened += 1
         self._all.add(conn)
+        if self._closing:
+            # The pool closed while this connection was opening: it must not outlive it.
+            conn.shut()
+            raise OriginError("origin client is closed", detail=self.name)
         return conn
 
     async def _connect(self) -> OriginConnection:
