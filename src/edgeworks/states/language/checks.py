@@ -69,7 +69,7 @@ class FieldChecker:
             return
         if kind == "dynamic" and value.startswith("States."):
             self.intrinsic(value, where)
-        elif kind in ("path", "dynamic") and value is not None:
+        elif kind in ("path", "nullable_path", "dynamic") and value is not None:
             self.path(value, where)
         elif kind == "reference" and value is not None:
             self.reference(value, where)
@@ -177,7 +177,8 @@ def _kind_problem(value: Any, kind: str) -> str | None:
         "number": (_is_number(value), "[NUMBER]"),
         "positive": (_is_count(value), "[INTEGER]"),
         "seconds": (_is_count(value), "[INTEGER]"),
-        "path": (value is None or isinstance(value, str), "[STRING, NULL]"),
+        "path": (isinstance(value, str), "[STRING]"),
+        "nullable_path": (value is None or isinstance(value, str), "[STRING, NULL]"),
         "reference": (value is None or isinstance(value, str), "[STRING, NULL]"),
         "dynamic": (isinstance(value, str), "[STRING]"),
         "timestamp": (timestamps.is_timestamp(value), "[TIMESTAMP]"),

@@ -9,13 +9,14 @@ from __future__ import annotations
 STATE_TYPES = ("Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
 
 # Field kinds: "string", "boolean", "seconds" (non-negative integer), "number", "object",
-# "array", "path" (JSONPath or null), "dynamic" (JSONPath or intrinsic call), "reference"
-# (reference path or null), "template" (any JSON with ".$" keys), "any", "timestamp",
-# "positive" (integer >= 0), "expression:<kind>" (a JSONata string, or a value of <kind>).
+# "array", "path" (JSONPath), "nullable_path" (JSONPath or null), "dynamic" (JSONPath or
+# intrinsic call), "reference" (reference path or null), "template" (any JSON with ".$"
+# keys), "any", "timestamp", "positive" (integer >= 0), "expression:<kind>" (a JSONata
+# string, or a value of <kind>).
 # QueryLanguage is checked by query_language.resolve_language, with the service's messages.
 COMMON = {"Type": "string", "Comment": "string", "QueryLanguage": "any"}
 TRANSITION = {"Next": "string", "End": "boolean"}
-JSONPATH_IO = {"InputPath": "path", "OutputPath": "path"}
+JSONPATH_IO = {"InputPath": "nullable_path", "OutputPath": "nullable_path"}
 JSONATA_IO = {"Output": "any"}
 ASSIGN = {"Assign": "object"}
 ERRORS = {"Retry": "array", "Catch": "array"}
