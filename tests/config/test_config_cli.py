@@ -68,7 +68,7 @@ def test_check_invalid_prints_every_problem(bad: Path, capsys: pytest.CaptureFix
     assert main(["check", str(bad)]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert lines == [
-        "Origins[0].Url: scheme must be http or https (got: 'ftp://127.0.0.1:8000')",
+        "Origins[0].Url: must start with http:// or https:// (got: 'ftp://127.0.0.1:8000')",
         "DefaultCacheBehavior.TargetOriginId: no origin or origin group has this id; "
         "did you mean 'app'? (got: 'ap')",
         "DefaultCacheBehavior.CachePolicyId: no cache policy has this id or name; "

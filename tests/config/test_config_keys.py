@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from random import Random
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -155,3 +157,17 @@ def test_arbitrary_requests_never_crash(kind: str, query: bytes, headers: Header
         accept_encoding_gzip=True,
     )
     assert isinstance(key(p, query, headers), bytes)
+
+
+PAIRS = st.dictionaries(
+    st.text("abcxyz", min_size=1, max_size=3), st.text("0123", max_size=2), min_size=1, max_size=5
+)
+
+
+@given(PAIRS, st.randoms())
+def test_query_order_never_changes_the_key(pairs: dict[str, str], shuffler: Random) -> None:
+    every = policy(query_strings=Selection("all"))
+    pieces = [f"{name}={value}".encode() for name, value in pairs.items()]
+    shuffled = pieces[:]
+    shuffler.shuffle(shuffled)
+    assert key(every, b"&".join(pieces)) == key(every, b"&".join(shuffled))

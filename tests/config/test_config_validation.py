@@ -43,7 +43,7 @@ CASES: list[tuple[str, dict[str, Any], str, Any, str]] = [
         document(Origins=[{"Id": "app", "Url": "ftp://x.example"}]),
         "Origins[0].Url",
         "ftp://x.example",
-        "http or https",
+        "http:// or https://",
     ),
     (
         "URL without host",
@@ -458,7 +458,7 @@ def test_message_lists_every_problem_with_the_source() -> None:
         parse_config(doc, source="dist.yaml")
     text = str(caught.value)
     assert text.startswith("dist.yaml: 2 configuration problems")
-    assert "Origins[0].Url: scheme must be http or https (got: 'ftp://a')" in text
+    assert "Origins[0].Url: must start with http:// or https:// (got: 'ftp://a')" in text
     assert "Edgeworks.Workers" in text
 
 

@@ -60,7 +60,7 @@ def parse_origin_url(
         return None
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS:
-        problems.append(Problem(path, url, "scheme must be http or https"))
+        problems.append(Problem(path, url, "must start with http:// or https://"))
         return None
     host = parts.hostname or ""
     if not is_hostname(host):
