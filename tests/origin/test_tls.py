@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import socket
 import ssl
+import threading
+import time
 
 import pytest
 import trustme
@@ -50,3 +55,37 @@ def test_a_certificate_for_another_name_is_a_502() -> None:
         502,
         "TLS handshake with the origin failed",
     )
+
+
+def test_a_connection_that_opens_after_the_client_closed_is_shut() -> None:
+    server_tls, client_tls = contexts("127.0.0.1")
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+
+    def slow_handshake() -> None:
+        # Accept at once but hold the TLS handshake back, so the client is still opening.
+        sock, _ = listener.accept()
+        time.sleep(0.3)
+        with contextlib.suppress(OSError), server_tls.wrap_socket(sock, server_side=True) as tls:
+            tls.recv(1024)
+
+    thread = threading.Thread(target=slow_handshake, daemon=True)
+    thread.start()
+
+    async def scenario() -> tuple[str, int]:
+        config = Origin("o", "https", "127.0.0.1", port, connection_attempts=1)
+        client = OriginClient({"o": config}, tls=client_tls)
+        task = asyncio.create_task(client.request("o", "GET", b"/", HOST))
+        await asyncio.sleep(0.1)
+        await client.aclose(grace=0)
+        with pytest.raises(OriginError) as raised:
+            await task
+        return raised.value.reason, client.stats("o").idle
+
+    try:
+        assert run(scenario()) == ("origin client is closed", 0)
+    finally:
+        thread.join(timeout=5)
+        listener.close()
