@@ -23,7 +23,7 @@ Edgeworks:
   Listen: 127.0.0.1:9090
 """
 
-# What `get-distribution-config` prints, trimmed to the fields that matter here.
+# What the API's GetDistributionConfig returns, trimmed to the fields that matter here.
 API_DOCUMENT = {
     "ETag": "E2QWRUHEXAMPLE",
     "DistributionConfig": {

@@ -1,7 +1,7 @@
 """A whole configuration document, checked into a :class:`Distribution`.
 
 The document is a ``DistributionConfig`` in CloudFront's names, either at the top level or
-under a ``DistributionConfig`` key (as ``get-distribution-config`` prints it, ``ETag``
+under a ``DistributionConfig`` key (as the API's GetDistributionConfig returns it, ``ETag``
 included), next to three optional sections: ``CachePolicies``, ``OriginRequestPolicies`` and
 ``Edgeworks``. CloudFront fields that a self-hosted node does not act on (aliases, price class,
 certificates from a certificate service, web ACLs, logging buckets and the like) are accepted so
