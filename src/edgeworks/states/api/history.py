@@ -19,17 +19,15 @@ async def get(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any
     limit = inputs.page_size(body)
     reverse = inputs.flag(body, "reverseOrder")
     include = body.get("includeExecutionData", True)
-    position = inputs.decode_token(body)
+    after = inputs.decode_token(body)
 
-    events = deps.store.events(execution.arn)
-    if reverse:
-        events.reverse()
-    start = position or 0
-    page = events[start : start + limit]
+    # One more than a page tells whether another page follows.
+    found = deps.store.events_page(execution.arn, after, limit + 1, reverse=reverse)
+    page = found[:limit]
     wire = [event.as_wire() if include else _without_data(event.as_wire()) for event in page]
     answer: dict[str, Any] = {"events": wire}
-    if start + limit < len(events):
-        answer["nextToken"] = inputs.encode_token(start + limit)
+    if len(found) > limit:
+        answer["nextToken"] = inputs.encode_token(page[-1].id)
     return answer
 
 

@@ -214,6 +214,23 @@ class Store:
         )
         return [EventRecord(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
 
+    def events_page(
+        self, execution_arn: str, after: int | None, limit: int, *, reverse: bool = False
+    ) -> list[EventRecord]:
+        """Return up to ``limit`` events following id ``after`` in id order (or before it,
+        newest first, when ``reverse``); ``after`` None starts at the first (or last) event."""
+        self.flush()
+        if reverse:
+            where, order, bound = "id < ?", "DESC", after if after is not None else 2**62
+        else:
+            where, order, bound = "id > ?", "ASC", after if after is not None else 0
+        rows = self._db.execute(
+            "SELECT id, key, type, previous_id, timestamp, details FROM events"
+            f" WHERE execution_arn = ? AND {where} ORDER BY id {order} LIMIT ?",
+            (execution_arn, bound, limit),
+        )
+        return [EventRecord(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
+
     def event(self, execution_arn: str, key: str) -> EventRecord | None:
         """Return the event a step wrote under ``key``, if any."""
         self.flush()
