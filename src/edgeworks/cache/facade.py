@@ -69,6 +69,12 @@ class Cache:
         self._urls = UrlIndex()
         self._refreshes = Refreshes()
         self._counts: dict[str, int] = {}
+        logger.debug(
+            "cache of %s: memory %d bytes, disk %s",
+            node_name,
+            storage.memory_bytes,
+            storage.disk_path or "none",
+        )
 
     def lookup(
         self,
