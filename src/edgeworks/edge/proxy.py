@@ -28,7 +28,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from edgeworks.cache import Cache, Lookup
+from edgeworks.cache import Cache, Lookup, Writer
 from edgeworks.cache.entry import Entry
 from edgeworks.cache.storage import Collapser
 from edgeworks.cache.storage.collapse import Filler
@@ -247,31 +247,44 @@ class EdgeApp:
         response_time = time.time()
         outcome.origin_time = response_time - request_time
 
+        times = (request_time, response_time)
         if revalidating and answer.status == 304 and found is not None and found.entry:
             await answer.aclose()
-            assert where.key is not None
-            entry = self._cache.freshen(
-                found.entry, where.key, answer.headers, request_time, response_time
+            await self._revalidated(
+                request, response, where, found, outcome, headers=answer.headers, times=times
             )
-            if entry is not None:
-                outcome.result = "RefreshHit"
-                await self._from_entry(request, response, found, entry, REFRESH_HIT)
-                return
-            _release(found)
-            where.found = Lookup("miss")  # RFC 9111 §4.3.4: another representation; ask again
-            await self._from_origin(request, response, where, where.found, outcome)
             return
         if answer.status >= 500 and found is not None and found.entry is not None:
             stale = self._cache.stale_if_error(found, response_time)
-            if stale is not None:
+            if stale is not None:  # RFC 5861 §4
                 await answer.aclose()
                 outcome.result = "Hit"
                 await self._from_entry(request, response, found, stale, HIT)
                 return
         outcome.result = "Miss" if where.key is not None else "Pass"
-        await self._relay(
-            request, response, where, answer, (request_time, response_time), role=role
-        )
+        await self._relay(request, response, where, answer, times, role=role)
+
+    async def _revalidated(
+        self,
+        request: Request,
+        response: Response,
+        where: Route,
+        found: Lookup,
+        outcome: _Outcome,
+        *,
+        headers: Headers,
+        times: tuple[float, float],
+    ) -> None:
+        """The origin answered 304: freshen the entry and serve it (RFC 9111 §4.3.4)."""
+        assert where.key is not None and found.entry is not None
+        entry = self._cache.freshen(found.entry, where.key, headers, *times)
+        if entry is not None:
+            outcome.result = "RefreshHit"
+            await self._from_entry(request, response, found, entry, REFRESH_HIT)
+            return
+        _release(found)
+        where.found = Lookup("miss")  # another representation was validated: ask again
+        await self._from_origin(request, response, where, where.found, outcome)
 
     async def _ask(
         self, request: Request, where: Route, extra: Headers, response: Response | None = None
@@ -318,40 +331,71 @@ class EdgeApp:
         As the filler of a collapsed fetch (``role``), it also shares the response with the
         requests that follow it, when the response is shareable.
         """
-        node = self._dist.node_name
-        fields = viewer_fields(answer.headers, node, MISS)
-        writer = None
-        if where.key is not None and request.method == "GET":
-            stored = fields[:-1]  # the entry keeps Via; Age and X-Cache are added per hit
-            if answer.content_length is not None:
-                stored.append((b"content-length", b"%d" % answer.content_length))
-            writer = self._cache.open_writer(
-                where.key,
-                request.method,
-                request.headers,
-                answer.status,
-                stored,
-                where.behavior.cache_policy,
-                times[0],
-                times[1],
-                host=request.host,
-                path=request.path,
-            )
-        shared = None
+        fields = viewer_fields(answer.headers, self._dist.node_name, MISS)
+        writer = self._writer(request, where, answer, fields[:-1], times)
+        sharing = None
         if role is not None:
             shared = shared_head(self._collapser, answer, fields[:-1], writer is not None)
             if shared is None:
                 role.uncacheable()
             else:
                 role.publish_head(shared)
+                sharing = role
         response.write_head(answer.status, answer.reason, fields, answer.content_length)
+        await self._stream(answer, response, writer, sharing)
+        if writer is not None:
+            writer.commit()
+        if sharing is not None:
+            sharing.finish()  # after the commit: the next request finds the entry stored
+        if request.method not in SAFE_METHODS:
+            self._hot.forget()
+            self._cache.invalidate(
+                request.method, answer.status, request.host, request.path, answer.headers
+            )
+        response.end()
+
+    def _writer(
+        self,
+        request: Request,
+        where: Route,
+        answer: OriginResponse,
+        fields: Headers,
+        times: tuple[float, float],
+    ) -> Writer | None:
+        """Open a cache writer when the response to a cached GET is storable (RFC 9111 §3)."""
+        if where.key is None or request.method != "GET":
+            return None
+        stored = list(fields)  # the entry keeps Via; Age and X-Cache are added per hit
+        if answer.content_length is not None:
+            stored.append((b"content-length", b"%d" % answer.content_length))
+        return self._cache.open_writer(
+            where.key,
+            request.method,
+            request.headers,
+            answer.status,
+            stored,
+            where.behavior.cache_policy,
+            times[0],
+            times[1],
+            host=request.host,
+            path=request.path,
+        )
+
+    async def _stream(
+        self,
+        answer: OriginResponse,
+        response: Response,
+        writer: Writer | None,
+        sharing: Filler[SharedHead] | None,
+    ) -> None:
+        """Copy the origin's body to the viewer, the cache writer and the followers."""
         complete = False
         try:
             async for chunk in answer.body:
                 if writer is not None:
                     writer.write(chunk)
-                if shared is not None and role is not None:
-                    role.publish(chunk)
+                if sharing is not None:
+                    sharing.publish(chunk)
                 await response.write(chunk)
             complete = True
         except OriginError as exc:
@@ -361,16 +405,6 @@ class EdgeApp:
             if writer is not None and not complete:
                 writer.abort()
             await answer.aclose()
-        if writer is not None:
-            writer.commit()
-        if shared is not None and role is not None:
-            role.finish()  # after the commit: the next request finds the entry stored
-        if request.method not in SAFE_METHODS:
-            self._hot.forget()
-            self._cache.invalidate(
-                request.method, answer.status, request.host, request.path, answer.headers
-            )
-        response.end()
 
     async def _from_entry(
         self, request: Request, response: Response, found: Lookup, entry: Entry, x_cache: bytes
