@@ -33,3 +33,8 @@ def test_answer_without_entry_names_the_kind() -> None:
     with pytest.raises(CacheError, match="'miss'") as raised:
         memory_cache().answer(Lookup("miss"), "GET", [], 0.0, b"Hit from edgeworks")
     assert isinstance(raised.value, EdgeworksError)
+
+
+def test_hidden_fields_are_the_targeted_fields_rfc9213_2_1() -> None:
+    cache = memory_cache(targeted_cache_control="Edge-Cache-Control")
+    assert cache.hidden_fields == {b"edge-cache-control", b"cdn-cache-control"}

@@ -76,6 +76,14 @@ class Cache:
             storage.disk_path or "none",
         )
 
+    @property
+    def hidden_fields(self) -> frozenset[bytes]:
+        """The response fields meant for this cache alone (RFC 9213 targeted fields).
+
+        Entries never show them; the edge removes them from responses it relays on a miss.
+        """
+        return frozenset(self._targeted)
+
     def lookup(
         self,
         key: bytes,
