@@ -230,26 +230,34 @@ class DiskTier:
         return self._objects / name[:2] / name
 
     def _install(self, writer: DiskWriter) -> bool:
-        name = file_name(writer.key)
-        path = self._path(name)
-        path.parent.mkdir(exist_ok=True)
+        path = self._path(file_name(writer.key))
         with self._lock:
             self._writers.discard(writer)
-            if writer.voided:
+            if writer.voided or not self._rename(writer.temp_path, path):
                 return False
-            self._verified.pop(name, None)
-            try:
-                os.replace(writer.temp_path, path)
-            except OSError as exc:
-                logger.warning("cannot install cache file %s: %s", path, exc)
-                return False
-            evicted = self._index.put(writer.key, name, writer.file_size)
-            for old in evicted:
-                self._unlink(self._path(old))
-            self.stats.evicted += len(evicted)
+            self._index_put(writer.key, path.name, writer.file_size)
         if self.durable:
-            sync_directory(path.parent)
+            try:
+                sync_directory(path.parent)
+            except OSError as exc:
+                logger.warning("cannot sync cache directory %s: %s", path.parent, exc)
         return True
+
+    def _rename(self, temp: Path, path: Path) -> bool:
+        try:
+            path.parent.mkdir(exist_ok=True)
+            os.replace(temp, path)
+        except OSError as exc:
+            logger.warning("cannot install cache file %s: %s", path, exc)
+            return False
+        self._verified.pop(path.name, None)
+        return True
+
+    def _index_put(self, key: bytes, name: str, size: int, *, main: bool = False) -> None:
+        evicted = self._index.put(key, name, size, main=main)
+        for old in evicted:
+            self._unlink(self._path(old))
+        self.stats.evicted += len(evicted)
 
     def _discard(self, writer: DiskWriter) -> None:
         with self._lock:
@@ -286,26 +294,24 @@ class DiskTier:
 
     def _adopt(self, key: bytes, size: int) -> None:
         with self._lock:
-            if key in self._index:
-                return
-            evicted = self._index.put(key, file_name(key), size)
-            for old in evicted:
-                self._unlink(self._path(old))
-            self.stats.evicted += len(evicted)
-            self.stats.adopted += 1
+            if key not in self._index:
+                self._index_put(key, file_name(key), size)
+                self.stats.adopted += 1
 
     def _unlink(self, path: Path) -> None:
         self._verified.pop(path.name, None)
-        with contextlib.suppress(FileNotFoundError):
+        try:
             path.unlink()
+        except FileNotFoundError:
+            pass  # another process of the node removed it first
+        except OSError as exc:
+            logger.warning("cannot remove cache file %s: %s", path, exc)
 
     def _load(self) -> None:
         self.stats.temp_removed = remove_leftovers(self._tmp)
         found, self.stats.corrupt_dropped = scan_objects(self._objects)
         for entry in found:
-            for old in self._index.put(entry.key, entry.name, entry.size, main=True):
-                self._unlink(self._path(old))
-                self.stats.evicted += 1
+            self._index_put(entry.key, entry.name, entry.size, main=True)
         self.stats.loaded = len(self._index)
         logger.info(
             "disk cache %s: %d entries, %d bytes; removed %d temp and %d corrupt files",
