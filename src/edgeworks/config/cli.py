@@ -16,10 +16,7 @@ from edgeworks.config.errors import ConfigError
 from edgeworks.config.explain import explain, request_from_url
 from edgeworks.config.load import load_config
 from edgeworks.config.model import Distribution
-
-METHOD_CHARS = frozenset(
-    "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-)
+from edgeworks.config.values import FIELD_NAME
 
 
 def register(commands: Any) -> None:
@@ -65,14 +62,15 @@ def _url(text: str) -> str:
 
 
 def _method(text: str) -> str:
-    if not text or not set(text) <= METHOD_CHARS:
+    # RFC 9110 §9.1: a method is a token.
+    if not FIELD_NAME.fullmatch(text):
         raise argparse.ArgumentTypeError(f"not a valid method: {text!r}")
     return text
 
 
 def _field(text: str) -> tuple[str, str]:
     name, colon, value = text.partition(":")
-    if not colon or not name.strip() or not set(name.strip()) <= METHOD_CHARS:
+    if not colon or not FIELD_NAME.fullmatch(name.strip()):
         raise argparse.ArgumentTypeError(f"must be 'Name: value', got {text!r}")
     return name.strip(), value.strip()
 

@@ -83,7 +83,7 @@ class Reader:
         wrapper = self.mapping(value, path, ("Quantity", "Items"))
         if wrapper is None:
             return []
-        listed = wrapper.get("Items", [])
+        listed = present(wrapper, "Items", [])
         if not isinstance(listed, list):
             self.problem(join(path, "Items"), listed, "must be a list")
             return []
