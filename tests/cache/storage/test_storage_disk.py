@@ -493,3 +493,14 @@ def body_of_or_error(tier: DiskTier, key: bytes) -> bytes | str | None:
         return body_of(tier, key)
     except CorruptObjectError:
         return "corrupt"
+
+
+def test_file_that_cannot_be_opened_is_a_miss_not_an_error(tmp_path: Path) -> None:
+    tier = DiskTier(tmp_path, 1 << 20)
+    store(tier, b"k", b"body")
+    path = cache_files(tmp_path)[0]
+    path.unlink()
+    path.mkdir()  # opening it now fails with an error other than "not found"
+
+    assert tier.get(b"k") is None
+    assert b"k" in tier

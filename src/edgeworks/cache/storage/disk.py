@@ -143,6 +143,10 @@ class DiskTier:
             if known:
                 self._drop_missing(key)
             return None
+        except OSError as exc:
+            # Out of descriptors, permissions: a miss for now, the entry may serve later.
+            logger.warning("cannot open cache file %s: %s", path, exc)
+            return None
         try:
             stat = os.fstat(file.fileno())
             header, body = read_head(file.fileno(), stat.st_size)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import BinaryIO
 
-from edgeworks.cache.storage.errors import CorruptObjectError
+from edgeworks.cache.storage.errors import CorruptObjectError, StorageError
 
 
 @dataclass(slots=True, frozen=True)
@@ -116,6 +116,7 @@ class DiskObject:
         Raises:
             CorruptObjectError: The body does not match its checksum; the entry is dropped. Bytes
                 already yielded were wrong, so a response in flight must be aborted.
+            StorageError: The file could not be read (an I/O error); the entry is kept.
         """
         if self._verified:
             yield from self._chunks(chunk_size)
@@ -164,7 +165,10 @@ class DiskObject:
         position = 0
         while position < self.body_length:
             want = min(chunk_size, self.body_length - position)
-            chunk = os.pread(fd, want, self.body_offset + position)
+            try:
+                chunk = os.pread(fd, want, self.body_offset + position)
+            except OSError as exc:
+                raise StorageError(f"cannot read cache file {self.path!r}: {exc}") from exc
             if len(chunk) != want:
                 self._fail(f"body ends at {position + len(chunk)} of {self.body_length} bytes")
             position += want
