@@ -122,7 +122,7 @@ class SilentOnce:
 def test_get_is_tried_again_after_a_response_timeout() -> None:
     async def scenario() -> tuple[bytes, int]:
         async with ScriptedOrigin(SilentOnce()) as origin:
-            answer = await fetch(origin.port, read_timeout=0.1)
+            answer = await fetch(origin.port, read_timeout=0.5)
         return answer, origin.connections
 
     assert run(scenario()) == (b"ok", 2)
@@ -148,7 +148,8 @@ def test_origin_stalling_mid_body_ends_the_body_with_a_timeout() -> None:
 
 def test_slow_but_steady_origin_is_not_timed_out() -> None:
     parts = [b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n"] + [b"x"] * 6
-    assert run(against(writing(*parts, pause=0.05), read_timeout=0.2)) == b"xxxxxx"
+    # Six pauses add up to more than the read timeout; no single one comes near it.
+    assert run(against(writing(*parts, pause=0.1), read_timeout=0.5)) == b"xxxxxx"
 
 
 @pytest.mark.parametrize(

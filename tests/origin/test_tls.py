@@ -67,7 +67,7 @@ def test_a_connection_that_opens_after_the_client_closed_is_shut() -> None:
     def slow_handshake() -> None:
         # Accept at once but hold the TLS handshake back, so the client is still opening.
         sock, _ = listener.accept()
-        time.sleep(0.3)
+        time.sleep(1.0)
         with contextlib.suppress(OSError), server_tls.wrap_socket(sock, server_side=True) as tls:
             tls.recv(1024)
 
