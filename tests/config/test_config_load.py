@@ -386,3 +386,17 @@ def test_sizes(text: str, expected: int) -> None:
 
 def test_non_mapping_document_is_a_problem() -> None:
     assert problem_at(["Origins"], "(document)").value == ["Origins"]
+
+
+def test_bracketed_ipv6_domain_name() -> None:
+    doc = document(
+        Origins=[
+            {
+                "Id": "app",
+                "DomainName": "[::1]",
+                "CustomOriginConfig": {"HTTPPort": 8000, "OriginProtocolPolicy": "http-only"},
+            }
+        ]
+    )
+    origin = parse_config(doc).origins["app"]
+    assert (origin.host, origin.authority) == ("::1", "[::1]:8000")

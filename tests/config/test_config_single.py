@@ -56,3 +56,8 @@ def test_bad_arguments_are_problems(origin: str, listen: str, path: str) -> None
     [problem] = caught.value.problems
     assert problem.path == path
     assert problem.value in (origin, listen)
+
+
+def test_ipv6_origin_authority_is_bracketed() -> None:
+    [origin] = single_origin_distribution("http://[::1]:8000").origins.values()
+    assert (origin.host, origin.authority) == ("::1", "[::1]:8000")

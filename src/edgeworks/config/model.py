@@ -83,9 +83,10 @@ class Origin:
 
     @property
     def authority(self) -> str:
-        """The ``Host`` value sent to this origin."""
+        """The ``Host`` value sent to this origin; IPv6 in brackets (RFC 3986 §3.2.2)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
         default = 443 if self.scheme == "https" else 80
-        return self.host if self.port == default else f"{self.host}:{self.port}"
+        return host if self.port == default else f"{host}:{self.port}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -128,6 +128,7 @@ def _address(reader: Reader, doc: dict[str, Any], path: str, origin_id: str) -> 
         if doc.get("DomainName") is None:
             reader.problem(join(path, "DomainName"), None, "DomainName or Url is required")
         return None
+    domain = domain.removeprefix("[").removesuffix("]")  # a bracketed IPv6 address
     valid = is_hostname(domain)
     if not valid:
         reader.problem(join(path, "DomainName"), domain, "must be a host name or an IP address")
