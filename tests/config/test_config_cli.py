@@ -113,6 +113,7 @@ def test_explain_matched_behaviour_with_method_and_headers(
     out = capsys.readouterr().out
     assert "behaviour:        CacheBehaviors #0, path pattern '/api/*'" in out
     assert "PURGE allowed, not cached; allowed ALL" in out
+    assert "viewer:           allow-all; compression off" in out
     assert "origin group 'pair': primary 'app'" in out
     assert "secondary 'spare' http://127.0.0.1:8001; fails over on 502, 503" in out
     assert "request policy:   AllViewerExceptHostHeader" in out

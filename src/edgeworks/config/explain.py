@@ -72,6 +72,8 @@ def explain(dist: Distribution, request: Request) -> list[str]:
         + (f"?{request.query.decode()}" if request.query else ""),
         f"behaviour:        {where}, path pattern {behavior.path_pattern!r}",
         f"methods:          {_methods(behavior, request.method)}",
+        f"viewer:           {behavior.viewer_protocol_policy}; "
+        f"compression {'on' if behavior.compress else 'off'}",
         f"target:           {_target(dist, behavior.target_origin_id)}",
         f"cache policy:     {_cache_policy(behavior.cache_policy)}",
         f"  in the key:     {_members(behavior.cache_policy)}",
