@@ -504,3 +504,16 @@ def test_file_that_cannot_be_opened_is_a_miss_not_an_error(tmp_path: Path) -> No
 
     assert tier.get(b"k") is None
     assert b"k" in tier
+
+
+def test_stray_directories_do_not_stop_a_restart(tmp_path: Path) -> None:
+    store(DiskTier(tmp_path, 1 << 20), b"kept", b"body")
+    (tmp_path / "objects" / "ab" / ("ab" + "0" * 30)).mkdir(parents=True)
+    (tmp_path / "tmp" / "999999999.junk.tmp").mkdir()
+
+    restarted = DiskTier(tmp_path, 1 << 20)
+
+    assert body_of(restarted, b"kept") == b"body"
+    assert restarted.stats.corrupt_dropped == 1
+    assert restarted.stats.temp_removed == 1
+    assert not (tmp_path / "objects" / "ab" / ("ab" + "0" * 30)).exists()

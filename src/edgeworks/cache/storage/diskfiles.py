@@ -9,7 +9,6 @@ page cache), and it runs before the tier serves anything.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import shutil
@@ -35,15 +34,23 @@ def remove_leftovers(tmp: Path) -> int:
     """Remove what dead writers left in ``tmp``; return how many entries went."""
     removed = 0
     for leftover in tmp.iterdir():
-        if writer_alive(leftover.name):
-            continue
-        if leftover.is_dir():
-            shutil.rmtree(leftover, ignore_errors=True)
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
-        removed += 1
+        if not writer_alive(leftover.name):
+            remove(leftover)
+            removed += 1
     return removed
+
+
+def remove(path: Path) -> None:
+    """Remove a stray file or directory; a failure is logged, not raised."""
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    except FileNotFoundError:
+        pass  # another process of the node removed it first
+    except OSError as exc:
+        logger.warning("cannot remove %s from the cache directory: %s", path, exc)
 
 
 def scan_objects(objects: Path) -> tuple[list[FoundFile], int]:
@@ -56,8 +63,7 @@ def scan_objects(objects: Path) -> tuple[list[FoundFile], int]:
         for path in sub.iterdir():
             entry = read_entry(path)
             if entry is None:
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
+                remove(path)
                 dropped += 1
             else:
                 found.append(entry)
