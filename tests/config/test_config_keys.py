@@ -171,3 +171,9 @@ def test_query_order_never_changes_the_key(pairs: dict[str, str], shuffler: Rand
     shuffled = pieces[:]
     shuffler.shuffle(shuffled)
     assert key(every, b"&".join(pieces)) == key(every, b"&".join(shuffled))
+
+
+@given(st.text(max_size=10), st.text(max_size=20), st.text(max_size=30))
+def test_text_arguments_never_crash(method: str, host: str, path: str) -> None:
+    first = cache_key(BARE, method, host, path, b"", [])
+    assert first == cache_key(BARE, method, host, path, b"", [])

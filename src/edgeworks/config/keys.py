@@ -151,15 +151,23 @@ def cache_key(  # noqa: PLR0917 - positional order is the documented seam with t
     if plan is None or plan.policy is not policy:
         plan = key_plan(policy)
     if isinstance(method, str):
-        method = method.encode()
+        method = _encode(method)
     if isinstance(host, str):
-        host = host.encode("utf-8", "surrogateescape")
+        host = _encode(host)
     if isinstance(path, str):
-        path = path.encode("utf-8", "surrogateescape")
+        path = _encode(path)
     head = SEP.join((b"GET" if method == b"HEAD" else method, host.lower(), path))
     if plan.sections is None:
         return head
     return head + plan.sections(query, headers)
+
+
+def _encode(text: str) -> bytes:
+    """Return text as bytes: UTF-8, undecodable bytes restored, stray surrogates kept."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")
 
 
 def _header_section(chosen: list[tuple[bytes, bytes]]) -> bytes:
