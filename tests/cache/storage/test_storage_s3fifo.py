@@ -73,7 +73,7 @@ def test_hot_set_survives_a_scan_that_flushes_plain_lru() -> None:
 @given(
     st.lists(
         st.tuples(
-            st.sampled_from(["put", "get", "remove"]),
+            st.sampled_from(["put", "restore", "get", "remove"]),
             st.integers(0, 60),
             st.integers(1, 400),
         ),
@@ -85,8 +85,8 @@ def test_byte_bound_is_never_exceeded(ops: list[tuple[str, int, int]]) -> None:
     model: dict[bytes, tuple[int, int]] = {}  # key -> (value, size)
     for serial, (op, n, size) in enumerate(ops):
         key = b"k%d" % n
-        if op == "put":
-            evicted = set(index.put(key, serial, size))
+        if op in ("put", "restore"):
+            evicted = set(index.put(key, serial, size, main=op == "restore"))
             live = {value for value, _ in model.values()} - evicted
             model = {k: v for k, v in model.items() if v[0] in live and k != key}
             model[key] = (serial, size)
