@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import socket
 import threading
+import time
 
 import pytest
 
@@ -257,3 +258,33 @@ def test_uncacheable_responses_are_not_shared(stack: Stack) -> None:
     results = _concurrently(stack, "/slow/u?delay=0.3", 3)
     assert [status for status, _, _ in results] == [200, 200, 200]
     assert len(stack.origin.seen) == 3
+
+
+def test_stale_while_revalidate_serves_stale_and_refreshes(stack: Stack) -> None:
+    conn = stack.client()
+    _, first = fetch(conn, "GET", "/swr/a")
+    time.sleep(1.2)
+    stale, body = fetch(conn, "GET", "/swr/a")
+    assert stale.getheader("x-cache") == "Hit from edgeworks"
+    assert body == first
+    deadline = time.monotonic() + 3
+    while len(stack.origin.seen) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.05)
+    fresh, refreshed = fetch(conn, "GET", "/swr/a")
+    assert fresh.getheader("x-cache") == "Hit from edgeworks"
+    assert refreshed != first
+    assert len(stack.origin.seen) == 2
+
+
+def test_stale_if_error_serves_the_entry_when_the_origin_is_down(stack: Stack) -> None:
+    conn = stack.client()
+    _, first = fetch(conn, "GET", "/sie/a")
+    time.sleep(1.2)
+    stack.stop_origin()
+    reply, body = fetch(conn, "GET", "/sie/a")
+    assert reply.status == 200
+    assert reply.getheader("x-cache") == "Hit from edgeworks"
+    assert body == first
+    missing, _ = fetch(conn, "GET", "/never-stored")
+    assert missing.status == 502

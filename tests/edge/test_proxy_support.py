@@ -59,6 +59,10 @@ class OriginApp:
         status = 200
         if kind in (b"cache", b"slowcache"):
             fields.append((b"cache-control", b"max-age=60"))
+        elif kind == b"swr":
+            fields.append((b"cache-control", b"max-age=1, stale-while-revalidate=30"))
+        elif kind == b"sie":
+            fields.append((b"cache-control", b"max-age=1, stale-if-error=60"))
         elif kind == b"etag":
             fields += [(b"cache-control", b"max-age=0"), (b"etag", b'"v1"')]
             if request.headers and (b"if-none-match", b'"v1"') in request.headers:
