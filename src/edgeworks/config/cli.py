@@ -119,5 +119,6 @@ def run_explain(args: argparse.Namespace) -> int:
         args.url, args.method, args.header, f"{dist.listen_host}:{dist.listen_port}"
     )
     for line in explain(dist, request):
-        print(line)
+        # Undecodable bytes from the command line show as escapes rather than failing to print.
+        print(line.encode("utf-8", "backslashreplace").decode("utf-8"))
     return 0

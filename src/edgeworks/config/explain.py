@@ -44,13 +44,18 @@ def request_from_url(
     """
     parts = urlsplit(url)
     headers: Headers = [
-        (name.strip().lower().encode(), value.strip().encode()) for name, value in fields
+        (_raw(name.strip().lower()), _raw(value.strip())) for name, value in fields
     ]
-    host = next((value.decode() for name, value in headers if name == b"host"), None)
-    host = host or parts.netloc or default_host
-    if not any(name == b"host" for name, _ in headers):
-        headers.insert(0, (b"host", host.encode()))
-    return Request(method, host, parts.path or "/", parts.query.encode(), headers)
+    given = next((value for name, value in headers if name == b"host"), None)
+    host = given.decode("utf-8", "surrogateescape") if given else parts.netloc or default_host
+    if given is None:
+        headers.insert(0, (b"host", _raw(host)))
+    return Request(method, host, parts.path or "/", _raw(parts.query), headers)
+
+
+def _raw(text: str) -> bytes:
+    """Return command-line text as the bytes it came from (undecodable bytes restored)."""
+    return text.encode("utf-8", "surrogateescape")
 
 
 def explain(dist: Distribution, request: Request) -> list[str]:
@@ -69,7 +74,7 @@ def explain(dist: Distribution, request: Request) -> list[str]:
     parts = origin_request_parts(behavior, request.query, request.headers)
     return [
         f"request:          {request.method} {request.host}{request.path}"
-        + (f"?{request.query.decode()}" if request.query else ""),
+        + (f"?{request.query.decode('utf-8', 'replace')}" if request.query else ""),
         f"behaviour:        {where}, path pattern {behavior.path_pattern!r}",
         f"methods:          {_methods(behavior, request.method)}",
         f"viewer:           {behavior.viewer_protocol_policy}; "
