@@ -50,7 +50,8 @@ class Running:
 
 
 async def _make(data_dir: Path, functions: Path | None, clock: Any) -> StatesService:
-    return StatesService(data_dir, functions, clock=clock)
+    # Workers' polls wait briefly here, so a test that finds no task does not wait a minute.
+    return StatesService(data_dir, functions, clock=clock, poll_seconds=1.0)
 
 
 def client(url: str, problems: list[str] | None = None, **settings: Any) -> Any:

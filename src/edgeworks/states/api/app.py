@@ -10,7 +10,7 @@ from typing import Any
 
 from edgeworks.config.model import Limits
 from edgeworks.http.server import HTTPServer
-from edgeworks.states.api import executions, history, machines, tags, tasks, teststate
+from edgeworks.states.api import activities, executions, history, machines, tags, tasks, teststate
 from edgeworks.states.api.deps import Deps
 from edgeworks.states.api.http_app import MAX_BODY, StatesApp
 from edgeworks.states.api.protocol import Dispatcher, Operation
@@ -41,6 +41,11 @@ _HANDLERS: dict[str, Any] = {
     "SendTaskFailure": tasks.failure,
     "SendTaskHeartbeat": tasks.heartbeat,
     "TestState": teststate.test_state,
+    "CreateActivity": activities.create,
+    "DescribeActivity": activities.describe,
+    "DeleteActivity": activities.delete,
+    "ListActivities": activities.list_all,
+    "GetActivityTask": activities.get_task,
 }
 
 
@@ -58,22 +63,25 @@ class StatesService:
         clock: The engine's clock; the system clock unless a test passes another.
         account: The account of callers whose access key is not a twelve-digit id.
         region: The region of callers that send no credential scope.
+        poll_seconds: How long GetActivityTask waits for a task before answering empty.
     """
 
     def __init__(
         self,
         data_dir: Path,
         functions_dir: Path | None = None,
+        *,
         clock: Clock | None = None,
         account: str = "123456789012",
         region: str = "us-east-1",
+        poll_seconds: float = 60.0,
     ) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.clock = clock or SystemClock()
         self.store = Store(data_dir / "states.sqlite3")
         self.functions = FunctionRunner(functions_dir)
         self.engine = Engine(self.store, self.functions, self.clock)
-        deps = Deps(self.store, self.engine, self.clock)
+        deps = Deps(self.store, self.engine, self.clock, poll_seconds)
         self.dispatcher = Dispatcher(operations(deps), account, region)
         limits = Limits(max_body_bytes=MAX_BODY)
         self._server = HTTPServer(StatesApp(self.dispatcher), limits)

@@ -58,7 +58,7 @@ def machine_of(execution: Arn) -> str:
     return machine_arn(execution.region, execution.account, execution.names[0])
 
 
-_PARTS = {"stateMachine": 1, "execution": 2, "express": 3, "mapRun": 2}
+_PARTS = {"stateMachine": 1, "execution": 2, "express": 3, "mapRun": 2, "activity": 1}
 
 
 def parse(text: object, member: str, kinds: tuple[str, ...]) -> Arn:

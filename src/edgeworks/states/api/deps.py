@@ -16,3 +16,5 @@ class Deps:
     store: Store
     engine: Engine
     clock: Clock
+    # Step Functions API, GetActivityTask: a poll waits up to 60 seconds for a task.
+    poll_seconds: float = 60.0

@@ -142,6 +142,7 @@ def _run(deps: Deps, caller: Caller) -> Run:
         functions=engine.functions,
         callbacks=engine.callbacks,
         children=engine,
+        activities=engine.activities,
         durable=False,
     )
 

@@ -12,10 +12,13 @@ import json
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from edgeworks.states.functions import FunctionRunner
 from edgeworks.states.runtime.callbacks import Callbacks
+
+if TYPE_CHECKING:
+    from edgeworks.states.runtime.activities import ActivityQueues
 from edgeworks.states.runtime.clock import Clock
 from edgeworks.states.runtime.journal import Journal
 from edgeworks.states.store import EventRecord, ExecutionRecord
@@ -51,6 +54,7 @@ class Run:
     functions: FunctionRunner
     callbacks: Callbacks
     children: Children
+    activities: ActivityQueues
     durable: bool = True
 
     def context(self) -> dict[str, Any]:

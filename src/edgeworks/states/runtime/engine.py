@@ -20,12 +20,13 @@ from edgeworks.states.functions import FunctionRunner
 from edgeworks.states.language.errors import RUNTIME, TIMEOUT, StatesFailure
 from edgeworks.states.runtime import branches, core, simple  # noqa: F401  (runners)
 from edgeworks.states.runtime import task as _task  # noqa: F401  (the Task runner)
+from edgeworks.states.runtime.activities import ActivityQueues
 from edgeworks.states.runtime.callbacks import Callbacks
 from edgeworks.states.runtime.clock import Clock
 from edgeworks.states.runtime.context import Path, Run, data_details
 from edgeworks.states.runtime.interpreter import ABORT, run_states
 from edgeworks.states.runtime.journal import Journal
-from edgeworks.states.runtime.task import DeadlineError, within
+from edgeworks.states.runtime.waiting import DeadlineError, within
 from edgeworks.states.store import ExecutionRecord, Store
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class Engine:
         self.functions = functions
         self.clock = clock
         self.callbacks = Callbacks(store)
+        self.activities = ActivityQueues()
         self._tasks: dict[str, asyncio.Task[ExecutionRecord]] = {}
 
     def launch(
@@ -169,6 +171,7 @@ class Engine:
             functions=self.functions,
             callbacks=self.callbacks,
             children=self,
+            activities=self.activities,
             durable=execution.type == "STANDARD",
         )
 

@@ -9,6 +9,10 @@ Two forms reach a function (Step Functions guide, Lambda integration):
   Invoke response, the function's value under ``Payload`` and ``StatusCode`` 200; the history
   says ``Task*`` with resource type ``lambda``.
 
+- ``arn:aws:states:REGION:ACCOUNT:activity:NAME``: the task waits for a worker to take it with
+  GetActivityTask and to answer with SendTaskSuccess or SendTaskFailure; the history says
+  ``Activity*``.
+
 Any other resource is not run here: the task fails with ``States.Runtime``, naming it.
 """
 
@@ -38,8 +42,18 @@ class Call:
     function: str | None
     function_arn: str
     payload: Any
-    legacy: bool
+    kind: str  # "legacy" (arn:aws:lambda:...), "invoke" (lambda:invoke), "activity", "other"
     region: str
+
+    @property
+    def legacy(self) -> bool:
+        """Whether the resource is a Lambda function ARN, the legacy form."""
+        return self.kind == "legacy"
+
+    @property
+    def activity(self) -> bool:
+        """Whether the resource is an activity that a worker polls for."""
+        return self.kind == "activity"
 
     @property
     def waits_for_callback(self) -> bool:
@@ -48,11 +62,15 @@ class Call:
 
     @property
     def prefix(self) -> str:
-        """The event type prefix: ``LambdaFunction`` for the legacy form, else ``Task``."""
-        return "LambdaFunction" if self.legacy else "Task"
+        """The event type prefix: ``LambdaFunction``, ``Activity`` or ``Task``."""
+        return {"legacy": "LambdaFunction", "activity": "Activity"}.get(self.kind, "Task")
+
+    @property
+    def _member(self) -> str:
+        return self.prefix[0].lower() + self.prefix[1:]
 
     def _ids(self) -> dict[str, Any]:
-        if self.legacy:
+        if self.legacy or self.activity:
             return {}
         return {"resourceType": "lambda", "resource": self.resource.split(":::lambda:", 1)[-1]}
 
@@ -60,14 +78,16 @@ class Call:
         self, parameters: Any, timeout: int | None, heartbeat: int | None
     ) -> dict[str, Any]:
         """Return the details of the Scheduled event."""
-        if self.legacy:
+        if self.legacy or self.activity:
             details: dict[str, Any] = {
                 "resource": self.resource,
                 **data_details("input", parameters),
             }
             if timeout is not None:
                 details["timeoutInSeconds"] = timeout
-            return {"lambdaFunctionScheduledEventDetails": details}
+            if heartbeat is not None and self.activity:
+                details["heartbeatInSeconds"] = heartbeat
+            return {f"{self._member}ScheduledEventDetails": details}
         details = {**self._ids(), "region": self.region, "parameters": dumps(parameters)}
         if timeout is not None:
             details["timeoutInSeconds"] = timeout
@@ -85,14 +105,12 @@ class Call:
 
     def succeeded(self, output: Any) -> dict[str, Any]:
         """Return the details of the Succeeded event."""
-        member = (
-            "lambdaFunctionSucceededEventDetails" if self.legacy else "taskSucceededEventDetails"
-        )
+        member = f"{self._member}SucceededEventDetails"
         return {member: {**self._ids(), **data_details("output", output)}}
 
     def failed(self, kind: str, error: str, cause: str | None) -> dict[str, Any]:
         """Return the details of a Failed or TimedOut event (``kind``)."""
-        member = f"{self.prefix[0].lower()}{self.prefix[1:]}{kind}EventDetails"
+        member = f"{self._member}{kind}EventDetails"
         found: dict[str, Any] = {**self._ids(), "error": error}
         if cause is not None:
             found["cause"] = cause
@@ -102,14 +120,21 @@ class Call:
 def resolve(resource: str, parameters: Any, run: Run) -> Call:
     """Return the call a Task's Resource and effective input make."""
     if resource.startswith(LEGACY_PREFIX):
-        return Call(resource, _function_name(resource), resource, parameters, True, run.region)
+        return Call(resource, _function_name(resource), resource, parameters, "legacy", run.region)
     if resource in (INVOKE, INVOKE + CALLBACK_SUFFIX):
         params = parameters if isinstance(parameters, dict) else {}
         target = str(params.get("FunctionName", ""))
         name = _function_name(target)
         arn = f"arn:aws:lambda:{run.region}:{run.account}:function:{name}"
-        return Call(resource, name, arn, params.get("Payload", {}), False, run.region)
-    return Call(resource, None, resource, parameters, False, run.region)
+        return Call(resource, name, arn, params.get("Payload", {}), "invoke", run.region)
+    if _is_activity(resource):
+        return Call(resource, None, resource, parameters, "activity", run.region)
+    return Call(resource, None, resource, parameters, "other", run.region)
+
+
+def _is_activity(resource: str) -> bool:
+    parts = resource.split(":")
+    return len(parts) == 7 and parts[:3] == ["arn", "aws", "states"] and parts[5] == "activity"
 
 
 async def invoke(call: Call, run: Run, timeout: float) -> Any:

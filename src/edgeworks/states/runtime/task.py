@@ -9,9 +9,7 @@ recorded result.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 from edgeworks.states.errors import FunctionError
@@ -19,17 +17,14 @@ from edgeworks.states.language import retry
 from edgeworks.states.language.base import Scope
 from edgeworks.states.language.errors import HEARTBEAT_TIMEOUT, TIMEOUT, StatesFailure
 from edgeworks.states.runtime import core, resources
+from edgeworks.states.runtime.activities import run_activity
 from edgeworks.states.runtime.callbacks import make_token
-from edgeworks.states.runtime.clock import Clock
 from edgeworks.states.runtime.context import Path
 from edgeworks.states.runtime.interpreter import Outcome, runner
+from edgeworks.states.runtime.waiting import DeadlineError, answer_of, finish_callback, within
 from edgeworks.states.store import EventRecord
 
 T = TypeVar("T")
-
-
-class DeadlineError(Exception):
-    """A clock deadline passed before the awaited work finished."""
 
 
 @runner("Task")
@@ -86,7 +81,10 @@ async def _call(
         f"{call.prefix}Scheduled",
         call.scheduled(parameters, *limits),
     )
-    step.emit(f"{key}:started", f"{call.prefix}Started", call.started())
+    if not call.activity:
+        step.emit(f"{key}:started", f"{call.prefix}Started", call.started())
+    if call.activity:
+        return await run_activity(step, key, call, limits)
     if call.waits_for_callback:
         return await _call_back(step, key, call, limits)
     # Without a heartbeat from a request-response task, HeartbeatSeconds is a second limit.
@@ -110,43 +108,10 @@ async def _call_back(
         if run.journal.find(f"{token_key}:submitted") is None:
             response = await _invoke(step, key, call, due, TIMEOUT)
             step.emit(f"{key}:submitted", "TaskSubmitted", call.submitted(response))
-        outcome = await _answer(step, key, call, future, due=due, heartbeat=heartbeat)
+        outcome = await answer_of(step, key, call, future, due=due, heartbeat=heartbeat)
     finally:
         run.callbacks.close(run.arn, token_key)
-    if outcome["kind"] == "success":
-        step.emit(f"{key}:result", "TaskSucceeded", call.succeeded(outcome["output"]))
-        return outcome["output"]
-    error, cause = outcome.get("error") or "", outcome.get("cause")
-    step.emit(f"{key}:result", "TaskFailed", call.failed("Failed", error, cause))
-    raise StatesFailure(error, cause)
-
-
-async def _answer(
-    step: Path,
-    key: str,
-    call: resources.Call,
-    future: asyncio.Future[dict[str, Any]],
-    *,
-    due: float,
-    heartbeat: int | None,
-) -> dict[str, Any]:
-    # Step Functions guide, HeartbeatSeconds: each SendTaskHeartbeat starts the period again.
-    run, token_key = step.run, f"{step.key}{key}"
-    waiting_since = run.clock.now()
-    while True:
-        beat = run.callbacks.last_beat(run.arn, token_key) or waiting_since
-        limit = min(due, beat + heartbeat) if heartbeat is not None else due
-        try:
-            return await within(asyncio.shield(future), run.clock, limit)
-        except DeadlineError:
-            if run.clock.now() < due and run.callbacks.last_beat(run.arn, token_key) not in (
-                None,
-                beat,
-            ):
-                continue
-            error = TIMEOUT if run.clock.now() >= due else HEARTBEAT_TIMEOUT
-            step.emit(f"{key}:result", "TaskTimedOut", call.failed("TimedOut", error, None))
-            raise StatesFailure(error, None) from None
+    return finish_callback(step, key, call, outcome)
 
 
 async def _invoke(step: Path, key: str, call: resources.Call, due: float, error: str) -> Any:
@@ -176,22 +141,3 @@ def _replayed(event: EventRecord) -> Any:
     if event.type.endswith("Succeeded"):
         return json.loads(details["output"])
     raise StatesFailure(details.get("error", ""), details.get("cause"))
-
-
-async def within(work: Awaitable[T], clock: Clock, due: float) -> T:
-    """Return the result of ``work``, or raise :class:`DeadlineError` when ``due`` comes first.
-
-    The work is cancelled when the deadline wins; a function running in a thread carries on
-    there, but its result is dropped.
-    """
-    task = asyncio.ensure_future(work)
-    timer = asyncio.ensure_future(clock.sleep_until(due))
-    try:
-        await asyncio.wait((task, timer), return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        timer.cancel()
-        if not task.done():
-            task.cancel()
-    if task.cancelled() or not task.done():
-        raise DeadlineError
-    return task.result()

@@ -77,6 +77,12 @@ TABLES = (
         outcome TEXT NOT NULL,
         PRIMARY KEY (execution_arn, key)
     ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS activities (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        arn TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        created REAL NOT NULL
+    )""",
     """CREATE TABLE IF NOT EXISTS tags (
         resource_arn TEXT NOT NULL,
         key TEXT NOT NULL,

@@ -118,6 +118,42 @@ class Store:
         )
         return [(row[0], _machine_from(row[1:])) for row in rows]
 
+    # Activities.
+
+    def add_activity(self, arn: str, name: str, created: float) -> float:
+        """Create an activity if it is new; return its creation time either way."""
+        self.flush()
+        self._db.execute(
+            "INSERT OR IGNORE INTO activities (arn, name, created) VALUES (?,?,?)",
+            (arn, name, created),
+        )
+        row = self._db.execute("SELECT created FROM activities WHERE arn = ?", (arn,)).fetchone()
+        first: float = row[0]
+        return first
+
+    def activity(self, arn: str) -> tuple[str, float] | None:
+        """Return an activity's name and creation time, if it exists."""
+        self.flush()
+        row = self._db.execute(
+            "SELECT name, created FROM activities WHERE arn = ?", (arn,)
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def delete_activity(self, arn: str) -> None:
+        """Remove an activity and its tags."""
+        self.flush()
+        self._db.execute("DELETE FROM activities WHERE arn = ?", (arn,))
+        self._db.execute("DELETE FROM tags WHERE resource_arn = ?", (arn,))
+
+    def activities(self, after: int, limit: int) -> list[tuple[int, str, str, float]]:
+        """Return up to ``limit`` activities (seq, arn, name, created) following ``after``."""
+        self.flush()
+        rows = self._db.execute(
+            "SELECT seq, arn, name, created FROM activities WHERE seq > ? ORDER BY seq LIMIT ?",
+            (after, limit),
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
     # Executions.
 
     def add_execution(self, execution: ExecutionRecord) -> bool:
