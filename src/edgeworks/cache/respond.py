@@ -131,5 +131,8 @@ def _read(entry: Entry, byte_range: ranges.ByteRange) -> bytes | None:
     size = last - first + 1
     if entry.disk is None or size > MAX_RANGE_READ:
         return None
-    data = os.pread(entry.disk.fileno(), size, entry.disk.body_offset + first)
+    try:
+        data = os.pread(entry.disk.fileno(), size, entry.disk.body_offset + first)
+    except OSError:
+        return None  # the edge then streams the whole object, or fails it, itself
     return data if len(data) == size else None

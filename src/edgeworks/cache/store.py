@@ -108,9 +108,14 @@ class TieredStore:
         writer = self.disk_writer(skey, record, entry.length)
         if writer is None:
             return
-        for chunk in entry.disk.read_chunks():
-            if not writer.write(chunk):
-                return
+        try:
+            for chunk in entry.disk.read_chunks():
+                if not writer.write(chunk):
+                    return
+        except (CorruptObjectError, OSError) as exc:
+            logger.warning("could not copy cache object %s: %s", entry.disk.path, exc)
+            writer.abort()
+            return
         writer.commit()
 
     def disk_writer(self, skey: bytes, record: bytes, expected: int | None) -> DiskWriter | None:
@@ -152,8 +157,8 @@ class TieredStore:
         with found:
             try:
                 body = found.read_body()
-            except CorruptObjectError as exc:
-                logger.warning("dropped a corrupt cache object: %s", exc)
+            except (CorruptObjectError, OSError) as exc:
+                logger.warning("could not read cache object %s: %s", found.path, exc)
                 return None
         obj = StoredObject(found.key, found.meta, body)
         self.memory.put(obj)
