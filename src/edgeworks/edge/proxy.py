@@ -409,7 +409,11 @@ class EdgeApp:
     async def _from_entry(
         self, request: Request, response: Response, found: Lookup, entry: Entry, x_cache: bytes
     ) -> None:
-        """Answer from a stored entry; a disk body is streamed chunk by chunk."""
+        """Answer from a stored entry; a disk body is streamed chunk by chunk.
+
+        Disk chunks are read on the event loop (256 KiB at a time, usually from the page
+        cache); a slow disk holds up the worker's other connections while it reads.
+        """
         now = time.time()
         lookup = Lookup(found.kind, entry, found.conditional, found.request)
         parts = self._cache.answer(lookup, request.method, request.headers, now, x_cache)

@@ -8,7 +8,9 @@ httptools parser, builds a :class:`Request` from each head, checks what the pars
 llhttp knows a fixed list of methods. A request whose method is another token is fed to it
 under a placeholder method with the same body rules, and the real token is kept aside. When
 such a request follows another one inside the same read, the boundary between them is found
-again by a second parser (see :meth:`RequestParsing._recover_method`).
+again by a second parser (see :meth:`RequestParsing._recover_method`). That needs the read to
+start at a request boundary: an extension-method request that arrives in the same read as the
+end of an earlier request's body is refused (501), and the viewer has to send it again.
 
 A read that holds exactly one complete request without a body is remembered by its bytes
 (``edgeworks.http.heads``); the same bytes at a later request boundary skip the parser.
