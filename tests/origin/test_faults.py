@@ -53,7 +53,12 @@ def test_refused_connection_is_502_and_logged(caplog: pytest.LogCaptureFixture) 
     caplog.set_level(logging.WARNING, logger="edgeworks.origin")
     with pytest.raises(OriginError) as raised:
         run(fetch(free_port(), connection_attempts=2))
-    assert (raised.value.status, raised.value.reason) == (502, "origin refused the connection")
+    error = raised.value
+    assert (error.status, error.reason, error.kind) == (
+        502,
+        "origin refused the connection",
+        "OriginConnectError",
+    )
     assert "origin refused the connection" in caplog.text
 
 
@@ -85,7 +90,12 @@ def full_backlog() -> Iterator[int]:
 def test_connect_timeout_after_every_attempt_is_504(full_backlog: int) -> None:
     with pytest.raises(OriginTimeout) as raised:
         run(fetch(full_backlog, connect_timeout=0.1, connection_attempts=2))
-    assert (raised.value.status, raised.value.reason) == (504, "origin connect timed out")
+    error = raised.value
+    assert (error.status, error.reason, error.kind) == (
+        504,
+        "origin connect timed out",
+        "OriginConnectError",
+    )
 
 
 def test_silent_origin_is_a_read_timeout_504_after_every_attempt(
@@ -100,7 +110,12 @@ def test_silent_origin_is_a_read_timeout_504_after_every_attempt(
         return raised.value, len(origin.requests)
 
     error, tries = run(scenario())
-    assert (error.status, error.reason, tries) == (504, "origin read timed out", 3)
+    assert (error.status, error.reason, error.kind, tries) == (
+        504,
+        "origin read timed out",
+        "OriginReadError",
+        3,
+    )
     warnings = [r for r in caplog.records if "origin read timed out" in r.getMessage()]
     assert [r.levelno for r in warnings] == [logging.WARNING] * 3
 
@@ -170,14 +185,24 @@ def test_slow_but_steady_origin_is_not_timed_out() -> None:
 def test_malformed_responses_are_502(raw: bytes) -> None:
     with pytest.raises(OriginError) as raised:
         run(against(writing(raw, keep=False)))
-    assert (raised.value.status, raised.value.reason) == (502, "origin sent a malformed response")
+    error = raised.value
+    assert (error.status, error.reason, error.kind) == (
+        502,
+        "origin sent a malformed response",
+        "OriginInvalidResponseError",
+    )
 
 
 def test_truncated_body_raises_from_the_body() -> None:
     head = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"
     with pytest.raises(OriginError) as raised:
         run(against(writing(head, keep=False)))
-    assert (raised.value.status, raised.value.reason) == (502, "origin closed the connection")
+    error = raised.value
+    assert (error.status, error.reason, error.kind) == (
+        502,
+        "origin closed the connection",
+        "OriginReadError",
+    )
 
 
 def test_close_without_answer_on_a_fresh_connection_is_not_retried() -> None:
@@ -230,7 +255,12 @@ def test_a_runaway_response_head_is_cut_off_with_502() -> None:
     endless = b"HTTP/1.1 200 OK\r\n" + b"X-Pad: %s\r\n" % (b"p" * 1000) * 100
     with pytest.raises(OriginError) as raised:
         run(against(writing(endless, pause=1.0)))
-    assert (raised.value.status, raised.value.reason) == (502, "origin response head too large")
+    error = raised.value
+    assert (error.status, error.reason, error.kind) == (
+        502,
+        "origin response head too large",
+        "OriginHeaderTooBigError",
+    )
 
 
 def test_a_large_head_just_under_the_bound_with_a_body_in_the_same_reads_passes() -> None:

@@ -93,6 +93,7 @@ def test_a_waiter_gives_up_after_the_connect_timeout_with_504() -> None:
             assert await get(client) == b"ok"
             await client.aclose()
         assert (raised.value.status, raised.value.reason) == (504, "origin busy")
+        assert raised.value.kind == "OriginError"
         assert origin.connections == 1
 
     run(scenario())

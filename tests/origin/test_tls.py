@@ -51,9 +51,10 @@ def test_a_certificate_for_another_name_is_a_502() -> None:
     server, client = contexts("other.example")
     with pytest.raises(OriginError) as raised:
         run(fetch_twice(server, client))
-    assert (raised.value.status, raised.value.reason) == (
+    assert (raised.value.status, raised.value.reason, raised.value.kind) == (
         502,
         "TLS handshake with the origin failed",
+        "OriginConnectError",
     )
 
 

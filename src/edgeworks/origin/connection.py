@@ -42,6 +42,8 @@ _BODYLESS = frozenset({204, 304})
 # parser itself sets no bound, and a runaway head must not grow without end in memory.
 MAX_HEAD_BYTES = 64 << 10
 
+_READ = "OriginReadError"
+
 
 class PoolSide(Protocol):
     """What a connection needs from the pool that owns it."""
@@ -211,7 +213,8 @@ class OriginConnection(asyncio.Protocol):
             return
         if not self._final and self._head_bytes > MAX_HEAD_BYTES:
             detail = f"more than {MAX_HEAD_BYTES} bytes and the head is not complete"
-            self._fail(OriginError("origin response head too large", detail=detail))
+            too_big = "OriginHeaderTooBigError"
+            self._fail(OriginError("origin response head too large", detail, kind=too_big))
         elif self._complete:
             self._settle()
         elif self._timer is None:
@@ -411,7 +414,8 @@ class OriginConnection(asyncio.Protocol):
             self._settle()
             return
         detail = self._bad or str(exc.__context__ or exc)
-        self._fail(OriginError("origin sent a malformed response", detail=detail))
+        invalid = "OriginInvalidResponseError"
+        self._fail(OriginError("origin sent a malformed response", detail, kind=invalid))
 
     def _lost_error(self, exc: Exception | None) -> OriginError:
         if not self._received:
@@ -419,10 +423,11 @@ class OriginConnection(asyncio.Protocol):
                 return StaleConnectionError(
                     "origin closed the connection", detail=f"pooled: {exc}"
                 )
-            return OriginError("origin closed the connection", detail=f"before a response: {exc}")
+            detail = f"before a response: {exc}"
+            return OriginError("origin closed the connection", detail, kind=_READ)
         what = "reset" if exc is not None else "closed"
         phase = "in the body" if self._final else "before the response head ended"
-        return OriginError(f"origin {what} the connection", detail=f"{phase}: {exc}")
+        return OriginError(f"origin {what} the connection", f"{phase}: {exc}", kind=_READ)
 
     def _end_exchange(self) -> None:
         # The read timer is left to lapse: it stops by itself when it finds no exchange, and a

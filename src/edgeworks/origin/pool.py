@@ -28,6 +28,8 @@ from edgeworks.origin.framing import Prepared
 
 log = logging.getLogger(__name__)
 
+_CONNECT = "OriginConnectError"
+
 # A waiter is handed a pooled connection, or None: a free slot it may open a connection in.
 _Handoff = OriginConnection | None
 
@@ -197,7 +199,7 @@ class Pool:
                 self._hand_back(waiter.result())
             if isinstance(exc, TimeoutError):
                 detail = f"{self.name}: all {self.origin.max_connections} busy for {limit:g}s"
-                raise OriginTimeout("origin busy", detail=detail) from None
+                raise OriginTimeout("origin busy", detail, kind="OriginError") from None
             raise
         if handoff is None:
             return await self._open_reserved()
@@ -242,7 +244,7 @@ class Pool:
                 return conn
             except TimeoutError:
                 detail = f"{origin.host}:{origin.port} silent for {origin.connect_timeout:g}s"
-                error = OriginTimeout("origin connect timed out", detail=detail)
+                error = OriginTimeout("origin connect timed out", detail, kind=_CONNECT)
             except OSError as exc:
                 error = _connect_error(exc, f"{origin.host}:{origin.port}")
             log.debug("origin %s: connect attempt %d failed: %s", self.name, attempt, error)
@@ -254,9 +256,9 @@ def _connect_error(exc: OSError, address: str) -> OriginError:
     """Translate a failed connect into the 502 a viewer sees."""
     detail = f"{address}: {exc}"
     if isinstance(exc, ConnectionRefusedError):
-        return OriginError("origin refused the connection", detail=detail)
+        return OriginError("origin refused the connection", detail, kind=_CONNECT)
     if isinstance(exc, socket.gaierror):
-        return OriginError("origin host name did not resolve", detail=detail)
+        return OriginError("origin host name did not resolve", detail, kind="OriginDnsError")
     if isinstance(exc, ssl.SSLError):
-        return OriginError("TLS handshake with the origin failed", detail=detail)
-    return OriginError("origin could not be reached", detail=detail)
+        return OriginError("TLS handshake with the origin failed", detail, kind=_CONNECT)
+    return OriginError("origin could not be reached", detail, kind=_CONNECT)
