@@ -135,8 +135,9 @@ class DiskTier:
         The caller closes the returned object (it holds an open file).
         """
         with self._lock:
-            known = self._index.get(key) is not None
-        path = self._path(file_name(key))
+            name = self._index.get(key)
+        known = name is not None
+        path = self._path(name or file_name(key))
         try:
             file = open(path, "rb", buffering=0)  # noqa: SIM115 - the DiskObject owns it
         except FileNotFoundError:
