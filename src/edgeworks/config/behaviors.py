@@ -98,6 +98,7 @@ def parse_behavior(
     policies = _policies(reader, doc, path, book, compress)
     if pattern is None or target is None or policies is None:
         return None
+
     return Behavior(
         path_pattern=pattern,
         target_origin_id=target,
@@ -157,6 +158,7 @@ def _policies(
     if "OriginRequestPolicyId" in doc:
         request_path = join(path, "OriginRequestPolicyId")
         request = book.request_policy(reader, doc["OriginRequestPolicyId"], request_path)
+
     return None if cache is None else (cache, request)
 
 
@@ -177,11 +179,13 @@ def _methods(
         value = {k: v for k, v in value.items() if k != "CachedMethods"}
     allowed = _method_set(reader, value, allowed_path, ALLOWED_METHOD_SETS)
     cached = _method_set(reader, cached_value, cached_path, CACHED_METHOD_SETS)
+
     if allowed is None or cached is None:
         return allowed or frozenset({"GET", "HEAD"}), frozenset({"GET", "HEAD"})
     if not cached <= allowed:
         reader.problem(cached_path, cached_value, "must be a subset of AllowedMethods")
         cached = frozenset({"GET", "HEAD"})
+
     return allowed, cached
 
 
@@ -207,6 +211,7 @@ def _method_set(
     if found not in permitted:
         reader.problem(path, value, f"must be one of these sets: {choices}")
         return None
+
     return found
 
 

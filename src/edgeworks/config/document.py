@@ -192,4 +192,5 @@ def _behaviors(
             reader.problem(join(item_path, "PathPattern"), pattern, message)
         seen.setdefault(pattern.lstrip("/"), item_path)
         behaviors.append(behavior)
+
     return tuple(behaviors)

@@ -72,6 +72,7 @@ def explain(dist: Distribution, request: Request) -> list[str]:
         request.headers,
     )
     parts = origin_request_parts(behavior, request.query, request.headers)
+
     return [
         f"request:          {request.method} {request.host}{request.path}"
         + (f"?{request.query.decode('utf-8', 'replace')}" if request.query else ""),

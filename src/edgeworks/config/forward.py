@@ -80,6 +80,7 @@ def forward_plan(behavior: Behavior) -> ForwardPlan:
         tuple(name for name, enabled in offered if enabled),
     )
     _plans[id(behavior)] = (behavior, plan)
+
     return plan
 
 

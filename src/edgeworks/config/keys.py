@@ -77,6 +77,7 @@ def key_plan(policy: CachePolicy) -> KeyPlan:
     plain = not encodings and query is headers is cookies is None
     plan = KeyPlan(policy, None if plain else _compile(query, headers, cookies, encodings))
     _plans[id(policy)] = plan
+
     return plan
 
 
@@ -157,8 +158,10 @@ def cache_key(  # noqa: PLR0917 - positional order is the documented seam with t
     if isinstance(path, str):
         path = _encode(path)
     head = SEP.join((b"GET" if method == b"HEAD" else method, host.lower(), path))
+
     if plan.sections is None:
         return head
+
     return head + plan.sections(query, headers)
 
 

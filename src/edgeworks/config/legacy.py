@@ -49,9 +49,11 @@ def legacy_policy(
         accept_encoding_gzip=compress,
         accept_encoding_brotli=compress,
     )
+
     if query.behavior != "whitelist":
         return policy, None
     every_query = OriginRequestPolicy(policy.id, policy.name, query_strings=Selection("all"))
+
     return policy, every_query
 
 

@@ -54,6 +54,7 @@ def parse_node(reader: Reader, value: Any, path: str, base: str | None) -> NodeS
     listen = ("127.0.0.1", 8080)
     if "Listen" in doc:
         listen = parse_listen(doc["Listen"], join(path, "Listen"), reader.problems) or listen
+
     return NodeSettings(
         listen=listen,
         node_name=_node_name(reader, doc, path),
@@ -98,6 +99,7 @@ def _tls(reader: Reader, value: Any, path: str, base: str | None) -> TLS | None:
             reader.problem(join(path, key), name, f"no such file ({full})")
             continue
         files.append(full)
+
     return TLS(files[0], files[1]) if len(files) == 2 else None
 
 
@@ -120,6 +122,7 @@ def _limits(reader: Reader, value: Any, path: str) -> Limits:
         else:
             size = parse_size(doc[name], join(path, name), reader.problems, least=1)
             found[attribute] = default if size is None else size
+
     return Limits(**{**_fields(defaults), **found})
 
 
@@ -137,6 +140,7 @@ def _cache(reader: Reader, value: Any, path: str, base: str | None) -> CacheStor
         size = parse_size(present(doc, key, default), join(path, key), reader.problems)
         sizes.append(default if size is None else size)
     disk_path = reader.text(doc, "DiskPath", path)
+
     return CacheStorage(
         memory_bytes=sizes[0],
         disk_path=resolve(disk_path, base) if disk_path else None,

@@ -76,6 +76,7 @@ def declared_ids(reader: Reader, lists: list[tuple[Any, str]]) -> list[set[str]]
                 reader.problem(join(item_path, "Id"), declared, message)
             seen.setdefault(declared, item_path)
             found[-1].add(declared)
+
     return found
 
 
@@ -105,8 +106,10 @@ def parse_origin(reader: Reader, value: Any, path: str) -> Origin | None:
     attempts = reader.integer(doc, "ConnectionAttempts", path, 3, least=1, most=10)
     max_connections = reader.integer(doc, "MaxConnections", path, 256, least=1)
     origin_path = _origin_path(reader, doc, path, base.path if base else "")
+
     if origin_id is None or base is None:
         return None
+
     return dataclasses.replace(
         base,
         path=origin_path,
@@ -133,6 +136,7 @@ def _address(reader: Reader, doc: dict[str, Any], path: str, origin_id: str) -> 
     if not valid:
         reader.problem(join(path, "DomainName"), domain, "must be a host name or an IP address")
     origin = _connection(reader, doc, path, origin_id, domain)
+
     return origin if valid else None
 
 
@@ -161,6 +165,7 @@ def _custom(reader: Reader, value: Any, path: str, origin_id: str, domain: str) 
     https_port = reader.integer(doc, "HTTPSPort", path, 443, least=1, most=65535)
     policy = reader.choice(doc, "OriginProtocolPolicy", path, PROTOCOL_POLICIES, "http-only")
     secure = policy == "https-only"
+
     return Origin(
         id=origin_id,
         scheme="https" if secure else "http",
@@ -201,6 +206,7 @@ def _origin_path(reader: Reader, doc: dict[str, Any], path: str, from_url: str) 
             "must start with '/', not end with '/' and have no '?'",
         )
         return from_url
+
     return value
 
 
@@ -268,6 +274,7 @@ def _statuses(reader: Reader, value: Any, path: str) -> frozenset[int]:
         else:
             listed = ", ".join(map(str, FAILOVER_STATUSES))
             reader.problem(item_path, item, f"must be one of: {listed}")
+
     return frozenset(found)
 
 
@@ -291,4 +298,5 @@ def _members(
     if len(ids) == 2 and ids[0] == ids[1]:
         reader.problem(path, value, "the primary and the secondary must be different origins")
         return None
+
     return (ids[0], ids[1]) if len(ids) == 2 else None

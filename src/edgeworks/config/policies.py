@@ -66,6 +66,7 @@ def parse_selection(
             join(path, names_key), doc.get(names_key), f"names are unused with {behavior!r}"
         )
     stored = tuple(name.lower() for name in names) if is_headers else tuple(names)
+
     return Selection(behavior, stored if listing else ())
 
 
@@ -112,8 +113,10 @@ def parse_cache_policy(reader: Reader, value: Any, path: str) -> CachePolicy | N
     headers, cookies, query = parse_families(reader, params, params_path, SELECTIONS)
     gzip = reader.flag(params, "EnableAcceptEncodingGzip", params_path)
     brotli = reader.flag(params, "EnableAcceptEncodingBrotli", params_path)
+
     if name is None:
         return None
+
     return CachePolicy(
         id=policy_id or name,
         name=name,

@@ -92,6 +92,7 @@ class Reader:
             self.problem(
                 join(path, "Quantity"), quantity, f"must equal the number of Items ({len(listed)})"
             )
+
         return [(f"{path}.Items[{index}]", item) for index, item in enumerate(listed)]
 
     def text(

@@ -41,6 +41,7 @@ def single_origin_distribution(
         origin_request_policy=MANAGED_ORIGIN_REQUEST_POLICIES["AllViewerExceptHostHeader"],
         allowed_methods=ALL_METHODS,
     )
+
     return Distribution(
         origins={ORIGIN_ID: parsed},
         default_behavior=behavior,

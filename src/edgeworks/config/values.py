@@ -69,6 +69,7 @@ def parse_origin_url(
     if parts.query or parts.fragment or parts.username or parts.password:
         problems.append(Problem(path, url, "must not carry a query, fragment or user info"))
         return None
+
     return Origin(
         id=origin_id,
         scheme="https" if scheme == "https" else "http",
@@ -94,6 +95,7 @@ def parse_listen(value: Any, path: str, problems: list[Problem]) -> tuple[str, i
     if not 0 <= port <= 65535:
         problems.append(Problem(path, value, "port must be a number from 0 to 65535"))
         return None
+
     return host, port
 
 
@@ -116,4 +118,5 @@ def parse_size(value: Any, path: str, problems: list[Problem], least: int = 0) -
         message = f"must be a size in bytes{floor}, such as 1048576 or 256MiB"
         problems.append(Problem(path, value, message))
         return None
+
     return size
