@@ -82,9 +82,18 @@ class OriginClient:
         streamed = None if whole else _declared(body_length)
         head = request_head(pool.prepared, verb, target, headers, _framing(body, streamed))
         exchange = Exchange(head, body, verb == b"HEAD", on_interim, streamed)
-        retries = Retries(verb, whole, pool.origin.connection_attempts)
         try:
-            return await self._send(pool, exchange, retries)
+            # The common case awaits nothing but the exchange: a pooled connection, one try.
+            conn = pool.take_idle() or await pool.acquire()
+            pool.requests += 1
+            try:
+                return await conn.exchange(*exchange)
+            except (StaleConnectionError, FirstByteTimeoutError) as exc:
+                retries = Retries(verb, whole, pool.origin.connection_attempts)
+                if not retries.allow(exc):
+                    raise
+                log.warning("origin %s: %s (%s), trying again", pool.name, exc.reason, exc.detail)
+            return await self._retry(pool, exchange, retries)
         except OriginError as exc:
             log.warning(
                 "origin %s: %s %r: %s (%s)",
@@ -122,25 +131,17 @@ class OriginClient:
             raise OriginError("origin is not configured", detail=f"origin id {origin_id!r}")
         return pool
 
-    async def _send(self, pool: Pool, exchange: Exchange, retries: Retries) -> OriginResponse:
-        fresh = False
+    async def _retry(self, pool: Pool, exchange: Exchange, retries: Retries) -> OriginResponse:
         while True:
-            conn = await pool.acquire(fresh)
+            # The idle connections beside a stale one may be stale too: go out on a new one.
+            conn = await pool.acquire(fresh=True)
             pool.requests += 1
             try:
-                return await conn.exchange(
-                    exchange.head,
-                    exchange.body,
-                    exchange.head_only,
-                    exchange.on_interim,
-                    exchange.length,
-                )
+                return await conn.exchange(*exchange)
             except (StaleConnectionError, FirstByteTimeoutError) as exc:
                 if not retries.allow(exc):
                     raise
                 log.warning("origin %s: %s (%s), trying again", pool.name, exc.reason, exc.detail)
-            # The idle connections beside a stale one may be stale too: go out on a new one.
-            fresh = True
 
 
 class Exchange(NamedTuple):

@@ -81,7 +81,7 @@ class Pool:
         if self._closing:
             raise OriginError("origin client is closed", detail=self.name)
         if not fresh:
-            conn = self._take_idle()
+            conn = self.take_idle()
             if conn is not None:
                 return conn
         if self._open < self.origin.max_connections:
@@ -148,7 +148,8 @@ class Pool:
         # Let the transports run their close callbacks before the loop may stop.
         await asyncio.sleep(0)
 
-    def _take_idle(self) -> OriginConnection | None:
+    def take_idle(self) -> OriginConnection | None:
+        """Return the most recently used live idle connection, or None (LIFO)."""
         while self._idle:
             conn = self._idle.pop()
             transport = conn.transport
