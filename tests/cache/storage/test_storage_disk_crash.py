@@ -1,4 +1,4 @@
-"""Disk tier under kill -9: a process killed mid-write leaves nothing servable and no leak."""
+"""Disk tier in real child processes: killed mid-write (SIGKILL), and writes that fail."""
 
 from __future__ import annotations
 
