@@ -35,6 +35,16 @@ class Children(Protocol):
         """Abort a running execution."""
         ...
 
+    async def start_nested(
+        self, parent_arn: str, key: str, parameters: dict[str, Any]
+    ) -> ExecutionRecord:
+        """Start (or, on replay, find) an execution of another machine for a Task."""
+        ...
+
+    def find(self, arn: str) -> ExecutionRecord | None:
+        """Return a stored execution."""
+        ...
+
 
 @dataclass
 class Run:

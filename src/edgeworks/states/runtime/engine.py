@@ -16,9 +16,10 @@ import logging
 from dataclasses import replace
 from typing import Any
 
+from edgeworks.states.errors import FunctionError
 from edgeworks.states.functions import FunctionRunner
 from edgeworks.states.language.errors import RUNTIME, TIMEOUT, StatesFailure
-from edgeworks.states.runtime import branches, core, simple  # noqa: F401  (runners)
+from edgeworks.states.runtime import branches, core, nested, simple  # noqa: F401  (runners)
 from edgeworks.states.runtime import task as _task  # noqa: F401  (the Task runner)
 from edgeworks.states.runtime.activities import ActivityQueues
 from edgeworks.states.runtime.callbacks import Callbacks
@@ -78,6 +79,43 @@ class Engine:
         if stored.status != "RUNNING":
             return stored
         return await asyncio.shield(self.launch(stored))
+
+    async def start_nested(
+        self, parent_arn: str, key: str, parameters: dict[str, Any]
+    ) -> ExecutionRecord:
+        """Start an execution of another machine for a Task, or find the one started before.
+
+        Raises:
+            FunctionError: The machine does not exist, or the name is taken by another run.
+        """
+        machine_arn = str(parameters.get("StateMachineArn", ""))
+        machine = self.store.machine(machine_arn)
+        if machine is None:
+            raise FunctionError(nested.NOT_FOUND, f"State Machine Does Not Exist: '{machine_arn}'")
+        name = nested.child_name(parameters, parent_arn, key)
+        record = ExecutionRecord(
+            arn=f"{machine.arn.replace(':stateMachine:', ':execution:')}:{name}",
+            machine_arn=machine.arn,
+            name=name,
+            status="RUNNING",
+            input=nested.child_input(parameters),
+            started=self.clock.now(),
+            definition=machine.definition,
+            role_arn=machine.role_arn,
+            machine_updated=machine.updated,
+            revision_id=machine.revision_id,
+        )
+        if self.store.add_execution(record):
+            self.launch(record, fresh=True)
+            return record
+        existing = self.store.execution(record.arn)
+        if existing is None or existing.input != record.input:
+            raise FunctionError(nested.ALREADY, f"Execution Already Exists: '{record.arn}'")
+        return existing
+
+    def find(self, arn: str) -> ExecutionRecord | None:
+        """Return a stored execution."""
+        return self.store.execution(arn)
 
     def resume(self) -> int:
         """Run again every execution the store has as RUNNING; return how many."""

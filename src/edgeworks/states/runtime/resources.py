@@ -13,6 +13,10 @@ Two forms reach a function (Step Functions guide, Lambda integration):
   GetActivityTask and to answer with SendTaskSuccess or SendTaskFailure; the history says
   ``Activity*``.
 
+- ``arn:aws:states:::states:startExecution`` (and ``.sync``, ``.sync:2``,
+  ``.waitForTaskToken``): starts an execution of another state machine of this service, see
+  :mod:`nested`.
+
 Any other resource is not run here: the task fails with ``States.Runtime``, naming it.
 """
 
@@ -25,6 +29,7 @@ from typing import Any
 
 from edgeworks.states.errors import FunctionError
 from edgeworks.states.functions import NOT_FOUND
+from edgeworks.states.runtime import nested
 from edgeworks.states.runtime.context import Run, data_details, dumps
 
 LEGACY_PREFIX = "arn:aws:lambda:"
@@ -32,6 +37,7 @@ INVOKE = "arn:aws:states:::lambda:invoke"
 # Step Functions guide, Wait for a Callback with Task Token: the function gets $$.Task.Token
 # in its payload, and the task waits for SendTaskSuccess or SendTaskFailure with it.
 CALLBACK_SUFFIX = ".waitForTaskToken"
+NESTED = "arn:aws:states:::states:startExecution"
 
 
 @dataclass(frozen=True)
@@ -69,10 +75,17 @@ class Call:
     def _member(self) -> str:
         return self.prefix[0].lower() + self.prefix[1:]
 
+    @property
+    def nested(self) -> bool:
+        """Whether the task starts an execution of another state machine here."""
+        return self.kind == "nested"
+
     def _ids(self) -> dict[str, Any]:
         if self.legacy or self.activity:
             return {}
-        return {"resourceType": "lambda", "resource": self.resource.split(":::lambda:", 1)[-1]}
+        # arn:aws:states:::SERVICE:ACTION -> resourceType SERVICE, resource ACTION.
+        service, _, action = self.resource.split(":::", 1)[-1].partition(":")
+        return {"resourceType": service, "resource": action}
 
     def scheduled(
         self, parameters: Any, timeout: int | None, heartbeat: int | None
@@ -127,9 +140,19 @@ def resolve(resource: str, parameters: Any, run: Run) -> Call:
         name = _function_name(target)
         arn = f"arn:aws:lambda:{run.region}:{run.account}:function:{name}"
         return Call(resource, name, arn, params.get("Payload", {}), "invoke", run.region)
+    if resource.startswith(NESTED):
+        return Call(resource, None, resource, parameters, "nested", run.region)
     if _is_activity(resource):
         return Call(resource, None, resource, parameters, "activity", run.region)
     return Call(resource, None, resource, parameters, "other", run.region)
+
+
+def _parameters(call: Call) -> dict[str, Any]:
+    if not isinstance(call.payload, dict):
+        raise FunctionError(
+            "States.Runtime", f"The parameters of '{call.resource}' must be an object"
+        )
+    return call.payload
 
 
 def _is_activity(resource: str) -> bool:
@@ -137,12 +160,21 @@ def _is_activity(resource: str) -> bool:
     return len(parts) == 7 and parts[:3] == ["arn", "aws", "states"] and parts[5] == "activity"
 
 
-async def invoke(call: Call, run: Run, timeout: float) -> Any:
-    """Run the call's function and return the task result.
+async def invoke(call: Call, run: Run, timeout: float, key: str = "") -> Any:
+    """Run the call's function (or start its nested execution) and return the task result.
+
+    Args:
+        call: What to run.
+        run: The execution the task belongs to.
+        timeout: Seconds the function may take.
+        key: The task attempt's key, which names a nested execution that has no Name.
 
     Raises:
         FunctionError: The function failed, or the resource is not one this service runs.
     """
+    if call.nested:
+        child = await run.children.start_nested(run.arn, key, _parameters(call))
+        return nested.started(child)
     if call.function is None and call.resource.startswith(INVOKE):
         raise FunctionError(NOT_FOUND, f"Function not found: {call.function_arn}")
     if call.function is None:

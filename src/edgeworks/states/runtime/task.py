@@ -15,8 +15,13 @@ from typing import Any, TypeVar
 from edgeworks.states.errors import FunctionError
 from edgeworks.states.language import retry
 from edgeworks.states.language.base import Scope
-from edgeworks.states.language.errors import HEARTBEAT_TIMEOUT, TIMEOUT, StatesFailure
-from edgeworks.states.runtime import core, resources
+from edgeworks.states.language.errors import (
+    HEARTBEAT_TIMEOUT,
+    TASK_FAILED,
+    TIMEOUT,
+    StatesFailure,
+)
+from edgeworks.states.runtime import core, nested, resources
 from edgeworks.states.runtime.activities import run_activity
 from edgeworks.states.runtime.callbacks import make_token
 from edgeworks.states.runtime.context import Path
@@ -87,6 +92,8 @@ async def _call(
         return await run_activity(step, key, call, limits)
     if call.waits_for_callback:
         return await _call_back(step, key, call, limits)
+    if call.nested and ".sync" in call.resource:
+        return await _run_sync(step, key, call, limits)
     # Without a heartbeat from a request-response task, HeartbeatSeconds is a second limit.
     limit, error = _limit(*limits)
     due = step.run.journal.timer(f"{step.key}{key}:deadline", step.run.clock.now() + limit)
@@ -118,7 +125,8 @@ async def _invoke(step: Path, key: str, call: resources.Call, due: float, error:
     """Run the function until ``due``; a failure or timeout is recorded as the outcome."""
     clock = step.run.clock
     try:
-        return await within(resources.invoke(call, step.run, due - clock.now()), clock, due)
+        work = resources.invoke(call, step.run, due - clock.now(), f"{step.key}{key}")
+        return await within(work, clock, due)
     except DeadlineError:
         step.emit(f"{key}:result", f"{call.prefix}TimedOut", call.failed("TimedOut", error, None))
         raise StatesFailure(error, None) from None
@@ -127,6 +135,38 @@ async def _invoke(step: Path, key: str, call: resources.Call, due: float, error:
             f"{key}:result", f"{call.prefix}Failed", call.failed("Failed", exc.error, exc.cause)
         )
         raise StatesFailure(exc.error, exc.cause) from None
+
+
+async def _run_sync(
+    step: Path, key: str, call: resources.Call, limits: tuple[int | None, int | None]
+) -> Any:
+    # Step Functions guide, Run a Job (.sync): wait for the nested execution to end.
+    run, token_key = step.run, f"{step.key}{key}"
+    timeout, _ = limits
+    due = run.journal.timer(
+        f"{token_key}:deadline", run.clock.now() + (timeout or core.DEFAULT_TIMEOUT)
+    )
+    submitted = run.journal.find(f"{token_key}:submitted")
+    if submitted is None:
+        response = await _invoke(step, key, call, due, TIMEOUT)
+        step.emit(f"{key}:submitted", "TaskSubmitted", call.submitted(response))
+    else:
+        step.last_id = submitted.id
+        response = json.loads(submitted.details["taskSubmittedEventDetails"]["output"])
+    child = run.children.find(response["ExecutionArn"])
+    assert child is not None
+    try:
+        ended = await within(run.children.run_child(child), run.clock, due)
+    except DeadlineError:
+        step.emit(f"{key}:result", "TaskTimedOut", call.failed("TimedOut", TIMEOUT, None))
+        raise StatesFailure(TIMEOUT, None) from None
+    answer = nested.described(ended, parsed=call.resource.endswith(":2"))
+    if ended.status == "SUCCEEDED":
+        step.emit(f"{key}:result", "TaskSucceeded", call.succeeded(answer))
+        return answer
+    cause = json.dumps(answer, separators=(",", ":"))
+    step.emit(f"{key}:result", "TaskFailed", call.failed("Failed", TASK_FAILED, cause))
+    raise StatesFailure(TASK_FAILED, cause)
 
 
 def _limit(timeout: int | None, heartbeat: int | None) -> tuple[float, str]:
