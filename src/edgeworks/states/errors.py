@@ -6,7 +6,8 @@ Tree::
     └── StatesError              root of the workflow service (outside the language core)
         ├── ApiError             an API request the service refuses; carries the ``__type``
         │                        the Step Functions API names and the HTTP status to send
-        └── FunctionError        a local function failed; carries the error and cause that the
+        └── FunctionError        a task's resource failed (a local function, or starting a
+                                 nested execution); carries the error and cause that the
                                  history records for it
 
 The language core has its own root, ``edgeworks.states.language.errors.LanguageError``; the API
@@ -48,7 +49,8 @@ class ApiError(StatesError):
 
 
 class FunctionError(StatesError):
-    """A local function could not be run or raised.
+    """A task's resource could not be run or failed (a local function raised, a nested
+    execution's machine is missing).
 
     Attributes:
         error: The error name the history records (an exception type or ``Lambda.*``).
