@@ -250,7 +250,10 @@ class DiskTier:
 
     def _rename(self, temp: Path, path: Path) -> bool:
         try:
-            path.parent.mkdir(exist_ok=True)
+            if not path.parent.is_dir():
+                path.parent.mkdir(exist_ok=True)
+                if self.durable:
+                    sync_directory(self._objects)  # the new subdirectory's own entry
             os.replace(temp, path)
         except OSError as exc:
             logger.warning("cannot install cache file %s: %s", path, exc)
