@@ -57,9 +57,11 @@ class TieredStore:
         if found is None:
             return None
         for names in found.name_sets:
+            if b"*" in names:
+                continue  # §4.1: Vary: * never matches
             values = vary_values(names, request_headers)
             entry = self.fetch(meta.variant_key(key, found.epoch, values, names))
-            if isinstance(entry, Entry) and matches(entry, request_headers):
+            if isinstance(entry, Entry) and entry.vary == names and entry.vary_values == values:
                 return entry
         return None
 

@@ -24,7 +24,6 @@ NOT_STORED = frozenset({b"age", b"x-cache"})
 # members reordered before a Vary comparison.
 CASE_INSENSITIVE_VALUES = frozenset({b"accept-encoding", b"accept-language", b"accept-charset"})
 
-_SPACES = re.compile(rb"[ \t]*,[ \t]*")
 _RUNS = re.compile(rb"[ \t]+")
 
 
@@ -55,20 +54,29 @@ def vary_names(headers: Headers) -> tuple[bytes, ...]:
 def normalised(headers: Headers, name: bytes) -> bytes | None:
     """Return the value of request field ``name`` normalised for a Vary comparison (§4.1).
 
-    Several lines are combined into one list, whitespace around commas and runs of spaces
-    collapse, and the members of Accept-Encoding, Accept-Language and Accept-Charset are
-    lower-cased and sorted. An absent field is None, which only matches another absent field.
+    Several lines are combined into one list, empty members are dropped (RFC 9110 §5.6.1),
+    whitespace around members and runs of spaces inside them collapse, and the members of
+    Accept-Encoding, Accept-Language and Accept-Charset are lower-cased and sorted. An absent
+    field is None, which only matches another absent field.
     """
-    values = get_all(headers, name)
+    values = [value for key, value in headers if key == name]
     if not values:
         return None
-    combined = b",".join(value.strip(b" \t") for value in values)
-    combined = _RUNS.sub(b" ", _SPACES.sub(b",", combined))
-    if name not in CASE_INSENSITIVE_VALUES:
-        return combined
-    # These lists carry their preference in q-values, not in member order, so sorting the
-    # members keeps their meaning (RFC 9110 §12.4.2).
-    return b",".join(sorted(member for member in combined.lower().split(b",") if member))
+    combined = values[0] if len(values) == 1 else b",".join(values)
+    members = [_member(member) for member in combined.split(b",")]
+    members = [member for member in members if member]
+    if name in CASE_INSENSITIVE_VALUES:
+        # These lists carry their preference in q-values, not in member order, so sorting
+        # the members keeps their meaning (RFC 9110 §12.4.2).
+        return b",".join(sorted(member.lower() for member in members))
+    return b",".join(members)
+
+
+def _member(member: bytes) -> bytes:
+    member = member.strip(b" \t")
+    if b"  " in member or b"\t" in member:
+        member = _RUNS.sub(b" ", member)
+    return member
 
 
 def vary_values(names: tuple[bytes, ...], request_headers: Headers) -> tuple[bytes | None, ...]:
