@@ -9,8 +9,8 @@ from edgeworks.states.language.base import ABSENT, JSONPATH, State
 from edgeworks.states.language.catch import Catcher
 from edgeworks.states.language.choice import ChoiceState
 from edgeworks.states.language.choice_rules import parse_branch
-from edgeworks.states.language.definition import StateMachine
 from edgeworks.states.language.fail import FailState
+from edgeworks.states.language.machine import StateMachine
 from edgeworks.states.language.map_state import INLINE, MapState
 from edgeworks.states.language.parallel import ParallelState
 from edgeworks.states.language.pass_state import PassState

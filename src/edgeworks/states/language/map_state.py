@@ -15,7 +15,7 @@ from edgeworks.states.language import errors, jsonata_eval, paths, payload
 from edgeworks.states.language.base import ABSENT, Scope, State
 
 if TYPE_CHECKING:
-    from edgeworks.states.language.definition import StateMachine
+    from edgeworks.states.language.machine import StateMachine
 
 INLINE = "INLINE"
 DISTRIBUTED = "DISTRIBUTED"

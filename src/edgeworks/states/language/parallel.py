@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from edgeworks.states.language.base import State
 
 if TYPE_CHECKING:
-    from edgeworks.states.language.definition import StateMachine
+    from edgeworks.states.language.machine import StateMachine
 
 
 @dataclass(frozen=True)
