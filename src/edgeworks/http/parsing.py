@@ -8,9 +8,10 @@ httptools parser, builds a :class:`Request` from each head, checks what the pars
 llhttp knows a fixed list of methods. A request whose method is another token is fed to it
 under a placeholder method with the same body rules, and the real token is kept aside. When
 such a request follows another one inside the same read, the boundary between them is found
-again by a second parser (see :meth:`RequestParsing._recover_method`). That needs the read to
-start at a request boundary: an extension-method request that arrives in the same read as the
-end of an earlier request's body is refused (501), and the viewer has to send it again.
+again by a second parser, which walks the bytes received since the last read that began at a
+request boundary (see :meth:`RequestParsing._recover_method`). Those bytes are kept up to 256
+KiB: an extension-method request pipelined behind a larger body within one unbroken stream of
+reads is refused (501), and the viewer has to send it again.
 
 A read that holds exactly one complete request without a body is remembered by its bytes
 (``edgeworks.http.heads``); the same bytes at a later request boundary skip the parser.
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 _KNOWN = (b"GET ", b"HEAD ", b"POST ", b"PUT ", b"DELETE ", b"OPTIONS ", b"PATCH ")
 _PLACEHOLDER = b"POST"
 _MAX_METHOD = 64
+_CARRY_LIMIT = 256 * 1024
 
 
 class _Counter:
@@ -77,6 +79,9 @@ class RequestParsing:
         self._completed = 0
         self._error: HTTPError | None = None
         self._last: Request | None = None
+        self._carry: list[bytes] | None = None
+        self._carry_len = 0
+        self._carry_base = 0
 
     # What the connection provides: where requests and faults go, and the body's flow control.
 
@@ -124,6 +129,7 @@ class RequestParsing:
     def _feed(self, data: bytes) -> None:
         completed_before = self._completed
         started_at_boundary = self._at_boundary
+        self._keep_carry(data, started_at_boundary)
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserUpgrade as exc:
@@ -134,9 +140,10 @@ class RequestParsing:
                 self.data_received(rest)
             return
         except httptools.HttpParserError as exc:
-            completed = self._completed - completed_before
-            if _is_method_error(exc) and completed and started_at_boundary:
-                self._recover_method(data, completed)
+            carry = self._carry
+            completed = self._completed - self._carry_base
+            if _is_method_error(exc) and completed and carry is not None:
+                self._recover_method(b"".join(carry), completed)
             else:
                 self._fail(self._error or checks.parser_error(str(exc)))
             return
@@ -152,6 +159,22 @@ class RequestParsing:
         ):
             # Exactly one bodiless request in this read: its bytes may come again.
             self._server.heads.remember(data, self._last)
+
+    def _keep_carry(self, data: bytes, at_boundary: bool) -> None:
+        """Keep the bytes fed since the last read that began at a request boundary.
+
+        A second parser can walk them from that boundary to find where a request with an
+        extension method begins; past :data:`_CARRY_LIMIT` they are dropped.
+        """
+        if at_boundary:
+            self._carry = [data]
+            self._carry_len = len(data)
+            self._carry_base = self._completed
+        elif self._carry is not None:
+            self._carry.append(data)
+            self._carry_len += len(data)
+            if self._carry_len > _CARRY_LIMIT:
+                self._carry = None
 
     def _peek_method(self, data: bytes) -> bytes:
         """Hold back a request line until its method is known; mask unknown methods."""
@@ -190,9 +213,11 @@ class RequestParsing:
         self._in_head = False
         rest = data[low:]
         peeked = self._peek_method(rest)
+        if not peeked:
+            return  # the method goes on in the next read
         if self._method_override is None:
             self._fail(HTTPError(400, "the method is not a token"))
-        elif peeked:
+        else:
             self._feed(peeked)
 
     # httptools callbacks
