@@ -193,6 +193,7 @@ class Cache:
             self._urls.add(host, path, key)
 
         def stored() -> None:
+            """Count the store and end any background refresh of this variant."""
             self._refreshes.done(key, template.vary_values)
             self._bump("stores")
 
