@@ -334,3 +334,25 @@ def test_indefinite_paths_give_lists_and_a_trailing_index_unpacks_one_match() ->
     data = {"a": [{"v": 1}, {"v": 2}], "b": {"items": [7, 8]}}
 
     assert dataflow.prepare_input(built, data, scope()) == {"all": [1, 2], "none": [], "one": 7}
+
+
+def test_succeed_applies_input_path_then_output_path() -> None:
+    built = one_state({"Type": "Succeed", "InputPath": "$.a", "OutputPath": "$.b"})
+    effective = dataflow.apply_input_path(built, {"a": {"b": 3}}, scope())
+
+    assert dataflow.finish_output(built, {"a": {"b": 3}}, effective, scope())[0] == 3
+
+
+def test_jsonata_parallel_arguments_and_output_over_branch_results() -> None:
+    built = one_state(
+        {
+            "Type": "Parallel",
+            "Arguments": {"n": "{% $states.input.n %}"},
+            "Output": "{% $sum($states.result) %}",
+            "Branches": [{"StartAt": "B", "States": {"B": {"Type": "Succeed"}}}],
+        },
+        "JSONata",
+    )
+
+    assert dataflow.prepare_input(built, {"n": 4}, scope()) == {"n": 4}
+    assert dataflow.finish_output(built, {"n": 4}, [1, 2, 3], scope())[0] == 6

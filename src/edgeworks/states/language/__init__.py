@@ -12,6 +12,22 @@ The public surface::
     map_state.items_of / item_input                  Map iteration inputs
     retry.decide / retry.delay_for, catch.match / catch.handle
     limits.check_payload                             States.DataLimitExceeded
+    variables.references / visible_inside            variable references and scopes
+
+Known shortcomings:
+
+- Paths with filters, slices or recursive descent are evaluated by python-jsonpath, whose
+  rules match the service's in the common cases but not in every corner (JSONPath functions
+  such as ``length()`` are not supported).
+- Where the service's wording could not be confirmed, causes are written in our own words:
+  argument errors inside intrinsic functions, Wait values of the wrong kind, a ResultPath that
+  cannot be applied, States.NoChoiceMatched, and the payload limit for state outputs.
+- JSONata runs on jsonata-python; its error messages (after the code, such as ``T2002``) are
+  worded a little differently from the service's engine.
+- States.ALL never catches States.DataLimitExceeded, as the guide says, although one recorded
+  execution shows the service catching an oversized task result with it.
+- The contents of a distributed Map's ItemReader, ItemBatcher and ResultWriter are not
+  validated beyond being objects.
 """
 
 from __future__ import annotations
