@@ -1,10 +1,10 @@
 """File-level work of the disk tier: the start-up scan, leftover temp files, file identity.
 
 At start-up the tier removes temp files whose writer process is gone and reads the header of
-every complete file (never the body) to rebuild its index. Files that fail their checks, or
-whose name does not match the key they hold, are deleted on the spot. The scan costs one open
-and one read per file (``bench/cache_memory.py`` measures it: 15 to 40 µs per file with a warm
-page cache), and it runs before the tier serves anything.
+every complete file (one read of its first 16 KiB) to rebuild its index. Files that fail
+their checks, or whose name does not match the key they hold, are deleted on the spot. The
+scan costs one open and one read per file (``bench/cache_memory.py`` measures it: 15 to 40 µs
+per file with a warm page cache), and it runs before the tier serves anything.
 """
 
 from __future__ import annotations
