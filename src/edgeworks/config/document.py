@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from edgeworks.config.behaviors import PolicyBook, parse_behavior
+from edgeworks.config.custom_errors import parse_error_responses
 from edgeworks.config.errors import ConfigError, Problem
 from edgeworks.config.model import (
     Behavior,
@@ -59,6 +60,8 @@ def parse_config(document: Any, source: str = "", base_dir: str | None = None) -
     origins, groups, targets = _origins(reader, dist, path)
     default, behaviors = _all_behaviors(reader, dist, path, book, targets)
     node = parse_node(reader, sections.get("Edgeworks"), "Edgeworks", base_dir)
+    errors_path = join(path, "CustomErrorResponses")
+    error_responses = parse_error_responses(reader, dist.get("CustomErrorResponses"), errors_path)
 
     if not reader.problems and default is not None:
         _check_references(reader, origins, groups, (default, *behaviors))
@@ -77,6 +80,7 @@ def parse_config(document: Any, source: str = "", base_dir: str | None = None) -
         limits=node.limits,
         cache=node.cache,
         access_log=node.access_log,
+        error_responses=error_responses,
     )
 
 

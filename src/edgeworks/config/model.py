@@ -122,6 +122,23 @@ class Behavior:
 
 
 @dataclass(frozen=True, slots=True)
+class ErrorResponse:
+    """CloudFront ``CustomErrorResponse``: how an origin's error status is cached and shown.
+
+    Attributes:
+        error_code: The origin's status this applies to.
+        caching_min_ttl: Seconds to cache the error; None means ``CacheStorage.error_caching_ttl``.
+        response_page_path: Path of the page to answer with instead, or None.
+        response_code: Status to answer with alongside that page, or None.
+    """
+
+    error_code: int
+    caching_min_ttl: float | None = None
+    response_page_path: str | None = None
+    response_code: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Limits:
     """Server limits and timeouts that protect the node."""
 
@@ -171,3 +188,4 @@ class Distribution:
     limits: Limits = Limits()
     cache: CacheStorage = CacheStorage()
     access_log: str | None = "-"
+    error_responses: dict[int, ErrorResponse] = field(default_factory=dict)
