@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.states.harness import finished, history, machine
+from tests.states.harness import finished, history, machine, wait_for
 
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:"
 
@@ -129,3 +129,29 @@ def test_item_reader_is_refused_at_run_time(sfn: Any) -> None:
     done = finished(sfn, execution)
 
     assert (done["status"], done["error"]) == ("FAILED", "States.ItemReaderFailed")
+
+
+def test_stopping_the_parent_stops_its_children(sfn: Any) -> None:
+    processor = {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        "StartAt": "Sleep",
+        "States": {"Sleep": {"Type": "Wait", "Seconds": 3600, "End": True}},
+    }
+    definition = {
+        "StartAt": "Fan",
+        "States": {"Fan": {"Type": "Map", "ItemProcessor": processor, "End": True}},
+    }
+    execution = start(sfn, definition, [1, 2])
+    run = wait_for(
+        lambda: (
+            any(e["type"] == "MapRunStarted" for e in history(sfn, execution))
+            and map_run_of(sfn, execution)
+        )
+    )
+    wait_for(lambda: len(sfn.list_executions(mapRunArn=run)["executions"]) == 2)
+
+    sfn.stop_execution(executionArn=execution)
+    children = sfn.list_executions(mapRunArn=run)["executions"]
+
+    assert {c["status"] for c in children} == {"ABORTED"}
+    assert sfn.describe_execution(executionArn=execution)["status"] == "ABORTED"

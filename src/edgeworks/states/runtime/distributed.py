@@ -31,7 +31,7 @@ from edgeworks.states.language.errors import (
 from edgeworks.states.runtime import core
 from edgeworks.states.runtime.batching import batches
 from edgeworks.states.runtime.context import Path
-from edgeworks.states.runtime.interpreter import Outcome
+from edgeworks.states.runtime.interpreter import Outcome, aborting
 from edgeworks.states.store import ExecutionRecord
 
 THRESHOLD_CAUSE = "The specified tolerated failure threshold for the Map Run was exceeded"
@@ -147,8 +147,18 @@ async def _run_children(
     ]
     everything: asyncio.Future[Any] = asyncio.gather(*tasks)
     waiter: asyncio.Future[Any] = asyncio.ensure_future(over.wait())
-    await asyncio.wait([everything, waiter], return_when=asyncio.FIRST_COMPLETED)
-    waiter.cancel()
+    try:
+        await asyncio.wait([everything, waiter], return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError as exc:
+        # Stopping the parent stops its map run's children; a shutdown leaves them to resume.
+        if aborting(exc):
+            await _abort(step, children, tasks)
+        else:
+            for task in tasks:
+                task.cancel()
+        raise
+    finally:
+        waiter.cancel()
     if over.is_set():
         await _abort(step, children, tasks)
         raise StatesFailure(EXCEED_TOLERATED_FAILURE_THRESHOLD, THRESHOLD_CAUSE)
@@ -162,4 +172,4 @@ async def _abort(
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
     for child in children:
-        await step.run.children.stop(child.arn, "States.Aborted", "The map run failed")
+        await step.run.children.stop(child.arn, "States.Aborted", "The map run was stopped")

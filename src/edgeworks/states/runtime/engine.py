@@ -131,7 +131,13 @@ class Engine:
         return arn in self._tasks
 
     async def stop(self, arn: str, error: str | None, cause: str | None) -> float:
-        """Abort a running execution; return the stop time it records."""
+        """Abort a running execution; return the stop time it records.
+
+        An execution that is not running (ended, or never stored) is left as it is.
+        """
+        current = self.store.execution(arn)
+        if current is None or current.status != "RUNNING":
+            return current.stopped or current.started if current else self.clock.now()
         now = self.clock.now()
         self.store.finish_execution(arn, status="ABORTED", stopped=now, error=error, cause=cause)
         task = self._tasks.pop(arn, None)
