@@ -426,8 +426,9 @@ class DiskWriter:
         # A writer dropped without commit or abort: release its descriptor and temp file now
         # rather than at the next start-up.
         if self._fd is not None:
-            self._close()
-            with contextlib.suppress(OSError):
+            # Also runs at interpreter exit, when module globals may already be gone.
+            with contextlib.suppress(Exception):
+                self._close()
                 os.unlink(self.temp_path)
 
     def _close(self) -> bool:
