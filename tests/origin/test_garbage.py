@@ -67,3 +67,58 @@ async def answer_with(raw: bytes, method: str) -> None:
 @given(raw=RESPONSES, method=st.sampled_from(["GET", "HEAD"]))
 def test_garbage_responses_never_crash_the_client(raw: bytes, method: str) -> None:
     run(answer_with(raw, method))
+
+
+async def answer_in_turn(raws: list[bytes], method: str) -> None:
+    """Answer successive requests on kept connections with ``raws``, then with good replies."""
+    answers = iter(raws)
+    good = b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nz"
+    healed = False
+
+    async def handler(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        writer.write(good if healed else next(answers, good))
+        return True
+
+    async with ScriptedOrigin(handler) as origin:
+        config = Origin(
+            "o",
+            "http",
+            "127.0.0.1",
+            origin.port,
+            read_timeout=0.05,
+            connection_attempts=1,
+            max_connections=2,
+            connect_timeout=1.0,
+        )
+        client = OriginClient({"o": config})
+        try:
+            for _ in range(len(raws)):
+                await read_or_status(client, method)
+            # Whatever came before, the pool still has slots and serves a good answer; a
+            # connection that the garbage left out of step may cost one failed try.
+            healed = True
+            outcomes = [await read_or_status(client, "GET") for _ in range(3)]
+            assert b"z" in outcomes
+        finally:
+            await client.aclose(grace=0)
+
+
+async def read_or_status(client: OriginClient, method: str) -> bytes | int:
+    try:
+        resp = await client.request("o", method, b"/", HOST)
+        return await resp.read()
+    except OriginError as exc:
+        assert exc.status in {502, 504}
+        assert exc.reason != "origin busy"
+        return exc.status
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    raws=st.lists(RESPONSES, min_size=1, max_size=3),
+    method=st.sampled_from(["GET", "HEAD", "POST"]),
+)
+def test_garbage_on_kept_connections_never_poisons_the_pool(
+    raws: list[bytes], method: str
+) -> None:
+    run(answer_in_turn(raws, method))
