@@ -463,3 +463,38 @@ def test_path_field_messages_name_the_field() -> None:
         "The value for the field 'k.$' must be a valid JSONPath or a valid intrinsic "
         "function call",
     ]
+
+
+def test_express_machines_refuse_waiting_integrations() -> None:
+    definition = machine(
+        {
+            "SendMessageWithWait": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                "Next": "Run",
+            },
+            "Run": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                "End": True,
+            },
+        }
+    )
+
+    assert validate_definition(json.dumps(definition)) == []
+    found = [d.as_wire() for d in validate_definition(json.dumps(definition), "EXPRESS")]
+    assert found == [
+        {
+            "severity": "ERROR",
+            "code": "SCHEMA_VALIDATION_FAILED",
+            "message": "Express state machine does not support '.waitForTaskToken' service "
+            "integration ",
+            "location": "/States/SendMessageWithWait/Resource",
+        },
+        {
+            "severity": "ERROR",
+            "code": "SCHEMA_VALIDATION_FAILED",
+            "message": "Express state machine does not support '.sync' service integration ",
+            "location": "/States/Run/Resource",
+        },
+    ]

@@ -19,15 +19,22 @@ from edgeworks.states.language.validate import load, validate_document
 __all__ = ["StateMachine", "parse_definition", "validate_definition"]
 
 
-def validate_definition(text: str | bytes | Mapping[str, Any]) -> list[Diagnostic]:
-    """Return every diagnostic for a definition (JSON text or parsed); empty when valid."""
+def validate_definition(
+    text: str | bytes | Mapping[str, Any], machine_type: str = "STANDARD"
+) -> list[Diagnostic]:
+    """Return every diagnostic for a definition (JSON text or parsed); empty when valid.
+
+    ``machine_type`` is the state machine's type, STANDARD or EXPRESS.
+    """
     document, problems = load(text)
     if problems:
         return problems
-    return validate_document(document)
+    return validate_document(document, machine_type)
 
 
-def parse_definition(text: str | bytes | Mapping[str, Any]) -> StateMachine:
+def parse_definition(
+    text: str | bytes | Mapping[str, Any], machine_type: str = "STANDARD"
+) -> StateMachine:
     """Validate and build a state machine from its definition.
 
     Raises:
@@ -35,7 +42,7 @@ def parse_definition(text: str | bytes | Mapping[str, Any]) -> StateMachine:
     """
     document, problems = load(text)
     if not problems:
-        problems = validate_document(document)
+        problems = validate_document(document, machine_type)
     if any(d.severity == "ERROR" for d in problems):
         raise DefinitionError(problems)
     return build_machine(document, None)

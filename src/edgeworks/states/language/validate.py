@@ -18,6 +18,7 @@ from edgeworks.states.language import schema
 from edgeworks.states.language.base import JSONPATH
 from edgeworks.states.language.checks import FieldChecker
 from edgeworks.states.language.diagnostics import Diagnostic, pointer
+from edgeworks.states.language.express import EXPRESS, check_express
 from edgeworks.states.language.graph import check_graph
 from edgeworks.states.language.query_language import resolve_language
 from edgeworks.states.language.validate_states import check_state
@@ -34,8 +35,11 @@ def load(text: str | bytes | Mapping[str, Any]) -> tuple[Any, list[Diagnostic]]:
         return None, [Diagnostic(dg.ERROR, dg.INVALID_JSON_DESCRIPTION, message, None)]
 
 
-def validate_document(document: Any) -> list[Diagnostic]:
-    """Return every diagnostic for a parsed definition document (empty when valid)."""
+def validate_document(document: Any, machine_type: str = "STANDARD") -> list[Diagnostic]:
+    """Return every diagnostic for a parsed definition document (empty when valid).
+
+    ``machine_type`` is STANDARD or EXPRESS; Express machines have rules of their own.
+    """
     checker = FieldChecker()
     if not isinstance(document, dict):
         message = "Definition must be a valid JSON object"
@@ -44,6 +48,8 @@ def validate_document(document: Any) -> list[Diagnostic]:
     check_machine(checker, document, (), None)
     if not checker.found:
         check_graph(checker, document)
+    if not checker.found and machine_type == EXPRESS:
+        check_express(checker, document)
     return checker.found
 
 
