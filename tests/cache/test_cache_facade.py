@@ -306,3 +306,12 @@ def test_follow_policy_needs_stale_if_error_rfc5861_4() -> None:
     store(cache, hdrs(CC60, ("ETag", '"v"')))
     found = lookup(cache, at=T0 + 5000)
     assert cache.stale_if_error(found, T0 + 5000) is None
+
+
+def test_surrogate_control_obeyed_and_hidden() -> None:
+    cache = memory_cache()
+    entry = store(
+        cache, hdrs(("Cache-Control", "max-age=3600"), ("Surrogate-Control", "max-age=1"))
+    )
+    assert entry is not None and b"surrogate-control" not in entry.head
+    assert lookup(cache, at=T0 + 5).kind == "miss"

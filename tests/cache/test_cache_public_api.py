@@ -37,4 +37,8 @@ def test_answer_without_entry_names_the_kind() -> None:
 
 def test_hidden_fields_are_the_targeted_fields_rfc9213_2_1() -> None:
     cache = memory_cache(targeted_cache_control="Edge-Cache-Control")
-    assert cache.hidden_fields == {b"edge-cache-control", b"cdn-cache-control"}
+    assert cache.hidden_fields == {
+        b"edge-cache-control",
+        b"cdn-cache-control",
+        b"surrogate-control",
+    }

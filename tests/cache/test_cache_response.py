@@ -12,8 +12,22 @@ TARGETED = targeted_names("Edgeworks-CDN-Cache-Control")
 
 
 def test_targeted_names_most_specific_first_rfc9213_2_1() -> None:
-    assert TARGETED == (b"edgeworks-cdn-cache-control", b"cdn-cache-control")
-    assert targeted_names("CDN-Cache-Control") == (b"cdn-cache-control",)
+    assert TARGETED == (b"edgeworks-cdn-cache-control", b"cdn-cache-control", b"surrogate-control")
+    assert targeted_names("CDN-Cache-Control") == (b"cdn-cache-control", b"surrogate-control")
+
+
+def test_surrogate_control_below_cdn_cache_control_above_cache_control() -> None:
+    both = hdrs(("Surrogate-Control", "max-age=5"), ("CDN-Cache-Control", "max-age=9"))
+    assert read_response(both, TARGETED).directives.seconds("max-age") == 9
+    over_cc = hdrs(("Cache-Control", "max-age=3600"), ("Surrogate-Control", "MaX-aGe=1"))
+    facts = read_response(over_cc, TARGETED)
+    assert facts.targeted and facts.directives.seconds("max-age") == 1
+
+
+def test_surrogate_control_without_valid_directive_is_ignored() -> None:
+    response = hdrs(("Cache-Control", "max-age=1"), ("Surrogate-Control", "max-age =100"))
+    facts = read_response(response, TARGETED)
+    assert not facts.targeted and facts.directives.seconds("max-age") == 1
 
 
 def test_targeted_field_is_a_dictionary_rfc9213_2_1() -> None:

@@ -1,8 +1,10 @@
 """What a response says about its own caching, read once when it arrives.
 
 RFC 9213 §2.1: a cache on a targeted field's list uses the first such field that is present,
-valid and non-empty (the configured field first, then CDN-Cache-Control) and then ignores both
-Cache-Control and Expires. Otherwise Cache-Control and Expires speak (RFC 9111 §5.2, §5.3).
+valid and non-empty and then ignores both Cache-Control and Expires. This cache's list is the
+configured field, then CDN-Cache-Control, then the older Surrogate-Control (Edge Architecture
+1.0), which is written in Cache-Control's syntax rather than as a Structured Field. Without
+any of them, Cache-Control and Expires speak (RFC 9111 §5.2, §5.3).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from edgeworks.cache.rules.directives import Directives, parse_cache_control
 from edgeworks.http.headers import Headers, get, get_all
 
 CDN_CACHE_CONTROL = b"cdn-cache-control"
+SURROGATE_CONTROL = b"surrogate-control"
 # RFC 9213 §2.1: in a targeted field these take Integers; any other type invalidates the field.
 INTEGER_DIRECTIVES = frozenset({"max-age", "s-maxage", "stale-while-revalidate", "stale-if-error"})
 
@@ -46,7 +49,8 @@ class ResponseFacts:
 def targeted_names(configured: str) -> tuple[bytes, ...]:
     """Return the targeted fields this cache obeys, most specific first (RFC 9213 §2.1)."""
     own = configured.strip().lower().encode("latin-1")
-    return (own, CDN_CACHE_CONTROL) if own and own != CDN_CACHE_CONTROL else (CDN_CACHE_CONTROL,)
+    shared = (CDN_CACHE_CONTROL, SURROGATE_CONTROL)
+    return shared if not own or own in shared else (own, *shared)
 
 
 def read_response(headers: Headers, targeted: tuple[bytes, ...]) -> ResponseFacts:
@@ -74,7 +78,12 @@ def read_response(headers: Headers, targeted: tuple[bytes, ...]) -> ResponseFact
 
 def _directives(headers: Headers, targeted: tuple[bytes, ...]) -> tuple[Directives, bool]:
     for name in targeted:
-        parsed = parse_targeted(get_all(headers, name))
+        lines = get_all(headers, name)
+        if name == SURROGATE_CONTROL:
+            surrogate = parse_cache_control(lines)
+            parsed = surrogate if surrogate.values else None
+        else:
+            parsed = parse_targeted(lines)
         if parsed is not None:
             return parsed, True
     return parse_cache_control(get_all(headers, b"cache-control")), False
