@@ -24,6 +24,7 @@ def test_hop_by_hop_and_connection_named_not_stored_rfc9111_3_1() -> None:
         ("X-Secret", "s"),
         ("Content-Type", "text/plain"),
         ("Age", "3"),
+        ("Proxy-Authentication-Info", "nextnonce=x"),
     )
     assert stored_fields(headers) == hdrs(("Content-Type", "text/plain"))
 

@@ -15,9 +15,18 @@ from collections.abc import Iterable
 
 from edgeworks.http.headers import Headers, get_all, hop_by_hop_names, without
 
-# Fields that describe one transfer or one hop, plus the ones the cache rewrites when it
-# answers (Age, RFC 9111 §5.1) and the cache-result field it adds.
-NOT_STORED = frozenset({b"age", b"x-cache"})
+# Beyond the hop-by-hop fields: the ones the cache rewrites when it answers (Age, RFC 9111
+# §5.1), the cache-result field it adds, and the fields specific to the proxy a request went
+# through (RFC 9111 §3.1: Proxy-Authenticate, Proxy-Authentication-Info, Proxy-Authorization).
+NOT_STORED = frozenset(
+    {
+        b"age",
+        b"x-cache",
+        b"proxy-authenticate",
+        b"proxy-authentication-info",
+        b"proxy-authorization",
+    }
+)
 
 # RFC 9110 §12.5.3 (content codings), §12.5.4 (language tags) and §12.5.2 (charsets) are
 # case-insensitive lists weighted by q-values, so their values may be lower-cased and their
