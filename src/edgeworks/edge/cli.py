@@ -12,6 +12,7 @@ A bad configuration at start prints every problem (field path and value) and exi
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import sys
 from typing import Any
@@ -100,5 +101,6 @@ def run(args: argparse.Namespace) -> int:
         return 1
     except OSError as exc:
         # The listening port taken, a log file not writable: the user's to fix, not a crash.
-        print(f"edgeworks serve: {exc}", file=sys.stderr)
+        hint = " (choose another address with --listen)" if exc.errno == errno.EADDRINUSE else ""
+        print(f"edgeworks serve: {exc.strerror or exc}{hint}", file=sys.stderr)
         return 1
