@@ -124,3 +124,12 @@ def test_access_log_has_one_parseable_line_per_request(
     assert records[0].origin_time is not None
     assert records[1].origin_time is None
     assert all(r.client == "127.0.0.1" and r.bytes_sent > 0 for r in records)
+
+
+def test_stats_path_answers_head_without_a_body(node: NodeProcess) -> None:
+    status, headers, body = ask(node, "HEAD", "/.edgeworks/stats")
+
+    assert status == 200
+    assert body == b""
+    assert int(headers["content-length"]) > 0
+    assert headers["cache-control"] == "no-store"
