@@ -74,7 +74,12 @@ class TieredStore:
         return meta.variant_key(key, epoch, entry.vary_values, entry.vary), epoch
 
     def install(self, key: bytes, entry: Entry, epoch: str | None) -> bool:
-        """Record ``entry``'s variant under ``key``; False when the key changed meanwhile."""
+        """Record ``entry``'s variant under ``key``; False when the key changed meanwhile.
+
+        The epoch chosen when the writer opened must still be the key's. When two variants of
+        a URL nobody had stored yet are filled at the same time, the second to finish finds the
+        first one's epoch and is dropped; it is stored by its next miss.
+        """
         if epoch is None:
             return True
         found = self.fetch(key)
