@@ -10,7 +10,16 @@ from typing import Any
 
 from edgeworks.config.model import Limits
 from edgeworks.http.server import HTTPServer
-from edgeworks.states.api import activities, executions, history, machines, tags, tasks, teststate
+from edgeworks.states.api import (
+    activities,
+    executions,
+    history,
+    machines,
+    tags,
+    tasks,
+    teststate,
+    versions,
+)
 from edgeworks.states.api.deps import Deps
 from edgeworks.states.api.http_app import MAX_BODY, StatesApp
 from edgeworks.states.api.protocol import Dispatcher, Operation
@@ -22,7 +31,7 @@ log = logging.getLogger(__name__)
 
 _HANDLERS: dict[str, Any] = {
     "CreateStateMachine": machines.create,
-    "DescribeStateMachine": machines.describe,
+    "DescribeStateMachine": versions.describe_machine,
     "ListStateMachines": machines.list_all,
     "UpdateStateMachine": machines.update,
     "DeleteStateMachine": machines.delete,
@@ -46,6 +55,14 @@ _HANDLERS: dict[str, Any] = {
     "DeleteActivity": activities.delete,
     "ListActivities": activities.list_all,
     "GetActivityTask": activities.get_task,
+    "PublishStateMachineVersion": versions.publish,
+    "ListStateMachineVersions": versions.list_versions,
+    "DeleteStateMachineVersion": versions.delete_version,
+    "CreateStateMachineAlias": versions.create_alias,
+    "DescribeStateMachineAlias": versions.describe_alias,
+    "UpdateStateMachineAlias": versions.update_alias,
+    "DeleteStateMachineAlias": versions.delete_alias,
+    "ListStateMachineAliases": versions.list_aliases,
 }
 
 

@@ -61,8 +61,10 @@ def machine_of(execution: Arn) -> str:
 _PARTS = {"stateMachine": 1, "execution": 2, "express": 3, "mapRun": 2, "activity": 1}
 
 
-def parse(text: object, member: str, kinds: tuple[str, ...]) -> Arn:
+def parse(text: object, member: str, kinds: tuple[str, ...], *, qualified: bool = False) -> Arn:
     """Parse an ARN of one of ``kinds`` found in request member ``member``.
+
+    With ``qualified``, a state machine ARN may end in ``:VERSION`` or ``:ALIAS``.
 
     Raises:
         ApiError: InvalidArn, naming the value and what is wrong with it.
@@ -79,7 +81,8 @@ def parse(text: object, member: str, kinds: tuple[str, ...]) -> Arn:
         )
     if not _REGION.match(region) or not _ACCOUNT.match(account):
         raise ApiError("InvalidArn", f"Invalid Arn: '{text}'")
-    if len(names) != _PARTS[kind] or not all(names):
+    counts = (1, 2) if qualified and kind == "stateMachine" else (_PARTS[kind],)
+    if len(names) not in counts or not all(names):
         raise ApiError("InvalidArn", f"Invalid Arn: '{text}'")
     return Arn(region, account, kind, names)
 

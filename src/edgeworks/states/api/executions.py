@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from edgeworks.states.api import arns, inputs
+from edgeworks.states.api import arns, inputs, versions
 from edgeworks.states.api.deps import Deps
 from edgeworks.states.api.machines import find as find_machine
 from edgeworks.states.api.protocol import Caller
 from edgeworks.states.errors import ApiError
-from edgeworks.states.store import ExecutionRecord, MachineRecord
+from edgeworks.states.store import ExecutionRecord
 
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 
@@ -28,7 +28,8 @@ def find(deps: Deps, body: dict[str, Any]) -> ExecutionRecord:
     return execution
 
 
-def _new(deps: Deps, machine: MachineRecord, body: dict[str, Any]) -> ExecutionRecord:
+def _new(deps: Deps, found: versions.Target, body: dict[str, Any]) -> ExecutionRecord:
+    machine = found.machine
     name = inputs.optional_str(body, "name") or str(uuid.uuid4())
     arns.check_name(name)
     text = inputs.json_text(body, "input", "InvalidExecutionInput")
@@ -43,18 +44,19 @@ def _new(deps: Deps, machine: MachineRecord, body: dict[str, Any]) -> ExecutionR
         status="RUNNING",
         input=text,
         started=deps.clock.now(),
-        definition=machine.definition,
-        role_arn=machine.role_arn,
+        definition=found.definition,
+        role_arn=found.version.role_arn if found.version else machine.role_arn,
         machine_updated=machine.updated,
-        revision_id=machine.revision_id,
+        revision_id=found.version.revision_id if found.version else machine.revision_id,
         type=machine.type,
+        version_arn=found.version.arn if found.version else None,
+        alias_arn=found.alias.arn if found.alias else None,
     )
 
 
 async def start(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
     """StartExecution: idempotent for the same name and input while the first one runs."""
-    machine = find_machine(deps, body)
-    execution = _new(deps, machine, body)
+    execution = _new(deps, versions.target(deps, body), body)
     if execution.type == "STANDARD" and not deps.store.add_execution(execution):
         execution = _same_running(deps, execution)
     else:
@@ -74,13 +76,14 @@ def _same_running(deps: Deps, wanted: ExecutionRecord) -> ExecutionRecord:
 
 async def start_sync(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
     """StartSyncExecution: runs an EXPRESS execution and answers with how it ended."""
-    machine = find_machine(deps, body)
+    found = versions.target(deps, body)
+    machine = found.machine
     if machine.type != "EXPRESS":
         raise ApiError(
             "StateMachineTypeNotSupported",
             f"This operation is not supported by this type of state machine: '{machine.arn}'",
         )
-    ended = await deps.engine.launch(_new(deps, machine, body), fresh=True)
+    ended = await deps.engine.launch(_new(deps, found, body), fresh=True)
     answer = {
         "executionArn": ended.arn,
         "stateMachineArn": ended.machine_arn,
@@ -128,9 +131,18 @@ async def describe(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str
         "redriveCount": 0,
         "redriveStatus": "NOT_REDRIVABLE",
     }
+    return answer | _qualifiers(execution) | _ending(execution)
+
+
+def _qualifiers(execution: ExecutionRecord) -> dict[str, Any]:
+    found: dict[str, Any] = {}
     if execution.map_run is not None:
-        answer["mapRunArn"] = execution.map_run
-    return answer | _ending(execution)
+        found["mapRunArn"] = execution.map_run
+    if execution.version_arn is not None:
+        found["stateMachineVersionArn"] = execution.version_arn
+    if execution.alias_arn is not None:
+        found["stateMachineAliasArn"] = execution.alias_arn
+    return found
 
 
 async def stop(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
@@ -183,9 +195,7 @@ def _item(execution: ExecutionRecord) -> dict[str, Any]:
     }
     if execution.stopped is not None:
         item["stopDate"] = execution.stopped
-    if execution.map_run is not None:
-        item["mapRunArn"] = execution.map_run
-    return item
+    return item | _qualifiers(execution)
 
 
 async def describe_machine(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:

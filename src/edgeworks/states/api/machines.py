@@ -12,7 +12,7 @@ from edgeworks.states.api.protocol import Caller
 from edgeworks.states.api.tags import tag_map
 from edgeworks.states.errors import ApiError
 from edgeworks.states.language import DefinitionError, parse_definition, validate_definition
-from edgeworks.states.store import MachineRecord
+from edgeworks.states.store import Catalog, MachineRecord
 
 TYPES = ("STANDARD", "EXPRESS")
 
@@ -81,7 +81,18 @@ async def create(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, 
     if not deps.store.add_machine(machine):
         machine = _same_or_conflict(deps, machine)
     deps.store.tag(machine.arn, tags)
-    return {"stateMachineArn": machine.arn, "creationDate": machine.created}
+    answer = {"stateMachineArn": machine.arn, "creationDate": machine.created}
+    return answer | _published(deps, machine, body)
+
+
+def _published(deps: Deps, machine: MachineRecord, body: dict[str, Any]) -> dict[str, Any]:
+    # Step Functions API, CreateStateMachine and UpdateStateMachine: publish=true also
+    # publishes the new revision as a version.
+    if not inputs.flag(body, "publish"):
+        return {}
+    description = inputs.optional_str(body, "versionDescription")
+    version = Catalog(deps.store).publish(machine, description, deps.clock.now())
+    return {"stateMachineVersionArn": version.arn}
 
 
 def _same_or_conflict(deps: Deps, wanted: MachineRecord) -> MachineRecord:
@@ -163,7 +174,8 @@ async def update(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, 
         revision_id=str(uuid.uuid4()),
     )
     deps.store.replace_machine(updated)
-    return {"updateDate": updated.updated, "revisionId": updated.revision_id}
+    answer = {"updateDate": updated.updated, "revisionId": updated.revision_id}
+    return answer | _published(deps, updated, body)
 
 
 async def delete(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:

@@ -171,6 +171,12 @@ class Engine:
                 "roleArn": execution.role_arn,
             }
         }
+        if execution.version_arn is not None:
+            started["executionStartedEventDetails"]["stateMachineVersionArn"] = (
+                execution.version_arn
+            )
+        if execution.alias_arn is not None:
+            started["executionStartedEventDetails"]["stateMachineAliasArn"] = execution.alias_arn
         top.emit("start", "ExecutionStarted", started)
         # The service links the first state's Entered event to 0, not to ExecutionStarted.
         top.last_id = 0

@@ -1,6 +1,21 @@
 """Durable storage of state machines, executions and their append-only histories (SQLite)."""
 
-from edgeworks.states.store.records import EventRecord, ExecutionRecord, MachineRecord
+from edgeworks.states.store.records import (
+    AliasRecord,
+    EventRecord,
+    ExecutionRecord,
+    MachineRecord,
+    VersionRecord,
+)
 from edgeworks.states.store.sqlite import Store
+from edgeworks.states.store.versions import Catalog
 
-__all__ = ["EventRecord", "ExecutionRecord", "MachineRecord", "Store"]
+__all__ = [
+    "AliasRecord",
+    "Catalog",
+    "EventRecord",
+    "ExecutionRecord",
+    "MachineRecord",
+    "Store",
+    "VersionRecord",
+]

@@ -46,6 +46,39 @@ class ExecutionRecord:
     error: str | None = None
     cause: str | None = None
     map_run: str | None = None
+    version_arn: str | None = None
+    alias_arn: str | None = None
+
+
+@dataclass(frozen=True)
+class VersionRecord:
+    """A published version of a state machine: its definition frozen under a number."""
+
+    machine_arn: str
+    number: int
+    definition: str
+    role_arn: str
+    revision_id: str
+    description: str | None
+    created: float
+
+    @property
+    def arn(self) -> str:
+        """The version's ARN: the machine's with ``:NUMBER`` added."""
+        return f"{self.machine_arn}:{self.number}"
+
+
+@dataclass(frozen=True)
+class AliasRecord:
+    """An alias: a name routing executions to one or two versions by weight."""
+
+    arn: str
+    machine_arn: str
+    name: str
+    description: str | None
+    routing: list[dict[str, Any]]
+    created: float
+    updated: float
 
 
 @dataclass(frozen=True)

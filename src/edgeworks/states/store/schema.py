@@ -47,7 +47,9 @@ TABLES = (
         output TEXT,
         error TEXT,
         cause TEXT,
-        map_run TEXT
+        map_run TEXT,
+        version_arn TEXT,
+        alias_arn TEXT
     )""",
     "CREATE INDEX IF NOT EXISTS executions_by_machine ON executions (machine_arn, seq)",
     "CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status)",
@@ -77,6 +79,29 @@ TABLES = (
         outcome TEXT NOT NULL,
         PRIMARY KEY (execution_arn, key)
     ) WITHOUT ROWID""",
+    # Published versions are never removed, only marked deleted, so that numbers are not reused.
+    """CREATE TABLE IF NOT EXISTS versions (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        machine_arn TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        definition TEXT NOT NULL,
+        role_arn TEXT NOT NULL,
+        revision_id TEXT NOT NULL,
+        description TEXT,
+        created REAL NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (machine_arn, number)
+    )""",
+    """CREATE TABLE IF NOT EXISTS aliases (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        arn TEXT NOT NULL UNIQUE,
+        machine_arn TEXT NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT,
+        routing TEXT NOT NULL,
+        created REAL NOT NULL,
+        updated REAL NOT NULL
+    )""",
     """CREATE TABLE IF NOT EXISTS activities (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         arn TEXT NOT NULL UNIQUE,

@@ -27,7 +27,7 @@ _MACHINE_COLUMNS = (
 )
 _EXECUTION_COLUMNS = (
     "arn, machine_arn, name, status, input, started, definition, role_arn, machine_updated,"
-    " revision_id, type, stopped, output, error, cause, map_run"
+    " revision_id, type, stopped, output, error, cause, map_run, version_arn, alias_arn"
 )
 
 
@@ -104,10 +104,18 @@ class Store:
         )
 
     def delete_machine(self, arn: str) -> None:
-        """Remove a machine and its tags; its executions stay readable."""
+        """Remove a machine, its versions, aliases and tags; its executions stay readable."""
         self.flush()
-        self._db.execute("DELETE FROM machines WHERE arn = ?", (arn,))
-        self._db.execute("DELETE FROM tags WHERE resource_arn = ?", (arn,))
+        with self._transaction():
+            self._db.execute("DELETE FROM machines WHERE arn = ?", (arn,))
+            self._db.execute("DELETE FROM tags WHERE resource_arn = ?", (arn,))
+            self._db.execute("UPDATE versions SET deleted = 1 WHERE machine_arn = ?", (arn,))
+            self._db.execute("DELETE FROM aliases WHERE machine_arn = ?", (arn,))
+
+    def execute(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        """Run one statement after writing what is pending (for the store's sibling modules)."""
+        self.flush()
+        return self._db.execute(sql, args)
 
     def machines(self, after: int, limit: int) -> list[tuple[int, MachineRecord]]:
         """Return up to ``limit`` machines whose sequence number follows ``after``."""
@@ -162,7 +170,7 @@ class Store:
         try:
             self._db.execute(
                 f"INSERT INTO executions ({_EXECUTION_COLUMNS})"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 _execution_row(execution),
             )
         except sqlite3.IntegrityError:
@@ -410,4 +418,6 @@ def _execution_row(e: ExecutionRecord) -> tuple[Any, ...]:
         e.error,
         e.cause,
         e.map_run,
+        e.version_arn,
+        e.alias_arn,
     )
