@@ -315,3 +315,9 @@ def test_surrogate_control_obeyed_and_hidden() -> None:
     )
     assert entry is not None and b"surrogate-control" not in entry.head
     assert lookup(cache, at=T0 + 5).kind == "miss"
+
+
+def test_age_sent_at_most_2_to_the_31_rfc9111_1_2_2() -> None:
+    cache = memory_cache()
+    entry = store(cache, hdrs(("Cache-Control", "max-age=60"), ("Age", "2147483648")))
+    assert entry is not None and entry.age(T0 + 10_000) == 2147483648

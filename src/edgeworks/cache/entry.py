@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
+from edgeworks.cache.rules.directives import DELTA_SECONDS_CAP
 from edgeworks.cache.rules.fields import EntityTag, parse_entity_tags
 from edgeworks.cache.rules.freshness import Freshness, current_age
 from edgeworks.cache.rules.reuse import Stored
@@ -97,8 +98,11 @@ class Entry:
             self.disk.close()
 
     def age(self, now: float) -> int:
-        """Return the current age in whole seconds (RFC 9111 §4.2.3, §5.1)."""
-        return int(current_age(self.initial_age, self.response_time, now))
+        """Return the current age in whole seconds (RFC 9111 §4.2.3, §5.1).
+
+        An age too large to send is sent as 2^31 (RFC 9111 §1.2.2).
+        """
+        return min(int(current_age(self.initial_age, self.response_time, now)), DELTA_SECONDS_CAP)
 
     def etag(self) -> EntityTag | None:
         """Return the stored entity tag, or None."""
