@@ -133,3 +133,31 @@ def test_now_and_millis_answer_the_scope_time_not_the_clock() -> None:
     assert evaluate_value("{% $now() %}", states, entered, "Output") == "2024-05-01T10:00:00.250Z"
     assert evaluate_value("{% $millis() %}", states, entered, "Output") == 1714557600250
     assert evaluate_value("{% $now('[Y0001]') %}", states, entered, "Output") == "2024"
+
+
+@pytest.mark.parametrize(
+    ("expression", "detail"),
+    [
+        ("1 + {}", 'T2002: The right side of the "+" operator must evaluate to a number'),
+        ("$sqrt(-1)", "D3060: The sqrt function cannot be applied to a negative number: -1"),
+        (
+            "$parse(null)",
+            'T0410: Argument 1 of function "parse" does not match function signature',
+        ),
+        ("$nope()", "T1006: Attempted to invoke a non-function"),
+    ],
+)
+def test_library_errors_are_worded_as_the_reference_engine_words_them(
+    expression: str, detail: str
+) -> None:
+    with pytest.raises(StatesFailure) as caught:
+        ev("{% " + expression + " %}")
+
+    assert (caught.value.cause or "").endswith(f"threw an error during evaluation. {detail}")
+
+
+def test_arithmetic_failures_inside_the_engine_are_query_errors() -> None:
+    with pytest.raises(StatesFailure) as caught:
+        ev("{% 1 / 0 %}")
+
+    assert caught.value.error == QUERY_EVALUATION_ERROR

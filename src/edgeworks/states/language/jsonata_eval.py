@@ -18,10 +18,13 @@ JSON null and "nothing" differ: an expression that yields null is a value.
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 from typing import Any
 
 import jsonata
+from jsonata.jexception import JException
 from jsonata.utils import Utils
 
 from edgeworks.states.language import errors, jsonata_functions, paths
@@ -31,7 +34,7 @@ _CACHE = threading.local()
 _CACHE_SIZE = 1024
 OPEN = "{%"
 CLOSE = "%}"
-_LIBRARY_ERRORS = (jsonata.JException, RecursionError, ValueError, TypeError, IndexError)
+_PLACEHOLDER = re.compile(r"\{\{\{\w+\}\}\}|\{\{\w+\}\}")
 
 
 def is_expression(value: Any) -> bool:
@@ -48,7 +51,7 @@ def compile_expression(value: str) -> jsonata.Jsonata:
     """Parse the expression in ``value``; raise ValueError with the parser's message."""
     try:
         return jsonata.Jsonata(body(value))
-    except _LIBRARY_ERRORS as exc:
+    except Exception as exc:  # the parser is the layer below: all its failures mean "invalid"
         raise ValueError(_library_message(exc)) from None
 
 
@@ -106,7 +109,7 @@ def evaluate(expression: str, states: dict[str, Any], scope: Scope, field: str) 
         return compiled.evaluate(None, _bindings(states, scope))
     except errors.StatesFailure:
         raise
-    except _LIBRARY_ERRORS as exc:
+    except Exception as exc:  # the engine is the layer below: every failure is the query's
         cause = (
             f"The JSONata expression '{expression}' specified for the field '{field}' threw an "
             f"error during evaluation. {_library_message(exc)}"
@@ -139,7 +142,27 @@ def _bindings(states: dict[str, Any], scope: Scope) -> dict[str, Any]:
 
 def _library_message(exc: Exception) -> str:
     code = getattr(exc, "error", None)
-    return f"{code}: {exc}" if code else str(exc)
+    if not isinstance(exc, jsonata.JException) or not isinstance(code, str):
+        return f"{type(exc).__name__}: {exc}"
+    return f"{code}: {_rendered(exc, code)}"
+
+
+def _rendered(exc: jsonata.JException, code: str) -> str:
+    # The library's message catalog says "Object" where the reference engine says "function",
+    # and substitutes values bare where the reference engine writes {{value}} as JSON and
+    # {{{value}}} as it is; the service's causes follow the reference engine.
+    template = JException.error_codes.get(code)
+    if template is None or template == "{{{message}}}":
+        return str(exc)
+    values = iter((exc.current, exc.expected, exc.extra))
+
+    def substitute(found: re.Match[str]) -> str:
+        value = next(values, None)
+        if found.group(0).startswith("{{{"):
+            return str(value)
+        return json.dumps(value, ensure_ascii=False)
+
+    return _PLACEHOLDER.sub(substitute, template.replace("Object", "function"))
 
 
 def _plain(value: Any) -> Any:

@@ -43,17 +43,18 @@ def install(expression: jsonata.Jsonata, scope: Scope) -> None:
     expression.register_lambda("millis", scope.now_millis)
 
 
-def _fail(code: str, message: str) -> jsonata.JException:
-    error = jsonata.JException(code, -1)
-    error.message = message
-    error.args = (message,)
-    return error
+def _signature(name: str, position: int) -> jsonata.JException:
+    # Rendered as: Argument 1 of function "range" does not match function signature.
+    return jsonata.JException("T0410", -1, position, name)
+
+
+def _fail(message: str) -> jsonata.JException:
+    return jsonata.JException("D3137", -1, message)
 
 
 def _whole(name: str, position: int, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        message = f'Argument {position} of function "{name}" does not match function signature'
-        raise _fail("T0410", message)
+        raise _signature(name, position)
     return int(value)
 
 
@@ -77,7 +78,7 @@ def _range(start: Any = None, end: Any = None, step: Any = None) -> Any:
         return None
     count = abs(last - first) // abs(by) + 1
     if count > MAX_RANGE_ITEMS:
-        raise _fail("D1001", "Expression evaluation memory limit exceeded")
+        raise _fail("Expression evaluation memory limit exceeded")
     if count == 1:
         return first
     return [first + i * by for i in range(count)]
@@ -88,10 +89,10 @@ def _hash(data: Any = None, algorithm: Any = None) -> Any:
     if data is None or algorithm is None:
         return None
     if not isinstance(data, str):
-        raise _fail("T0410", 'Argument 1 of function "hash" does not match function signature')
+        raise _signature("hash", 1)
     if algorithm not in HASH_ALGORITHMS:
         names = ", ".join(HASH_ALGORITHMS)
-        raise _fail("D3137", f"The algorithm '{algorithm}' is not supported: use one of {names}")
+        raise _fail(f"The algorithm '{algorithm}' is not supported: use one of {names}")
     return hashlib.new(HASH_ALGORITHMS[algorithm], data.encode()).hexdigest()
 
 
@@ -107,11 +108,11 @@ def _parse(text: Any = None) -> Any:
     if text is None:
         return None
     if not isinstance(text, str):
-        raise _fail("T0410", 'Argument 1 of function "parse" does not match function signature')
+        raise _signature("parse", 1)
     try:
         value = json.loads(text)
     except ValueError:
-        raise _fail("D3140", f"The value {json.dumps(text)} is not valid JSON") from None
+        raise _fail(f"The value {json.dumps(text)} is not valid JSON") from None
     return Utils.NULL_VALUE if value is None else value
 
 
@@ -121,4 +122,4 @@ def _now(millis: int, picture: Any, zone: Any) -> Any:
 
 def _no_eval(*_: Any) -> Any:
     # The service removes $eval: calling it is calling a non-function.
-    raise _fail("T1006", "Attempted to invoke a non-function")
+    raise jsonata.JException("T1006", -1)
