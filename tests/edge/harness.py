@@ -4,6 +4,7 @@ The origin answers every method on every path. Paths it knows:
 
 - ``/cached/...``: ``Cache-Control: max-age=60``, body names the origin and the path;
 - ``/slow?ms=N``: waits N milliseconds before answering (uncacheable);
+- ``/bare/...``: no caching header at all (no ``Cache-Control``, ``Expires``, validators);
 - anything else: ``Cache-Control: no-store``, a JSON echo of what arrived.
 
 Every request is recorded (method, path, body), so tests see what reached the origin.
@@ -70,7 +71,8 @@ class OriginHandler(BaseHTTPRequestHandler):
             payload, cache_control = json.dumps(echo).encode(), "no-store"
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
-        self.send_header("Cache-Control", cache_control)
+        if not url.path.startswith("/bare/"):
+            self.send_header("Cache-Control", cache_control)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         if self.command != "HEAD":

@@ -133,3 +133,13 @@ def test_stats_path_answers_head_without_a_body(node: NodeProcess) -> None:
     assert body == b""
     assert int(headers["content-length"]) > 0
     assert headers["cache-control"] == "no-store"
+
+
+def test_response_without_caching_headers_is_not_kept(
+    node: NodeProcess, origin: OriginServer
+) -> None:
+    # The one-liner's policy has DefaultTTL 0: silence from the origin means "do not keep".
+    results = [ask(node, "GET", "/bare/page")[1]["x-cache"] for _ in range(2)]
+
+    assert origin.count("/bare/page") == 2
+    assert not any(result.startswith("Hit") for result in results)
