@@ -27,12 +27,14 @@ def get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
 
 
 def test_demo_prints_what_to_try_and_shows_a_miss_then_a_hit(tmp_path: Path) -> None:
-    with running_node(["--workers", "1"], tmp_path) as node:
+    with running_node([], tmp_path) as node:
+        in_process = node.children() == []  # one worker by default: one cache to hit
         first = get(node.port, "/api/catalog.json")
         second = get(node.port, "/api/catalog.json")
         never = [get(node.port, "/api/time")[1]["x-cache"] for _ in range(2)]
         image = get(node.port, "/images/logo.png")
 
+    assert in_process
     assert f"curl -si http://127.0.0.1:{node.port}/api/catalog.json" in node.stdout()
     assert first[1]["x-cache"].startswith("Miss")
     assert second[1]["x-cache"].startswith("Hit")

@@ -51,7 +51,8 @@ def register(commands: Any) -> None:
         "--workers",
         metavar="N",
         type=_workers,
-        help="worker processes sharing the port (default: one per core; 1 runs in-process)",
+        help="worker processes sharing the port (default: one per core, the demo one; 1 runs"
+        " in-process)",
     )
     parser.add_argument(
         "--access-log",

@@ -44,7 +44,9 @@ def serve(options: NodeOptions) -> int:
     tls_context(dist.tls)
     if dist.access_log is not None:
         AccessLog(dist.access_log, header=False).close()
-    workers = options.workers or dist.workers or default_workers()
+    # Each worker has its own cache, so the demo runs one: two curls in a row must show a Hit.
+    fallback = 1 if origin_sock is not None else default_workers()
+    workers = options.workers or dist.workers or fallback
 
     if origin_sock is not None and origin is not None:
         print(demo.banner(f"http://{dist.listen_host}:{dist.listen_port}", origin), flush=True)
