@@ -154,16 +154,23 @@ def _query(path: str, query: str, target: Any) -> Any:
         if definite:
             raise NoMatchError(path, _bracketed(query))
         return []
-    if not definite:
-        matches = [m.obj for m in compiled.finditer(target)]
-        # The service unpacks a single match of a path that ends in a literal index.
-        if len(matches) == 1 and _TRAILING_INDEX.search(query):
-            return matches[0]
-        return matches
-    found = compiled.match(target)
+    try:
+        if not definite:
+            return _unpacked(query, [m.obj for m in compiled.finditer(target)])
+        found = compiled.match(target)
+    except jsonpath.JSONPathError:
+        # A filter that cannot be applied to the data selects nothing.
+        raise NoMatchError(path, _bracketed(query)) from None
     if found is None:
         raise NoMatchError(path, _bracketed(query))
     return found.obj
+
+
+def _unpacked(query: str, matches: list[Any]) -> Any:
+    # The service unpacks a single match of a path that ends in a literal index.
+    if len(matches) == 1 and _TRAILING_INDEX.search(query):
+        return matches[0]
+    return matches
 
 
 def _bracketed(query: str) -> str:
