@@ -151,3 +151,8 @@ def test_ttl_policy_keeps_serving_expired_objects_on_error_cloudfront() -> None:
     assert stale_if_error(read_request([]), Stored(500, plain, True), keeps_serving=True)
     strict = Freshness(lifetime=60, stale_allowed=False)
     assert not stale_if_error(read_request([]), Stored(500, strict, True), keeps_serving=True)
+
+
+def test_expired_exactly_now_is_not_within_an_empty_window_rfc5861_3() -> None:
+    assert outcome([], 60, Freshness(lifetime=60)) is Reuse.MUST_REVALIDATE
+    assert not stale_if_error(read_request([]), Stored(60, Freshness(lifetime=60), True))

@@ -91,9 +91,8 @@ def _client_accepts_stale(request: RequestFacts, stored: Stored) -> bool:
 
 def _while_revalidate(stored: Stored) -> bool:
     # RFC 5861 §3: serve stale during the window while one background request refreshes.
-    return stored.freshness.stale_allowed and (
-        stored.staleness <= stored.freshness.stale_while_revalidate
-    )
+    window = stored.freshness.stale_while_revalidate
+    return stored.freshness.stale_allowed and window > 0 and stored.staleness <= window
 
 
 def _validate(stored: Stored) -> Reuse:
@@ -114,7 +113,7 @@ def stale_if_error(request: RequestFacts, stored: Stored, keeps_serving: bool = 
     if keeps_serving:
         return True
     window = max(stored.freshness.stale_if_error, float(request.stale_if_error or 0))
-    return stored.staleness <= window
+    return stored.staleness < 0 or (window > 0 and stored.staleness <= window)
 
 
 def ever_reusable(freshness: Freshness, has_validator: bool) -> bool:
