@@ -62,6 +62,9 @@ def evaluate(text: str, data: Any, scope: Scope) -> Any:
         raise _failure(errors.RUNTIME, text, detail) from None
     except (IntrinsicSyntaxError, ArgumentError, paths.PathError) as exc:
         raise _failure(errors.INTRINSIC_FAILURE, text, str(exc)) from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # Data the functions cannot encode (such as unpaired surrogates) is an argument error.
+        raise _failure(errors.INTRINSIC_FAILURE, text, f"{type(exc).__name__}: {exc}") from None
 
 
 def _failure(error: str, text: str, detail: str) -> errors.StatesFailure:
