@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import tracemalloc
 
 import pytest
 from hypothesis import given, settings
@@ -274,28 +275,30 @@ async def test_cancelled_filler_releases_its_followers() -> None:
     assert collapser.join(b"k").is_filler
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     steps=st.lists(
         st.one_of(
             st.tuples(st.just("join"), st.integers(0, 3)),
             st.tuples(st.just("chunk"), st.binary(min_size=1, max_size=8)),
+            st.tuples(st.just("burst"), st.integers(1, 40)),  # that many chunks at once
             st.tuples(st.sampled_from(["finish", "fail", "uncacheable", "tick"]), st.none()),
         ),
-        max_size=30,
-    )
+        max_size=60,
+    ),
+    buffer_limit=st.sampled_from([4, 64 << 20]),
 )
 def test_every_follower_gets_the_whole_body_a_fallback_or_an_error(
-    steps: list[tuple[str, object]],
+    steps: list[tuple[str, object]], buffer_limit: int
 ) -> None:
-    asyncio.run(asyncio.wait_for(play(steps), timeout=30))
+    asyncio.run(asyncio.wait_for(play(steps, buffer_limit), timeout=30))
 
 
-async def play(steps: list[tuple[str, object]]) -> None:
+async def play(steps: list[tuple[str, object]], buffer_limit: int) -> None:
     # One filler, its head out at once; followers join at random points of the body. The model:
     # chunks count until the fill ends; it ends done (every follower gets every chunk, from the
     # first) or failed (every follower gets an error).
-    collapser: Collapser[bytes] = Collapser(wait_timeout=5)
+    collapser: Collapser[bytes] = Collapser(wait_timeout=5, max_buffer_bytes=buffer_limit)
     filler = collapser.join(b"k")
     assert isinstance(filler, Filler)
     filler.publish_head(b"200")
@@ -312,6 +315,10 @@ async def play(steps: list[tuple[str, object]]) -> None:
         elif action == "chunk" and isinstance(value, bytes):
             filler.publish(value)
             published += value if ended is None else b""
+        elif action == "burst" and isinstance(value, int):
+            for index in range(value):
+                filler.publish(b"%d," % index)
+                published += b"%d," % index if ended is None else b""
         elif action == "tick":
             await asyncio.sleep(0)
         elif action == "finish":
@@ -335,3 +342,29 @@ async def read_all(follower: Follower[bytes]) -> bytes | str:
         return b"".join([piece async for piece in follower.body()])
     except FillError:
         return "error"
+
+
+@run
+async def test_closed_fill_drops_what_every_follower_has_read() -> None:
+    collapser: Collapser[bytes] = Collapser(wait_timeout=10, max_buffer_bytes=1 << 20)
+    filler = collapser.join(b"k")
+    followers = [collapser.join(b"k") for _ in range(3)]
+    assert isinstance(filler, Filler)
+    readers = [asyncio.create_task(count(f)) for f in followers if isinstance(f, Follower)]
+    filler.publish_head(b"200")
+    tracemalloc.start()
+
+    for _ in range(400):  # 25 MiB in all, far past the buffer limit
+        filler.publish(bytes(64 * 1024))
+        await asyncio.sleep(0)  # the followers keep up
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    filler.finish()
+
+    assert await asyncio.gather(*readers) == [400 * 64 * 1024] * 3
+    assert peak < 8 << 20, f"{peak} bytes held at the peak"
+
+
+async def count(follower: Follower[bytes]) -> int:
+    await follower.head()
+    return sum([len(piece) async for piece in follower.body()])

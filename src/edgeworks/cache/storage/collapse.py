@@ -18,15 +18,17 @@ Everything runs on one event loop, and :meth:`Collapser.join` is called from ins
 for the head is timed per follower; the wait between chunks is timed once per fill (a stall
 ends the fill for every follower at once), which keeps a thousand followers cheap.
 
-Chunks are shared in memory, so one fill of a large body holds that body once in memory until
-its last reader finishes. Beyond ``max_buffer_bytes`` the fill stops admitting new followers;
-later requests for the key start a fill of their own.
+Chunks are shared in memory. While a fill admits followers it keeps every chunk (a newcomer
+starts from the first byte); beyond ``max_buffer_bytes`` it stops admitting them (later
+requests for the key start a fill of their own) and from then on drops the chunks that every
+follower has read, so a large body is held only between its slowest and fastest reader.
 """
 
 from __future__ import annotations
 
 import asyncio
 import enum
+import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from types import TracebackType
@@ -48,6 +50,7 @@ class FillState(enum.Enum):
 
 
 ENDED = frozenset({FillState.DONE, FillState.UNCACHEABLE, FillState.FAILED})
+TRIM_EVERY = 16  # chunks between two attempts to drop what every reader has passed
 
 
 @dataclass(slots=True)
@@ -61,6 +64,7 @@ class CollapseStats:
 
 class _Fill(Generic[H]):
     __slots__ = (
+        "base",
         "buffered",
         "changed",
         "chunks",
@@ -68,7 +72,9 @@ class _Fill(Generic[H]):
         "key",
         "last_progress",
         "loop",
+        "readers",
         "reason",
+        "released",
         "state",
         "watchdog",
     )
@@ -84,11 +90,28 @@ class _Fill(Generic[H]):
         self.loop = asyncio.get_running_loop()
         self.last_progress = 0.0
         self.watchdog: asyncio.TimerHandle | None = None
+        self.base = 0  # position in the body of chunks[0]: earlier chunks were trimmed
+        self.readers: weakref.WeakSet[Follower[H]] = weakref.WeakSet()
+        self.released = False  # out of the registry: no follower can join any more
 
     def notify(self) -> None:
         # Wake everyone waiting now; later waits use a fresh event.
         self.changed.set()
         self.changed = asyncio.Event()
+
+    def trim(self) -> None:
+        # Once no follower can join, chunks every reader has passed are dropped, so a large
+        # body is held only between the slowest and the fastest reader.
+        if not self.released or len(self.chunks) < TRIM_EVERY:
+            return
+        low = min((reader._position for reader in self.readers), default=self.end)
+        if low > self.base:
+            del self.chunks[: low - self.base]
+            self.base = low
+
+    @property
+    def end(self) -> int:
+        return self.base + len(self.chunks)
 
 
 class Collapser(Generic[H]):
@@ -132,6 +155,7 @@ class Collapser(Generic[H]):
         return len(self._fills)
 
     def _release(self, fill: _Fill[H]) -> None:
+        fill.released = True
         if self._fills.get(fill.key) is fill:
             del self._fills[fill.key]
 
@@ -193,6 +217,8 @@ class Filler(Generic[H]):
         fill.last_progress = fill.loop.time()
         if fill.buffered > self._owner.max_buffer_bytes:
             self._owner._release(fill)
+        if fill.end % TRIM_EVERY == 0:
+            fill.trim()
         fill.notify()
 
     def finish(self) -> None:
@@ -267,6 +293,8 @@ class Follower(Generic[H]):
         """Built by :meth:`Collapser.join`."""
         self._owner = owner
         self._fill = fill
+        self._position = fill.base  # the next chunk this follower reads
+        fill.readers.add(self)
 
     @property
     def key(self) -> bytes:
@@ -285,6 +313,7 @@ class Follower(Generic[H]):
                 pass
         if fill.head is None:
             self._owner.stats.fallbacks += 1
+            fill.readers.discard(self)
         return fill.head
 
     async def body(self) -> AsyncIterator[bytes]:
@@ -296,14 +325,17 @@ class Follower(Generic[H]):
         fill = self._fill
         if fill.state is FillState.WAITING and await self.head() is None:
             raise FillError(fill.key, fill.reason or "no head within the bounded wait")
-        position = 0
-        while True:
-            while position < len(fill.chunks):
-                yield fill.chunks[position]
-                position += 1
-            if fill.state is FillState.DONE:
-                return
-            if fill.state is not FillState.STREAMING:
-                raise FillError(fill.key, fill.reason or fill.state.value)
-            # Bounded by the fill's stall timer, which ends the fill when the filler goes quiet.
-            await fill.changed.wait()
+        try:
+            while True:
+                while self._position < fill.end:
+                    chunk = fill.chunks[self._position - fill.base]
+                    self._position += 1
+                    yield chunk
+                if fill.state is FillState.DONE:
+                    return
+                if fill.state is not FillState.STREAMING:
+                    raise FillError(fill.key, fill.reason or fill.state.value)
+                # Bounded by the fill's stall timer, which ends the fill when the filler stops.
+                await fill.changed.wait()
+        finally:
+            fill.readers.discard(self)
