@@ -45,3 +45,52 @@ def test_hit_exactly_while_fresh_rfc9111_4_2(
     assert found.kind == ("hit" if age < lifetime else "revalidate")
     if found.kind == "hit":
         assert found.entry is not None and found.entry.age(T0 + elapsed) == age
+
+
+@given(
+    lifetime=st.integers(1, 1_000),
+    elapsed=st.integers(0, 2_000),
+    max_age=st.none() | st.integers(0, 2_000),
+    min_fresh=st.none() | st.integers(0, 2_000),
+    max_stale=st.none() | st.integers(0, 2_000),
+    must_revalidate=st.booleans(),
+)
+def test_request_directives_against_the_model_rfc9111_5_2_1(
+    lifetime: int,
+    elapsed: int,
+    max_age: int | None,
+    min_fresh: int | None,
+    max_stale: int | None,
+    must_revalidate: bool,
+) -> None:
+    response = hdrs(("Cache-Control", f"max-age={lifetime}"), ("ETag", '"v"'))
+    if must_revalidate:
+        response.append((b"cache-control", b"must-revalidate"))
+    cache = memory_cache()
+    writer = cache.open_writer(b"k", "GET", [], 200, response, FOLLOW, T0, T0)
+    assert writer is not None
+    writer.write(b"body")
+    writer.commit()
+    asked = [
+        f"{name}={value}"
+        for name, value in (
+            ("max-age", max_age),
+            ("min-fresh", min_fresh),
+            ("max-stale", max_stale),
+        )
+        if value is not None
+    ]
+    request = hdrs(("Cache-Control", ", ".join(asked))) if asked else []
+
+    # §5.2.1.1 max-age, §5.2.1.3 min-fresh, §5.2.1.2 max-stale (never past must-revalidate).
+    age = elapsed
+    young_enough = max_age is None or age <= max_age
+    fresh = age < lifetime and (min_fresh is None or lifetime - age >= min_fresh)
+    stale_ok = (
+        max_stale is not None
+        and not must_revalidate
+        and age >= lifetime
+        and age - lifetime <= max_stale
+    )
+    expected = "hit" if young_enough and (fresh or stale_ok) else "revalidate"
+    assert cache.lookup(b"k", "GET", request, FOLLOW, T0 + elapsed).kind == expected
