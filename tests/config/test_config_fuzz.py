@@ -146,6 +146,13 @@ RICH: dict[str, Any] = {
             "QueryStringsConfig": {"QueryStringBehavior": "all"},
         }
     ],
+    "CustomErrorResponses": {
+        "Quantity": 2,
+        "Items": [
+            {"ErrorCode": 404, "ResponsePagePath": "/404.html", "ResponseCode": "404"},
+            {"ErrorCode": 503, "ErrorCachingMinTTL": 1},
+        ],
+    },
     "Edgeworks": {
         "Listen": "127.0.0.1:0",
         "Limits": {"MaxBodySize": "1MiB", "IdleTimeout": 5},
