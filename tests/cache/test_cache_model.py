@@ -94,3 +94,36 @@ def test_request_directives_against_the_model_rfc9111_5_2_1(
     )
     expected = "hit" if young_enough and (fresh or stale_ok) else "revalidate"
     assert cache.lookup(b"k", "GET", request, FOLLOW, T0 + elapsed).kind == expected
+
+
+_LANGUAGES = st.sampled_from(["en", "EN", "fr", " fr ", "de, en", "en,de", "de,  EN", None])
+
+
+@given(st.lists(_LANGUAGES, min_size=1, max_size=8), st.lists(_LANGUAGES, max_size=6))
+def test_variants_against_the_model_rfc9111_4_1(
+    stored: list[str | None], asked: list[str | None]
+) -> None:
+    cache = memory_cache()
+    model: dict[str | None, bytes] = {}
+    for number, language in enumerate(stored):
+        request = hdrs(("Accept-Language", language)) if language is not None else []
+        body = b"body-%d" % number
+        response = hdrs(("Cache-Control", "max-age=600"), ("Vary", "Accept-Language"))
+        writer = cache.open_writer(b"k", "GET", request, 200, response, FOLLOW, T0, T0)
+        assert writer is not None
+        writer.write(body)
+        writer.commit()
+        model[_normal(language)] = body
+
+    for language in asked:
+        request = hdrs(("Accept-Language", language)) if language is not None else []
+        found = cache.lookup(b"k", "GET", request, FOLLOW, T0 + 1)
+        expected = model.get(_normal(language))
+        assert (found.entry.body if found.entry else None) == expected
+
+
+def _normal(language: str | None) -> str | None:
+    # Language lists compare as lower-cased, unordered sets of trimmed members (§4.1).
+    if language is None:
+        return None
+    return ",".join(sorted(part.strip().lower() for part in language.split(",")))
