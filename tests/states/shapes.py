@@ -92,6 +92,13 @@ def _integer(shape: Any, value: Any, where: str, problems: list[str]) -> None:
     _bounds(shape, value, where, problems)
 
 
+def _float(shape: Any, value: Any, where: str, problems: list[str]) -> None:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        problems.append(f"{where}: expected a number, got {value!r}")
+        return
+    _bounds(shape, value, where, problems)
+
+
 def _boolean(shape: Any, value: Any, where: str, problems: list[str]) -> None:
     if not isinstance(value, bool):
         problems.append(f"{where}: expected a boolean, got {value!r}")
@@ -103,7 +110,7 @@ def _timestamp(shape: Any, value: Any, where: str, problems: list[str]) -> None:
         problems.append(f"{where}: expected epoch seconds, got {value!r}")
 
 
-def _bounds(shape: Any, size: int, where: str, problems: list[str]) -> None:
+def _bounds(shape: Any, size: float, where: str, problems: list[str]) -> None:
     low, high = shape.metadata.get("min"), shape.metadata.get("max")
     if low is not None and size < low:
         problems.append(f"{where}: {size} is below the minimum {low}")
@@ -118,6 +125,8 @@ _CHECKS = {
     "string": _string,
     "integer": _integer,
     "long": _integer,
+    "float": _float,
+    "double": _float,
     "boolean": _boolean,
     "timestamp": _timestamp,
 }

@@ -155,3 +155,26 @@ def test_stopping_the_parent_stops_its_children(sfn: Any) -> None:
 
     assert {c["status"] for c in children} == {"ABORTED"}
     assert sfn.describe_execution(executionArn=execution)["status"] == "ABORTED"
+
+
+def test_map_run_is_described_listed_and_updated(sfn: Any) -> None:
+    definition = distributed(
+        ItemsPath="$", function="double", MaxConcurrency=2, ToleratedFailureCount=1
+    )
+    execution = start(sfn, definition, [{"value": 1}, {"card": 2}, {"value": 3}])
+    finished(sfn, execution)
+    run = map_run_of(sfn, execution)
+
+    described = sfn.describe_map_run(mapRunArn=run)
+    listed = sfn.list_map_runs(executionArn=execution)["mapRuns"]
+    sfn.update_map_run(mapRunArn=run, maxConcurrency=5, toleratedFailurePercentage=50.0)
+    updated = sfn.describe_map_run(mapRunArn=run)
+
+    assert described["status"] == "SUCCEEDED"
+    assert described["executionArn"] == execution
+    assert (described["maxConcurrency"], described["toleratedFailureCount"]) == (2, 1)
+    counts = described["executionCounts"]
+    assert (counts["succeeded"], counts["failed"], counts["total"]) == (2, 1, 3)
+    assert [r["mapRunArn"] for r in listed] == [run]
+    assert listed[0]["stateMachineArn"].endswith(":stateMachine:parent/Items")
+    assert (updated["maxConcurrency"], updated["toleratedFailurePercentage"]) == (5, 50.0)

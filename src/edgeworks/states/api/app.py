@@ -15,6 +15,7 @@ from edgeworks.states.api import (
     executions,
     history,
     machines,
+    mapruns,
     tags,
     tasks,
     teststate,
@@ -63,6 +64,9 @@ _HANDLERS: dict[str, Any] = {
     "UpdateStateMachineAlias": versions.update_alias,
     "DeleteStateMachineAlias": versions.delete_alias,
     "ListStateMachineAliases": versions.list_aliases,
+    "DescribeMapRun": mapruns.describe,
+    "ListMapRuns": mapruns.list_all,
+    "UpdateMapRun": mapruns.update,
 }
 
 

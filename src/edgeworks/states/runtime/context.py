@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from edgeworks.states.runtime.activities import ActivityQueues
 from edgeworks.states.runtime.clock import Clock
 from edgeworks.states.runtime.journal import Journal
-from edgeworks.states.store import EventRecord, ExecutionRecord
+from edgeworks.states.store import EventRecord, ExecutionRecord, MapRunRecord
 
 
 class Children(Protocol):
@@ -43,6 +43,14 @@ class Children(Protocol):
 
     def find(self, arn: str) -> ExecutionRecord | None:
         """Return a stored execution."""
+        ...
+
+    def map_run_started(self, run: MapRunRecord) -> None:
+        """Record a map run as it starts."""
+        ...
+
+    def map_run_ended(self, arn: str, status: str) -> None:
+        """Record how a map run ended."""
         ...
 
 

@@ -32,7 +32,7 @@ from edgeworks.states.runtime import core
 from edgeworks.states.runtime.batching import batches
 from edgeworks.states.runtime.context import Path
 from edgeworks.states.runtime.interpreter import Outcome, aborting
-from edgeworks.states.store import ExecutionRecord
+from edgeworks.states.store import ExecutionRecord, MapRunRecord
 
 THRESHOLD_CAUSE = "The specified tolerated failure threshold for the Map Run was exceeded"
 
@@ -52,14 +52,23 @@ async def run_distributed(
     )
 
     children = [_child(step, state, run_arn, i, value) for i, value in enumerate(inputs)]
-    limit = core.max_concurrency(state, effective, scope) or len(children) or 1
-    tolerated = _tolerated(state, effective, scope, len(children))
+    concurrency = core.max_concurrency(state, effective, scope)
+    count, percentage = _thresholds(state, effective, scope)
+    record = _record(step, state, run_arn, concurrency, count=count, pct=percentage)
+    step.run.children.map_run_started(record)
+    tolerated = max(count or 0, int(len(children) * (percentage or 0) / 100))
     try:
-        results = await _run_children(step, children, limit, tolerated)
+        results = await _run_children(step, children, concurrency or len(children) or 1, tolerated)
     except StatesFailure as failure:
+        step.run.children.map_run_ended(run_arn, "FAILED")
         details = {"error": failure.error, "cause": failure.cause or ""}
         step.emit(f"#{attempt}:run-end", "MapRunFailed", {"mapRunFailedEventDetails": details})
         raise
+    except asyncio.CancelledError as exc:
+        if aborting(exc):
+            step.run.children.map_run_ended(run_arn, "ABORTED")
+        raise
+    step.run.children.map_run_ended(run_arn, "SUCCEEDED")
     step.emit(f"#{attempt}:run-end", "MapRunSucceeded")
     return Outcome(core.task_output(state, data, results, scope, step.variables), state.next)
 
@@ -107,17 +116,31 @@ def _child(step: Path, state: Any, run_arn: str, index: int, value: Any) -> Exec
     )
 
 
-def _tolerated(state: Any, effective: Any, scope: Scope, total: int) -> int:
+def _thresholds(state: Any, effective: Any, scope: Scope) -> tuple[int | None, float | None]:
     count = core.resolved_number(
         state, "tolerated_failure_count", "ToleratedFailureCount", effective, scope
     )
     percentage = core.resolved_number(
         state, "tolerated_failure_percentage", "ToleratedFailurePercentage", effective, scope
     )
-    allowed = [int(count)] if count is not None else []
-    if percentage is not None:
-        allowed.append(int(total * percentage / 100))
-    return max(allowed) if allowed else 0
+    return (int(count) if count is not None else None), percentage
+
+
+def _record(
+    step: Path, state: Any, arn: str, concurrency: int, *, count: int | None, pct: float | None
+) -> MapRunRecord:
+    run = step.run
+    return MapRunRecord(
+        arn=arn,
+        execution_arn=run.arn,
+        machine_arn=f"{run.machine_arn}/{state.label or state.name}",
+        status="RUNNING",
+        started=run.clock.now(),
+        stopped=None,
+        max_concurrency=concurrency,
+        tolerated_percentage=pct or 0.0,
+        tolerated_count=count or 0,
+    )
 
 
 async def _run_children(

@@ -28,7 +28,7 @@ from edgeworks.states.runtime.context import Path, Run, data_details
 from edgeworks.states.runtime.interpreter import ABORT, run_states
 from edgeworks.states.runtime.journal import Journal
 from edgeworks.states.runtime.waiting import DeadlineError, within
-from edgeworks.states.store import ExecutionRecord, Store
+from edgeworks.states.store import ExecutionRecord, MapRunRecord, MapRuns, Store
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +116,14 @@ class Engine:
     def find(self, arn: str) -> ExecutionRecord | None:
         """Return a stored execution."""
         return self.store.execution(arn)
+
+    def map_run_started(self, run: MapRunRecord) -> None:
+        """Record a map run as it starts."""
+        MapRuns(self.store).add(run)
+
+    def map_run_ended(self, arn: str, status: str) -> None:
+        """Record how a map run ended."""
+        MapRuns(self.store).end(arn, status, self.clock.now())
 
     def resume(self) -> int:
         """Run again every execution the store has as RUNNING; return how many."""

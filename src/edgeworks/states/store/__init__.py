@@ -1,10 +1,12 @@
 """Durable storage of state machines, executions and their append-only histories (SQLite)."""
 
+from edgeworks.states.store.mapruns import MapRuns
 from edgeworks.states.store.records import (
     AliasRecord,
     EventRecord,
     ExecutionRecord,
     MachineRecord,
+    MapRunRecord,
     VersionRecord,
 )
 from edgeworks.states.store.sqlite import Store
@@ -16,6 +18,8 @@ __all__ = [
     "EventRecord",
     "ExecutionRecord",
     "MachineRecord",
+    "MapRunRecord",
+    "MapRuns",
     "Store",
     "VersionRecord",
 ]

@@ -82,6 +82,21 @@ class AliasRecord:
 
 
 @dataclass(frozen=True)
+class MapRunRecord:
+    """A distributed Map state's run of child executions."""
+
+    arn: str
+    execution_arn: str
+    machine_arn: str
+    status: str
+    started: float
+    stopped: float | None
+    max_concurrency: int
+    tolerated_percentage: float
+    tolerated_count: int
+
+
+@dataclass(frozen=True)
 class EventRecord:
     """One history event.
 

@@ -102,6 +102,19 @@ TABLES = (
         created REAL NOT NULL,
         updated REAL NOT NULL
     )""",
+    """CREATE TABLE IF NOT EXISTS map_runs (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        arn TEXT NOT NULL UNIQUE,
+        execution_arn TEXT NOT NULL,
+        machine_arn TEXT NOT NULL,
+        status TEXT NOT NULL,
+        started REAL NOT NULL,
+        stopped REAL,
+        max_concurrency INTEGER NOT NULL,
+        tolerated_percentage REAL NOT NULL,
+        tolerated_count INTEGER NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS map_runs_by_execution ON map_runs (execution_arn, seq)",
     """CREATE TABLE IF NOT EXISTS activities (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         arn TEXT NOT NULL UNIQUE,
