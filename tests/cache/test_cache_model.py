@@ -6,6 +6,7 @@ from cache_support import FOLLOW, T0, hdrs, memory_cache
 from hypothesis import given
 from hypothesis import strategies as st
 
+from edgeworks.cache import Cache
 from edgeworks.cache.rules.dates import format_http_date
 
 
@@ -127,3 +128,39 @@ def _normal(language: str | None) -> str | None:
     if language is None:
         return None
     return ",".join(sorted(part.strip().lower() for part in language.split(",")))
+
+
+@given(
+    st.binary(min_size=0, max_size=64),
+    st.lists(st.tuples(st.integers(0, 80), st.integers(0, 80)), min_size=1, max_size=3),
+)
+def test_ranges_against_slicing_rfc9110_14(body: bytes, pairs: list[tuple[int, int]]) -> None:
+    cache = memory_cache()
+    _store_body(cache, body)
+    specs = [(min(a, b), max(a, b)) for a, b in pairs]
+    request = hdrs(("Range", "bytes=" + ",".join(f"{a}-{b}" for a, b in specs)))
+    found = cache.lookup(b"k", "GET", request, FOLLOW, T0)
+    answer = cache.answer(found, "GET", request, T0, b"Hit from edgeworks")
+    assert answer is not None
+
+    wanted = [(a, min(b, len(body) - 1)) for a, b in specs if a < len(body)]
+    status = int(answer[0][9:12])
+    if not wanted:
+        assert status == 416  # RFC 9110 §15.5.17
+    elif len(wanted) == 1:
+        first, last = wanted[0]
+        assert status == 206 and answer[2] == body[first : last + 1]
+    else:
+        assert status == 206
+        for first, last in wanted:
+            part = b"content-range: bytes %d-%d/%d\r\n\r\n" % (first, last, len(body))
+            assert part + body[first : last + 1] + b"\r\n--" in answer[2]
+
+
+def _store_body(cache: Cache, body: bytes) -> None:
+    writer = cache.open_writer(
+        b"k", "GET", [], 200, hdrs(("Cache-Control", "max-age=60")), FOLLOW, T0, T0
+    )
+    assert writer is not None
+    writer.write(body)
+    writer.commit()
