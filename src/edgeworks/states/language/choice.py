@@ -50,8 +50,9 @@ def evaluate(state: ChoiceState, data: Any, scope: Scope) -> Branch | None:
         if matches(branch.rule, data, scope, f"Choices[{branch.index}]/Condition"):
             return branch
     if state.default is None:
+        # Like every failure the interpreter raises, the cause names the state and its event.
         cause = f"No Choice Rules matched and no Default was specified in state '{state.name}'"
-        raise errors.StatesFailure(errors.NO_CHOICE_MATCHED, cause)
+        raise errors.StatesFailure(errors.NO_CHOICE_MATCHED, cause, needs_location=True)
     return None
 
 
