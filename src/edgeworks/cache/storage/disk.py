@@ -40,6 +40,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import BinaryIO
 
 from edgeworks.cache.storage.diskfiles import (
     remove_leftovers,
@@ -50,6 +51,7 @@ from edgeworks.cache.storage.diskfiles import (
 from edgeworks.cache.storage.diskformat import (
     MAX_KEY_BYTES,
     MAX_META_BYTES,
+    FileHeader,
     FormatError,
     encode_head,
     file_name,
@@ -136,29 +138,18 @@ class DiskTier:
         """
         with self._lock:
             name = self._index.get(key)
-        known = name is not None
         path = self._path(name or file_name(key))
-        try:
-            file = open(path, "rb", buffering=0)  # noqa: SIM115 - the DiskObject owns it
-        except FileNotFoundError:
-            if known:
-                self._drop_missing(key)
+        file = self._open(key, path, known=name is not None)
+        if file is None:
             return None
-        except OSError as exc:
-            # Out of descriptors, permissions: a miss for now, the entry may serve later.
-            logger.warning("cannot open cache file %s: %s", path, exc)
+
+        checked = self._check(key, path, file)
+        if checked is None:
             return None
-        try:
-            stat = os.fstat(file.fileno())
-            header, body = read_head(file.fileno(), stat.st_size)
-            if header.key != key:
-                raise FormatError("file holds another key")
-        except (FormatError, OSError) as exc:
-            self._forget(key, path, str(exc), file.fileno())
-            file.close()
-            return None
-        if not known:
+        header, body, stat = checked
+        if name is None:
             self._adopt(key, header.file_size)
+
         return DiskObject(
             key,
             header.meta,
@@ -193,12 +184,14 @@ class DiskTier:
         if not self._fits(len(head) + (expected_length or 0)):
             self.delete(key)
             return None
+
         temp = self._tmp / f"{os.getpid()}.{uuid.uuid4().hex}.tmp"
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except OSError as exc:
             logger.warning("cannot create cache file %s: %s", temp, exc)
             return None
+
         writer = DiskWriter(self, key, meta, temp_path=temp, fd=fd, head_size=len(head))
         with self._lock:
             self._writers.add(writer)
@@ -227,6 +220,31 @@ class DiskTier:
 
     def __contains__(self, key: object) -> bool:
         return key in self._index
+
+    def _open(self, key: bytes, path: Path, *, known: bool) -> BinaryIO | None:
+        try:
+            return open(path, "rb", buffering=0)  # the DiskObject built from it closes it
+        except FileNotFoundError:
+            if known:
+                self._drop_missing(key)
+        except OSError as exc:
+            # Out of descriptors, permissions: a miss for now, the entry may serve later.
+            logger.warning("cannot open cache file %s: %s", path, exc)
+        return None
+
+    def _check(
+        self, key: bytes, path: Path, file: BinaryIO
+    ) -> tuple[FileHeader, bytes | None, os.stat_result] | None:
+        try:
+            stat = os.fstat(file.fileno())
+            header, body = read_head(file.fileno(), stat.st_size)
+            if header.key != key:
+                raise FormatError("file holds another key")
+        except (FormatError, OSError) as exc:
+            self._forget(key, path, str(exc), file.fileno())
+            file.close()
+            return None
+        return header, body, stat
 
     def _fits(self, size: int) -> bool:
         return size <= self.max_object_bytes and self._index.admits(size)
