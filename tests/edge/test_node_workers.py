@@ -92,3 +92,22 @@ def test_supervisor_checks_a_reload_then_every_worker_takes_it(tmp_path: Path) -
     assert origins == {"origin-b"}
     assert "Origins" in node.stderr()
     assert "Traceback" not in node.stderr()
+
+
+def test_one_viewer_sees_a_hit_whichever_connection_it_opens(tmp_path: Path) -> None:
+    with (
+        running_origin() as origin,
+        running_node(["--origin", origin.url, "--workers", "2"], tmp_path) as node,
+    ):
+        results = []
+        for _ in range(6):  # a new connection each time, as successive curls would open
+            conn = http.client.HTTPConnection("127.0.0.1", node.port, timeout=10)
+            conn.request("GET", "/cached/affinity")
+            response = conn.getresponse()
+            response.read()
+            results.append(response.getheader("x-cache", ""))
+            conn.close()
+
+    assert results[0].startswith("Miss")
+    assert all(result.startswith("Hit") for result in results[1:])
+    assert origin.count("/cached/affinity") == 1

@@ -86,7 +86,7 @@ def _supervise(source: Source, workers: int, origin_sock: socket.socket | None) 
 
 def _worker_main(source: Source, table: CounterTable, row: int) -> int:
     # A restarted worker starts from the last configuration the supervisor validated.
-    worker = Worker(source, table.metrics(row), header=row == 0)
+    worker = Worker(source, table.metrics(row), header=row == 0, workers=table.rows)
     return _run_loop(worker)
 
 

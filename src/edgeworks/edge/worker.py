@@ -28,6 +28,7 @@ from edgeworks.edge.metrics import Metrics
 from edgeworks.edge.proxy import EdgeApp
 from edgeworks.edge.reserved import NodeApp
 from edgeworks.edge.source import Source, log_refusal
+from edgeworks.edge.steering import steer_by_client
 from edgeworks.edge.trace import Tracer
 from edgeworks.edge.wiring import build_edge_app
 from edgeworks.http.server import HTTPServer
@@ -78,6 +79,8 @@ class Worker:
         metrics: This worker's counters.
         header: Write the access log's directives when it opens.
         companion: The demo origin's socket, served on the same loop, when there is one.
+        workers: How many workers share the port; with more than one, each viewer is kept on
+            one of them (see :mod:`edgeworks.edge.steering`).
     """
 
     def __init__(
@@ -87,6 +90,7 @@ class Worker:
         *,
         header: bool,
         companion: socket.socket | None = None,
+        workers: int = 1,
     ) -> None:
         assert source.current is not None, "the distribution is loaded before a worker starts"
         self.source = source
@@ -97,6 +101,7 @@ class Worker:
         self.app = NodeApp(self.edge, metrics, self.dist.node_name, self.started)
         self.server = HTTPServer(self.app, self.dist.limits, tls_context(self.dist.tls))
         self._companion = companion
+        self._workers = workers
         self._stop = asyncio.Event()
         self._retired: set[asyncio.Task[None]] = set()
 
@@ -104,6 +109,8 @@ class Worker:
         """Serve until ``SIGTERM`` or ``SIGINT``, then drain and return 0."""
         loop = asyncio.get_running_loop()
         sock = listening_socket(self.dist.listen_host, self.dist.listen_port)
+        if self._workers > 1:
+            steer_by_client(sock, self._workers)
         await self.server.start(sock)
         origin = await self._start_companion()
         if self.tracer.access_log is not None:
