@@ -220,3 +220,22 @@ def test_replayed_close_request_still_closes(running: Running) -> None:
             assert reader.response().header("connection") == "close"
             assert reader.closed()
     assert len(running.server.heads) == 1
+
+
+def test_absolute_form_target_becomes_origin_form_with_its_host(running: Running) -> None:
+    app = running.server.app
+    assert isinstance(app, EchoApp)
+    [reply] = exchange(
+        running, b"GET http://Other.example:81/p?q=1#frag HTTP/1.1\r\nHost: x\r\n\r\n"
+    )
+    assert reply.body == b"GET /p?q=1 "
+    assert app.seen[-1].host == b"Other.example:81"
+    assert [name for name, _ in app.seen[-1].headers].count(b"host") == 1
+
+
+def test_asterisk_form_is_for_options_only(running: Running) -> None:
+    [reply] = exchange(running, b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert reply.body == b"OPTIONS * "
+    [refused] = exchange(running, b"GET * HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert refused.status == 400
+    assert b"OPTIONS" in refused.body

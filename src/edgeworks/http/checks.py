@@ -62,6 +62,33 @@ def content_length(value: bytes, limit: int) -> int:
     return length
 
 
+def request_target(target: bytes, method: str) -> tuple[bytes, bytes | None]:
+    """Return the origin-form target and, for an absolute-form one, its authority.
+
+    RFC 9112 §3.2: origin form (``/path?query``) is what a server expects; absolute form
+    (``http://host/path``) must be accepted too, and asterisk form (``*``) only with OPTIONS.
+    A fragment is not part of a request target (RFC 9110 §4.2.1) and is dropped.
+
+    Raises:
+        HTTPError: 400 for any other form.
+    """
+    target = target.partition(b"#")[0]
+    if target.startswith(b"/"):
+        return target, None
+    if target == b"*":
+        if method != "OPTIONS":
+            raise HTTPError(400, f"request target '*' is only for OPTIONS, not {method}")
+        return target, None
+    scheme, sep, rest = target.partition(b"://")
+    if sep and scheme.lower() in (b"http", b"https"):
+        cut = min((i for i in (rest.find(b"/"), rest.find(b"?")) if i >= 0), default=len(rest))
+        authority, path = rest[:cut], rest[cut:]
+        if authority and b"@" not in authority:
+            return (path if path.startswith(b"/") else b"/" + path), authority
+    shown = target[:100].decode("latin-1")
+    raise HTTPError(400, f"request target {shown!r} is not in origin or absolute form")
+
+
 _PARSER_ERRORS: tuple[tuple[str, int, str], ...] = (
     # Substrings of llhttp's messages, mapped to the status and reason the viewer gets.
     ("Content-Length can't be present", 400, "Content-Length and Transfer-Encoding together"),

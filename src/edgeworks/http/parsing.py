@@ -322,6 +322,18 @@ class RequestParsing:
             self._expects_continue = True
 
     def _build(self, version: str) -> Request:
+        method = self._method_override
+        if method is None:
+            raw = self._parser.get_method()
+            method = _METHOD_NAMES.get(raw) or raw.decode("ascii")
+        target = self._url[0] if len(self._url) == 1 else b"".join(self._url)
+        if not target.startswith(b"/") or b"#" in target:
+            target, authority = checks.request_target(target, method)
+            if authority is not None:
+                # RFC 9112 §3.2.2: the target's authority replaces any Host field.
+                self._headers = [(n, v) for n, v in self._headers if n != b"host"]
+                self._headers.insert(0, (b"host", authority))
+                self._hosts = 1
         if version == "1.1" and self._hosts == 0:
             raise HTTPError(400, "HTTP/1.1 request without a Host field")  # RFC 9112 §3.2
         if self._chunked:
@@ -330,11 +342,6 @@ class RequestParsing:
             length = checks.content_length(self._length, self._limits.max_body_bytes)
         else:
             length = 0
-        method = self._method_override
-        if method is None:
-            raw = self._parser.get_method()
-            method = _METHOD_NAMES.get(raw) or raw.decode("ascii")
-        target = self._url[0] if len(self._url) == 1 else b"".join(self._url)
         return Request(
             method,
             target,
