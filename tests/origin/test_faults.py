@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -267,3 +270,42 @@ def test_a_large_head_just_under_the_bound_with_a_body_in_the_same_reads_passes(
     fields = b"X-Pad: %s\r\n" % (b"p" * 1000) * 60
     raw = b"HTTP/1.1 200 OK\r\n" + fields + b"Content-Length: 200000\r\n\r\n" + b"b" * 200_000
     assert run(against(writing(raw))) == b"b" * 200_000
+
+
+def test_a_stall_of_our_own_loop_is_not_blamed_on_the_origin() -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+
+    def steady_origin() -> None:
+        # Runs beside the loop, so it keeps sending while the loop is blocked.
+        sock, _ = listener.accept()
+        with sock:
+            sock.recv(65536)
+            sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n")
+            for _ in range(20):
+                time.sleep(0.03)
+                sock.sendall(b"x")
+            with contextlib.suppress(OSError):
+                sock.recv(1)
+
+    thread = threading.Thread(target=steady_origin, daemon=True)
+    thread.start()
+
+    async def scenario() -> bytes:
+        client = client_for(port, read_timeout=0.2, connection_attempts=1)
+        try:
+            resp = await client.request("o", "GET", b"/", HOST)
+            first = await anext(resp.body)
+            # Block the loop well past the read timeout while the origin keeps sending.
+            time.sleep(0.4)
+            return first + b"".join([chunk async for chunk in resp.body])
+        finally:
+            await client.aclose(grace=0)
+
+    try:
+        assert run(scenario()) == b"x" * 20
+    finally:
+        thread.join(timeout=5)
+        listener.close()
