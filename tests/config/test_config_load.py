@@ -400,3 +400,33 @@ def test_bracketed_ipv6_domain_name() -> None:
     )
     origin = parse_config(doc).origins["app"]
     assert (origin.host, origin.authority) == ("::1", "[::1]:8000")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "value"),
+    [
+        ("twice.yaml", "Origins: []\nEdgeworks: {}\nOrigins: [1]\n", "line 3, column 1"),
+        ("twice.json", '{"Origins": [], "Origins": 1}', "Origins"),
+    ],
+)
+def test_a_key_written_twice_is_a_problem(
+    tmp_path: Path, name: str, text: str, value: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    [problem] = caught.value.problems
+    assert problem.value == value
+    assert "twice" in problem.message
+    assert caught.value.source == str(path)
+
+
+def test_yaml_merge_keys_and_x_keys_for_anchors(tmp_path: Path) -> None:
+    path = tmp_path / "merge.yaml"
+    path.write_text(
+        "x-origin: &origin {Url: 'http://127.0.0.1:8000'}\n"
+        "Origins:\n  - <<: *origin\n    Id: app\n"
+        "DefaultCacheBehavior: {TargetOriginId: app}\n"
+    )
+    assert load_config(path).origins["app"].port == 8000

@@ -144,6 +144,9 @@ def in_document_order(problems: list[Problem], document: Any) -> list[Problem]:
 
 def _distribution_part(reader: Reader, document: Any) -> tuple[dict[str, Any], str]:
     """Return the DistributionConfig mapping and its path, checking the top-level keys."""
+    if isinstance(document, dict):
+        # Top-level "x-" keys are the document's own, a place for YAML anchors to live.
+        document = {k: v for k, v in document.items() if not _extension(k)}
     if isinstance(document, dict) and "DistributionConfig" in document:
         reader.mapping(document, "", WRAPPED_FIELDS)
         path = "DistributionConfig"
@@ -151,6 +154,10 @@ def _distribution_part(reader: Reader, document: Any) -> tuple[dict[str, Any], s
         return inner or {}, path
     found = reader.mapping(document, "", (*DISTRIBUTION_FIELDS, *SECTIONS), REQUIRED)
     return found or {}, ""
+
+
+def _extension(key: Any) -> bool:
+    return isinstance(key, str) and key[:2] in ("x-", "X-")
 
 
 def _policy_book(reader: Reader, sections: dict[str, Any]) -> PolicyBook:

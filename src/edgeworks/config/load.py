@@ -15,6 +15,44 @@ from edgeworks.config.model import Distribution
 DOCUMENT = "(document)"
 
 
+class StrictLoader(yaml.SafeLoader):
+    """Safe YAML that refuses a key written twice in one mapping.
+
+    Plain YAML loading keeps the last of two equal keys, so a second ``CacheBehaviors:`` block
+    would silently replace the first; here it is a problem with its line.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        """Build a mapping after checking that no key repeats (merge keys ``<<`` aside)."""
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, str | int | float | bool) and key in seen:
+                first = seen[key] + 1
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping",
+                    node.start_mark,
+                    f"key {key!r} written twice (first on line {first})",
+                    key_node.start_mark,
+                )
+            if isinstance(key, str | int | float | bool):
+                seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep)
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Build a JSON object, refusing a key written twice in it (the parser keeps the last)."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            problem = Problem(DOCUMENT, key, "a key is written twice in one object")
+            raise ConfigError([problem])
+        found[key] = value
+    return found
+
+
 def load_config(path: str | os.PathLike[str]) -> Distribution:
     """Read, parse and check a configuration file.
 
@@ -49,7 +87,11 @@ def parse_text(text: str, source: str = "") -> Any:
         extension not in (".yaml", ".yml") and text.lstrip().startswith("{")
     )
     try:
-        return json.loads(text) if as_json else yaml.safe_load(text)
+        if as_json:
+            return json.loads(text, object_pairs_hook=_json_object)
+        return yaml.load(text, Loader=StrictLoader)  # a safe loader: plain data only
+    except ConfigError as exc:
+        raise ConfigError(exc.problems, source) from None
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         problem = Problem(DOCUMENT, where, f"is not valid JSON: {exc.msg}")
