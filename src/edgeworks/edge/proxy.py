@@ -24,8 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
-from dataclasses import dataclass
+from collections.abc import Coroutine, Sequence
 from typing import Any
 
 from edgeworks.cache import Cache, Lookup, Writer
@@ -50,6 +49,7 @@ from edgeworks.edge.pipeline import (
 )
 from edgeworks.edge.pipeline_hot import HotHits
 from edgeworks.edge.proxy_collapse import SharedHead, follow, shared_head
+from edgeworks.edge.proxy_parts import Outcome, interim_relay, release, request_body
 from edgeworks.edge.trace import Tracer
 from edgeworks.http.headers import Headers, without
 from edgeworks.http.request import Request
@@ -59,24 +59,12 @@ from edgeworks.origin import OriginClient, OriginError, OriginResponse
 
 log = logging.getLogger(__name__)
 
-# Request bodies up to this size are read whole, so the origin gets a Content-Length and the
-# request can be retried on a stale pooled connection; larger ones stream chunked.
-_BUFFERED_BODY = 64 * 1024
 # RFC 9110 §13.1: the viewer's own validators give way to the cache's when revalidating.
 _CONDITIONALS = frozenset(
     {b"if-none-match", b"if-modified-since", b"if-match", b"if-unmodified-since", b"if-range"}
 )
 # CloudFront's origin group failover applies to these methods only.
 _FAILOVER_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-@dataclass(slots=True)
-class _Outcome:
-    """What the access log and counters learn about one request."""
-
-    status: int = 0
-    result: str = "Error"
-    origin_time: float | None = None
 
 
 class EdgeApp:
@@ -153,7 +141,7 @@ class EdgeApp:
         parts = self._cache.answer(found, request.method, request.headers, now, HIT)
         if parts is None:
             return None  # a body on disk: handle() streams it, then closes the file
-        _release(found)
+        release(found)
         if hot_key is not None:
             self._hot.remember(hot_key, found.entry, now)
         self._report(request, found.entry.status, sum(map(len, parts)), "Hit", None)
@@ -162,18 +150,18 @@ class EdgeApp:
     async def handle(self, request: Request, response: Response) -> None:
         """Answer anything :meth:`respond_now` did not: misses, passes, errors, revalidation."""
         where = request.state if isinstance(request.state, Route) else route(self._dist, request)
-        outcome = _Outcome()
+        outcome = Outcome()
         try:
             await self._serve(request, response, where, outcome)
         finally:
-            _release(where.found)
+            release(where.found)
             outcome.status = response.status or outcome.status
             self._report(
                 request, outcome.status, response.bytes_sent, outcome.result, outcome.origin_time
             )
 
     async def _serve(
-        self, request: Request, response: Response, where: Route, outcome: _Outcome
+        self, request: Request, response: Response, where: Route, outcome: Outcome
     ) -> None:
         if not where.allowed:
             await self._refuse(response, outcome, 403, "method not allowed by this behaviour")
@@ -208,7 +196,7 @@ class EdgeApp:
         response: Response,
         where: Route,
         found: Lookup | None,
-        outcome: _Outcome,
+        outcome: Outcome,
     ) -> None:
         """Go to the origin, or follow a fetch of the same key already under way."""
         if where.key is None or request.method != "GET" or found is None or found.kind != "miss":
@@ -230,7 +218,7 @@ class EdgeApp:
         response: Response,
         where: Route,
         found: Lookup | None,
-        outcome: _Outcome,
+        outcome: Outcome,
         *,
         role: Filler[SharedHead] | None,
     ) -> None:
@@ -270,7 +258,7 @@ class EdgeApp:
         response: Response,
         where: Route,
         found: Lookup,
-        outcome: _Outcome,
+        outcome: Outcome,
         *,
         headers: Headers,
         times: tuple[float, float],
@@ -282,7 +270,7 @@ class EdgeApp:
             outcome.result = "RefreshHit"
             await self._from_entry(request, response, found, entry, REFRESH_HIT)
             return
-        _release(found)
+        release(found)
         where.found = Lookup("miss")  # another representation was validated: ask again
         await self._from_origin(request, response, where, where.found, outcome)
 
@@ -293,8 +281,8 @@ class EdgeApp:
         dist = self._dist
         target_id = where.behavior.target_origin_id
         candidates = origin_ids(dist, target_id)
-        body = await _request_body(request)
-        interim = _interim_relay(response)
+        body = await request_body(request)
+        interim = interim_relay(response)
         for attempt, origin_id in enumerate(candidates):
             last = attempt == len(candidates) - 1 or request.method not in _FAILOVER_METHODS
             origin = dist.origins.get(origin_id)
@@ -433,7 +421,7 @@ class EdgeApp:
         request: Request,
         response: Response,
         found: Lookup | None,
-        outcome: _Outcome,
+        outcome: Outcome,
         error: OriginError,
     ) -> None:
         if found is not None and found.entry is not None:
@@ -445,7 +433,7 @@ class EdgeApp:
         await self._refuse(response, outcome, error.status, error.reason)
 
     async def _refuse(
-        self, response: Response, outcome: _Outcome, status: int, reason: str
+        self, response: Response, outcome: Outcome, status: int, reason: str
     ) -> None:
         """Answer an error of the edge's own with a short text body (X-Cache: Error)."""
         outcome.result = "Error"
@@ -521,30 +509,3 @@ class EdgeApp:
             origin_time=origin_time,
             total_time=time.time() - request.arrived,
         )
-
-
-def _release(found: Lookup | None) -> None:
-    """Close the disk file a lookup opened, if any (memory entries hold none)."""
-    if found is not None and found.entry is not None:
-        found.entry.close()
-
-
-async def _request_body(request: Request) -> bytes | AsyncIterator[bytes] | None:
-    length = request.body.length
-    if length == 0:
-        return None
-    if length is not None and length <= _BUFFERED_BODY:
-        return await request.body.read(length)
-    return request.body
-
-
-def _interim_relay(response: Response | None) -> Callable[[int, Headers], None] | None:
-    """Relay 1xx interim responses such as 103 Early Hints to the viewer (RFC 9110 §15.2)."""
-    if response is None:
-        return None
-    viewer = response
-
-    def relay(status: int, headers: Headers) -> None:
-        viewer.write_interim(status, reason_phrase(status), headers)
-
-    return relay
