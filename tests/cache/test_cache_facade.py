@@ -321,3 +321,36 @@ def test_age_sent_at_most_2_to_the_31_rfc9111_1_2_2() -> None:
     cache = memory_cache()
     entry = store(cache, hdrs(("Cache-Control", "max-age=60"), ("Age", "2147483648")))
     assert entry is not None and entry.age(T0 + 10_000) == 2147483648
+
+
+def test_first_variants_filled_at_once_both_kept_rfc9111_4_1() -> None:
+    cache = memory_cache()
+    vary = hdrs(CC60, ("Vary", "Accept-Encoding"))
+    gzip = cache.open_writer(
+        b"k", "GET", hdrs(("Accept-Encoding", "gzip")), 200, vary, FOLLOW, T0, T0
+    )
+    brotli = cache.open_writer(
+        b"k", "GET", hdrs(("Accept-Encoding", "br")), 200, vary, FOLLOW, T0, T0
+    )
+    assert gzip is not None and brotli is not None
+    gzip.write(b"gzip-body")
+    brotli.write(b"br-body")
+    assert gzip.commit() is not None
+    assert brotli.commit() is not None
+    found = lookup(cache, hdrs(("Accept-Encoding", "br")))
+    assert found.entry is not None and found.entry.body == b"br-body"
+    found = lookup(cache, hdrs(("Accept-Encoding", "gzip")))
+    assert found.entry is not None and found.entry.body == b"gzip-body"
+
+
+def test_variant_filled_across_an_invalidation_is_dropped_rfc9111_4_4() -> None:
+    cache = memory_cache()
+    vary = hdrs(CC60, ("Vary", "Accept"))
+    store(cache, vary, request=hdrs(("Accept", "a")))
+    late = cache.open_writer(b"k", "GET", hdrs(("Accept", "b")), 200, vary, FOLLOW, T0, T0)
+    assert late is not None
+    cache.invalidate("PUT", 204, b"h", b"/p", [])
+    store(cache, vary, request=hdrs(("Accept", "a")))
+    late.write(b"old")
+    assert late.commit() is None
+    assert lookup(cache, hdrs(("Accept", "b"))).kind == "miss"

@@ -69,16 +69,19 @@ class TieredStore:
         """Return where ``entry`` would be stored, and the variants epoch it depends on."""
         if not entry.vary:
             return key, None
-        found = self.fetch(key)
-        epoch = found.epoch if isinstance(found, meta.Variants) else meta.new_epoch()
+        epoch = self.variants_epoch(key) or meta.new_epoch()
         return meta.variant_key(key, epoch, entry.vary_values, entry.vary), epoch
+
+    def variants_epoch(self, key: bytes) -> str | None:
+        """Return the epoch of the variants record under ``key``, or None when there is none."""
+        found = self.fetch(key)
+        return found.epoch if isinstance(found, meta.Variants) else None
 
     def install(self, key: bytes, entry: Entry, epoch: str | None) -> bool:
         """Record ``entry``'s variant under ``key``; False when the key changed meanwhile.
 
-        The epoch chosen when the writer opened must still be the key's. When two variants of
-        a URL nobody had stored yet are filled at the same time, the second to finish finds the
-        first one's epoch and is dropped; it is stored by its next miss.
+        The epoch chosen when the writer opened must still be the key's: a record removed and
+        created again since (an invalidation) makes this variant outdated.
         """
         if epoch is None:
             return True

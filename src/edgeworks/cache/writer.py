@@ -41,6 +41,8 @@ class Writer:
         self._key = key
         self._template = template
         self._expected = expected
+        # A variant of a URL with no variants record yet mints the record's epoch itself.
+        self._minted = bool(template.vary) and store.variants_epoch(key) is None
         self._skey, self._epoch = store.storage_key(key, template)
         self._record = encode_entry(template)
         self._disk = store.disk_writer(self._skey, self._record, expected)
@@ -80,10 +82,22 @@ class Writer:
             return None
         if not self._store.install(self._key, self._template, self._epoch):
             self._store.remove(self._skey)
-            return None
+            if not self._rehome(body):
+                return None
         if self._on_commit is not None:
             self._on_commit()
         return with_body(self._template, body, self._size)
+
+    def _rehome(self, body: bytes | None) -> bool:
+        # Two first variants of one URL filled at once each mint an epoch; the one that
+        # finishes second moves under the other's record instead of being lost. A body held
+        # on disk only is not copied again: its next miss stores it.
+        if not self._minted or body is None:
+            return False
+        skey, epoch = self._store.storage_key(self._key, self._template)
+        if not self._store.put_small(skey, self._record, body):
+            return False
+        return self._store.install(self._key, self._template, epoch)
 
     def abort(self) -> None:
         """Drop everything written so far."""
