@@ -309,3 +309,26 @@ def test_a_stall_of_our_own_loop_is_not_blamed_on_the_origin() -> None:
     finally:
         thread.join(timeout=5)
         listener.close()
+
+
+def test_an_origin_name_that_does_not_resolve_is_a_502() -> None:
+    # RFC 6761 §6.4: names under .invalid never resolve.
+    async def scenario() -> OriginError:
+        origin = Origin("o", "http", "origin.invalid", 80, connection_attempts=1)
+        client = OriginClient({"o": origin})
+        try:
+            await client.request("o", "GET", b"/", HOST)
+        except OriginError as exc:
+            return exc
+        finally:
+            await client.aclose()
+        raise AssertionError("a name under .invalid resolved")
+
+    error = run(scenario())
+    if isinstance(error, OriginTimeout):
+        pytest.skip("the resolver did not answer within the connect timeout")
+    assert (error.status, error.reason, error.kind) == (
+        502,
+        "origin host name did not resolve",
+        "OriginDnsError",
+    )
