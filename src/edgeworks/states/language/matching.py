@@ -2,8 +2,10 @@
 
 - ``States.ALL`` matches every error except the terminal ones, States.Runtime and
   States.DataLimitExceeded, which only their own name matches.
-- ``States.TaskFailed`` matches every error a task can raise except States.Timeout (and the
+- ``States.TaskFailed`` matches every error a task can raise except the timeouts (and the
   terminal ones).
+- ``States.Timeout`` also matches a heartbeat timeout: the service reports a missed heartbeat
+  as a timeout, and a catcher on either name fires for it.
 - Any other name matches itself only.
 """
 
@@ -21,6 +23,9 @@ def matches(error_equals: Sequence[str], error: str) -> bool:
     return any(_one(name, error) for name in error_equals)
 
 
+TIMEOUTS = frozenset({errors.TIMEOUT, errors.HEARTBEAT_TIMEOUT})
+
+
 def _one(name: str, error: str) -> bool:
     if name == error:
         return True
@@ -28,4 +33,6 @@ def _one(name: str, error: str) -> bool:
         return False
     if name == errors.ALL:
         return True
-    return name == errors.TASK_FAILED and error != errors.TIMEOUT
+    if name == errors.TIMEOUT:
+        return error == errors.HEARTBEAT_TIMEOUT
+    return name == errors.TASK_FAILED and error not in TIMEOUTS
