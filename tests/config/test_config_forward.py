@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edgeworks.config.forward import DEFAULT_FORWARDED
@@ -99,6 +99,7 @@ def test_cookie_all_except_filters_forwarded_cookies() -> None:
 HEADER_NAMES = st.sampled_from([b"cookie", b"accept-encoding", b"x-a", b"host", b"connection"])
 
 
+@settings(deadline=None)  # timing varies on a loaded machine; not a test subject
 @given(
     st.sampled_from(["none", "whitelist", "allExcept", "all"]),
     st.binary(max_size=40),

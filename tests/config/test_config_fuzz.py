@@ -70,7 +70,7 @@ def check_outcome(document: Any) -> None:
         assert target in result.origins or target in result.origin_groups
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(keys, values, max_size=6))
 def test_arbitrary_documents(document: dict[str, Any]) -> None:
     check_outcome(document)
@@ -179,13 +179,13 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
         target = child
 
 
-@settings(max_examples=400)
+@settings(max_examples=400, deadline=None)
 @given(mutated())
 def test_mutated_valid_documents(document: dict[str, Any]) -> None:
     check_outcome(document)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.text(max_size=200))
 def test_arbitrary_text(text: str) -> None:
     for name in ("doc.yaml", "doc.json", "doc"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edgeworks.config.managed import MANAGED_CACHE_POLICIES
@@ -102,6 +102,7 @@ PATTERN_CHARS = st.sampled_from(list("ab/.*?"))
 PATH_CHARS = st.sampled_from(list("ab/.?*\n"))
 
 
+@settings(deadline=None)  # timing varies on a loaded machine; not a test subject
 @given(
     st.lists(st.text(PATTERN_CHARS, min_size=1, max_size=8), max_size=4),
     st.text(PATH_CHARS, max_size=12),
@@ -112,6 +113,7 @@ def test_compiled_matcher_agrees_with_the_rules(patterns: list[str], path: str) 
     assert match_index(dist, path) == expected
 
 
+@settings(deadline=None)  # timing varies on a loaded machine; not a test subject
 @given(st.text(max_size=200) | st.binary(max_size=200))
 def test_arbitrary_paths_never_crash(path: str | bytes) -> None:
     dist = distribution("/api/*", "*.jpg", "/v?/*")
