@@ -354,3 +354,24 @@ def test_variant_filled_across_an_invalidation_is_dropped_rfc9111_4_4() -> None:
     late.write(b"old")
     assert late.commit() is None
     assert lookup(cache, hdrs(("Accept", "b"))).kind == "miss"
+
+
+def test_response_in_flight_across_an_invalidation_not_stored_rfc9111_4_4() -> None:
+    cache = memory_cache()
+    writer = cache.open_writer(
+        b"k", "GET", [], 200, hdrs(CC60), FOLLOW, T0, T0, host=b"h", path=b"/p"
+    )
+    assert writer is not None
+    cache.invalidate("PUT", 204, b"h", b"/p", [])
+    writer.write(b"before the change")
+    assert writer.commit() is None
+    assert lookup(cache).kind == "miss"
+
+
+def test_stored_after_an_invalidation_is_invalidated_again_rfc9111_4_4() -> None:
+    cache = memory_cache()
+    store(cache, hdrs(CC60))
+    cache.invalidate("PUT", 204, b"h", b"/p", [])
+    store(cache, hdrs(CC60))
+    assert cache.invalidate("DELETE", 204, b"h", b"/p", []) == 1
+    assert lookup(cache).kind == "miss"

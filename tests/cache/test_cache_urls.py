@@ -23,3 +23,12 @@ def test_index_is_bounded() -> None:
     assert len(index) == 2
     assert index.pop(b"h", b"/0") == set()
     assert index.pop(b"h", b"/4") == {b"k4"}
+
+
+def test_invalidations_counted_per_url_rfc9111_4_4() -> None:
+    index = UrlIndex()
+    before = index.generation
+    index.pop(b"h", b"/a")
+    assert not index.unchanged_since(b"H", b"/a", before)
+    assert index.unchanged_since(b"h", b"/b", before)
+    assert index.unchanged_since(b"h", b"/a", index.generation)

@@ -189,16 +189,21 @@ class Cache:
         if not reuse.ever_reusable(template.freshness, template.has_validator):
             logger.debug("not storing %r: never reusable without the origin", key)
             return None
-        if host is not None and path is not None:
-            self._urls.add(host, path, key)
+        opened = self._urls.generation
+
+        def admit() -> bool:
+            """Whether the URL was not invalidated while the response was in flight (§4.4)."""
+            return host is None or path is None or self._urls.unchanged_since(host, path, opened)
 
         def stored() -> None:
-            """Count the store and end any background refresh of this variant."""
+            """Index the URL, count the store and end any background refresh of the variant."""
+            if host is not None and path is not None:
+                self._urls.add(host, path, key)
             self._refreshes.done(key, template.vary_values)
             self._bump("stores")
 
         expected = _content_length(response_headers)
-        return Writer(self._store, key, template, expected, on_commit=stored)
+        return Writer(self._store, key, template, expected, admit=admit, on_commit=stored)
 
     def freshen(
         self,

@@ -4,12 +4,19 @@ Cache keys are opaque to the cache, so the facade remembers, for each (host, pat
 the keys it stored them under. The index lives in memory only: after a restart, entries loaded
 from disk are still served but an unsafe request no longer finds them until they are stored
 again.
+
+It also remembers when each URL was last invalidated, counted in invalidations: a response
+whose request went out before an invalidation of its URL may describe the state before the
+change, so it is not stored when it arrives after it.
 """
 
 from __future__ import annotations
 
 # Past this many URLs the index forgets the oldest; their entries then age out normally.
 MAX_URLS = 1 << 20
+# Invalidations remembered for responses still in flight; a fill outlasting this many later
+# invalidations of other URLs is stored even if its own URL was invalidated meanwhile.
+MAX_INVALIDATIONS = 4096
 
 
 class UrlIndex:
@@ -23,6 +30,8 @@ class UrlIndex:
         """Create an empty index that remembers at most ``max_urls`` URLs."""
         self._max_urls = max_urls
         self._keys: dict[bytes, bytes | set[bytes]] = {}
+        self._invalidated: dict[bytes, int] = {}
+        self.generation = 0
 
     def add(self, host: bytes, path: bytes, key: bytes) -> None:
         """Remember that ``key`` was stored for ``host`` and ``path``."""
@@ -39,11 +48,21 @@ class UrlIndex:
             del self._keys[next(iter(self._keys))]
 
     def pop(self, host: bytes, path: bytes) -> set[bytes]:
-        """Forget and return the keys stored for ``host`` and ``path``."""
-        known = self._keys.pop(_url(host, path), None)
+        """Forget and return the keys stored for ``host`` and ``path``, marking it invalidated."""
+        url = _url(host, path)
+        self.generation += 1
+        self._invalidated.pop(url, None)
+        self._invalidated[url] = self.generation
+        if len(self._invalidated) > MAX_INVALIDATIONS:
+            del self._invalidated[next(iter(self._invalidated))]
+        known = self._keys.pop(url, None)
         if known is None:
             return set()
         return known if isinstance(known, set) else {known}
+
+    def unchanged_since(self, host: bytes, path: bytes, generation: int) -> bool:
+        """Whether ``host`` and ``path`` were not invalidated after ``generation``."""
+        return self._invalidated.get(_url(host, path), 0) <= generation
 
     def __len__(self) -> int:
         return len(self._keys)

@@ -26,6 +26,8 @@ class Writer:
         key: bytes,
         template: Entry,
         expected: int | None,
+        *,
+        admit: Callable[[], bool] | None = None,
         on_commit: Callable[[], None] | None = None,
     ) -> None:
         """Create a writer.
@@ -35,6 +37,7 @@ class Writer:
             key: the cache key of the URL.
             template: the entry to store, without its body yet.
             expected: the declared Content-Length, or None when unknown.
+            admit: asked at commit whether the entry may still be stored.
             on_commit: called once the entry is stored.
         """
         self._store = store
@@ -49,6 +52,7 @@ class Writer:
         self._chunks: list[bytes] | None = []
         self._size = 0
         self._open = True
+        self._admit = admit
         self._on_commit = on_commit
 
     def write(self, chunk: bytes) -> None:
@@ -74,6 +78,9 @@ class Writer:
         if self._expected is not None and self._size != self._expected:
             self.abort()
             return None  # RFC 9111 §3.3: an incomplete response is not a complete entry.
+        if self._admit is not None and not self._admit():
+            self.abort()
+            return None
         body = None if self._chunks is None else b"".join(self._chunks)
         kept = self._disk.commit() if self._disk is not None else False
         if body is not None:
