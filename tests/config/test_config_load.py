@@ -430,3 +430,9 @@ def test_yaml_merge_keys_and_x_keys_for_anchors(tmp_path: Path) -> None:
         "DefaultCacheBehavior: {TargetOriginId: app}\n"
     )
     assert load_config(path).origins["app"].port == 8000
+
+
+def test_a_byte_order_mark_is_not_content(tmp_path: Path) -> None:
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(document()).encode())
+    assert load_config(path).origins["app"].port == 8000
