@@ -498,3 +498,33 @@ def test_express_machines_refuse_waiting_integrations() -> None:
             "location": "/States/Run/Resource",
         },
     ]
+
+
+def test_count_paths_must_name_one_value_and_large_counts_are_accepted() -> None:
+    processor = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+    by_wildcard = machine(
+        {
+            "M": {
+                "Type": "Map",
+                "MaxConcurrencyPath": "$.limits[*]",
+                "ItemProcessor": processor,
+                "End": True,
+            }
+        }
+    )
+    huge = machine(
+        {
+            "M": {
+                "Type": "Map",
+                "MaxConcurrency": 9223372036854775807,
+                "ItemProcessor": processor,
+                "End": True,
+            }
+        }
+    )
+
+    assert codes(by_wildcard) == [("SCHEMA_VALIDATION_FAILED", "/States/M/MaxConcurrencyPath")]
+    assert wire(huge) == []
+    assert codes(machine({"W": {"Type": "Wait", "Seconds": 100000000, "End": True}})) == [
+        ("SCHEMA_VALIDATION_FAILED", "/States/W/Seconds")
+    ]

@@ -15,7 +15,8 @@ from edgeworks.states.language.jsonata_static import unsupported_references
 # "states" is reserved.
 VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,79}\Z")
 RESERVED_VARIABLES = frozenset({"states"})
-MAX_INTEGER = 2**31 - 1
+# The guide: Wait Seconds, like TimeoutSeconds, is at most 99999999.
+MAX_SECONDS = 99999999
 
 Where = tuple[str | int, ...]
 
@@ -71,6 +72,8 @@ class FieldChecker:
             self.intrinsic(value, where)
         elif kind in ("path", "nullable_path", "dynamic") and value is not None:
             self.path(value, where)
+        elif kind == "definite_path":
+            self.definite(value, where)
         elif kind == "reference" and value is not None:
             self.reference(value, where)
 
@@ -80,6 +83,17 @@ class FieldChecker:
             paths.check(value)
         except paths.PathError:
             self._not_a_path(where, or_intrinsic)
+
+    def definite(self, value: str, where: Where) -> None:
+        """Check a path that must name one value (TimeoutSecondsPath, MaxConcurrencyPath...)."""
+        try:
+            paths.check(value)
+            definite = paths.is_definite(paths.split_root(value).query)
+        except paths.PathError:
+            definite = False
+        if not definite:
+            message = f"The value for the field '{where[-1]}' must be a valid ReferencePath"
+            self.add(dg.SCHEMA_VALIDATION_FAILED, message, where)
 
     def _not_a_path(self, where: Where, or_intrinsic: bool) -> None:
         message = f"The value for the field '{where[-1]}' must be a valid JSONPath"
@@ -176,8 +190,9 @@ def _kind_problem(value: Any, kind: str) -> str | None:
         "array": (isinstance(value, list), "[ARRAY]"),
         "number": (_is_number(value), "[NUMBER]"),
         "positive": (_is_count(value), "[INTEGER]"),
-        "seconds": (_is_count(value), "[INTEGER]"),
+        "seconds": (_is_count(value) and value <= MAX_SECONDS, "[INTEGER]"),
         "path": (isinstance(value, str), "[STRING]"),
+        "definite_path": (isinstance(value, str), "[STRING]"),
         "nullable_path": (value is None or isinstance(value, str), "[STRING, NULL]"),
         "reference": (value is None or isinstance(value, str), "[STRING, NULL]"),
         "dynamic": (isinstance(value, str), "[STRING]"),
@@ -193,4 +208,4 @@ def _is_number(value: Any) -> bool:
 
 def _is_count(value: Any) -> bool:
     whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
-    return whole and not isinstance(value, bool) and 0 <= value <= MAX_INTEGER
+    return whole and not isinstance(value, bool) and value >= 0

@@ -9,7 +9,8 @@ from __future__ import annotations
 STATE_TYPES = ("Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
 
 # Field kinds: "string", "boolean", "seconds" (non-negative integer), "number", "object",
-# "array", "path" (JSONPath), "nullable_path" (JSONPath or null), "dynamic" (JSONPath or
+# "array", "path" (JSONPath), "definite_path" (JSONPath naming one value),
+# "nullable_path" (JSONPath or null), "dynamic" (JSONPath or
 # intrinsic call), "reference" (reference path or null), "template" (any JSON with ".$"
 # keys), "any", "timestamp", "positive" (integer >= 0), "expression:<kind>" (a JSONata
 # string, or a value of <kind>).
@@ -40,9 +41,9 @@ _JSONPATH_TYPES: dict[str, dict[str, str]] = {
         "ResultSelector": "template",
         "ResultPath": "reference",
         "TimeoutSeconds": "positive",
-        "TimeoutSecondsPath": "path",
+        "TimeoutSecondsPath": "definite_path",
         "HeartbeatSeconds": "positive",
-        "HeartbeatSecondsPath": "path",
+        "HeartbeatSecondsPath": "definite_path",
         "Credentials": "template",
     },
     "Choice": {**JSONPATH_IO, **ASSIGN, "Choices": "array", "Default": "string"},
@@ -52,8 +53,8 @@ _JSONPATH_TYPES: dict[str, dict[str, str]] = {
         **ASSIGN,
         "Seconds": "seconds",
         "Timestamp": "timestamp",
-        "SecondsPath": "path",
-        "TimestampPath": "path",
+        "SecondsPath": "definite_path",
+        "TimestampPath": "definite_path",
     },
     "Succeed": {**JSONPATH_IO},
     "Fail": {
@@ -83,7 +84,7 @@ _JSONPATH_TYPES: dict[str, dict[str, str]] = {
         "ItemSelector": "template",
         "Parameters": "template",
         "MaxConcurrency": "positive",
-        "MaxConcurrencyPath": "path",
+        "MaxConcurrencyPath": "definite_path",
         "ResultSelector": "template",
         "ResultPath": "reference",
         "Label": "string",
@@ -91,9 +92,9 @@ _JSONPATH_TYPES: dict[str, dict[str, str]] = {
         "ItemBatcher": "object",
         "ResultWriter": "object",
         "ToleratedFailureCount": "positive",
-        "ToleratedFailureCountPath": "path",
+        "ToleratedFailureCountPath": "definite_path",
         "ToleratedFailurePercentage": "number",
-        "ToleratedFailurePercentagePath": "path",
+        "ToleratedFailurePercentagePath": "definite_path",
     },
 }
 
