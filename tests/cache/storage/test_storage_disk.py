@@ -517,3 +517,19 @@ def test_stray_directories_do_not_stop_a_restart(tmp_path: Path) -> None:
     assert restarted.stats.corrupt_dropped == 1
     assert restarted.stats.temp_removed == 1
     assert not (tmp_path / "objects" / "ab" / ("ab" + "0" * 30)).exists()
+
+
+def test_a_file_counts_as_checked_once_its_body_was_read_whole(tmp_path: Path) -> None:
+    tier = DiskTier(tmp_path, 1 << 20)
+    store(tier, b"k", b"x" * 50_000)
+
+    first = tier.get(b"k")
+    assert first is not None
+    with first:
+        assert not first.checked
+        assert sum(len(chunk) for chunk in first.read_chunks(4096)) == 50_000
+        assert first.checked
+    again = tier.get(b"k")
+    assert again is not None
+    with again:
+        assert again.checked

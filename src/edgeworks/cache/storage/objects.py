@@ -104,6 +104,15 @@ class DiskObject:
         """Bytes of key, metadata and body together."""
         return len(self.key) + len(self.meta) + self.body_length
 
+    @property
+    def checked(self) -> bool:
+        """Whether this very file's body already passed its checksum in this process.
+
+        ``os.sendfile`` bypasses the checksum; a caller that wants every byte checked sends
+        an unchecked file through :meth:`read_chunks` once and uses ``sendfile`` after that.
+        """
+        return self._verified
+
     def fileno(self) -> int:
         """Return the open file's descriptor, for ``os.sendfile``."""
         return self.file.fileno()
