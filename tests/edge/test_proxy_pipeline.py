@@ -14,6 +14,7 @@ from edgeworks.edge.pipeline import (
     viewer_fields,
 )
 from edgeworks.edge.pipeline_hot import HotHits
+from edgeworks.edge.proxy_collapse import PASS_SECONDS, PassMarks
 from edgeworks.http.request import Request
 
 DIST = single_origin_distribution("http://origin.example:8000", node_name="edge-1")
@@ -141,3 +142,12 @@ def test_hot_hits_never_outlive_freshness_and_skip_conditionals() -> None:
     hot.remember(key, found.entry, 1000.0)
     hot.forget()
     assert hot.answer(key, 1000.1) is None
+
+
+def test_pass_marks_expire() -> None:
+    marks = PassMarks()
+    assert not marks.marked(b"k", 100.0)
+    marks.mark(b"k", 100.0)
+    assert marks.marked(b"k", 100.0 + PASS_SECONDS - 0.1)
+    assert not marks.marked(b"k", 100.0 + PASS_SECONDS)
+    assert not marks.marked(b"other", 100.0)

@@ -48,7 +48,7 @@ from edgeworks.edge.pipeline import (
     viewer_fields,
 )
 from edgeworks.edge.pipeline_hot import HotHits
-from edgeworks.edge.proxy_collapse import SharedHead, follow, shared_head
+from edgeworks.edge.proxy_collapse import PassMarks, SharedHead, follow, shared_head
 from edgeworks.edge.proxy_parts import Outcome, interim_relay, release, request_body
 from edgeworks.edge.trace import Tracer
 from edgeworks.http.headers import Headers, without
@@ -91,6 +91,7 @@ class EdgeApp:
         self._background: set[asyncio.Task[None]] = set()
         self._hot = HotHits()
         self._collapser: Collapser[SharedHead] = Collapser()
+        self._passes = PassMarks()
 
     @property
     def cache(self) -> Cache:
@@ -199,7 +200,13 @@ class EdgeApp:
         outcome: Outcome,
     ) -> None:
         """Go to the origin, or follow a fetch of the same key already under way."""
-        if where.key is None or request.method != "GET" or found is None or found.kind != "miss":
+        if (
+            where.key is None
+            or request.method != "GET"
+            or found is None
+            or found.kind != "miss"
+            or self._passes.marked(where.key, request.arrived)
+        ):
             await self._fetch(request, response, where, found, outcome, role=None)
             return
         role = self._collapser.join(where.key)
@@ -326,6 +333,7 @@ class EdgeApp:
             shared = shared_head(self._collapser, answer, fields[:-1], writer is not None)
             if shared is None:
                 role.uncacheable()
+                self._passes.mark(role.key, times[1])
             else:
                 role.publish_head(shared)
                 sharing = role

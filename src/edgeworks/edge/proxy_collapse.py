@@ -5,6 +5,10 @@ while it is under way follow it and stream the same bytes (CloudFront collapses 
 at each edge). Only a response that the cache will store, with a declared length within the
 collapser's buffer and without ``Vary`` (whose variants the key does not tell apart), is
 shared; for anything else the followers are released at once and go to the origin themselves.
+
+Followers of a fetch that turns out not to be shareable have waited one origin round trip for
+nothing. So a key whose response was not shareable is marked for :data:`PASS_SECONDS`, and its
+misses go straight to the origin meanwhile (:class:`PassMarks`).
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ from edgeworks.cache.storage.collapse import Follower
 from edgeworks.http.headers import Headers, get
 from edgeworks.http.response import Response
 from edgeworks.origin import OriginResponse
+
+PASS_SECONDS = 10.0
+_PASS_CAPACITY = 10000
 
 # What the filler shares: status, reason, viewer fields without X-Cache, body length.
 SharedHead = tuple[int, bytes, Headers, int]
@@ -50,3 +57,26 @@ async def follow(follower: Follower[SharedHead], response: Response, x_cache: by
         raise ConnectionAbortedError(f"shared fill failed: {exc}") from exc
     response.end()
     return True
+
+
+class PassMarks:
+    """Keys whose last response could not be shared, each until a deadline."""
+
+    def __init__(self) -> None:
+        self._until: dict[bytes, float] = {}
+
+    def marked(self, key: bytes, now: float) -> bool:
+        """Whether misses for ``key`` should skip collapsing at ``now``."""
+        until = self._until.get(key)
+        if until is None:
+            return False
+        if now < until:
+            return True
+        del self._until[key]
+        return False
+
+    def mark(self, key: bytes, now: float) -> None:
+        """Let misses for ``key`` go straight to the origin for a while."""
+        if len(self._until) >= _PASS_CAPACITY:
+            self._until.clear()  # a flood of distinct keys: start over rather than track age
+        self._until[key] = now + PASS_SECONDS
