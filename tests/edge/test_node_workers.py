@@ -99,6 +99,8 @@ def test_one_viewer_sees_a_hit_whichever_connection_it_opens(tmp_path: Path) -> 
         running_origin() as origin,
         running_node(["--origin", origin.url, "--workers", "2"], tmp_path) as node,
     ):
+        # Until both workers joined the port, the first one takes every connection.
+        wait_for(lambda: node.stderr().count("edge listening") == 2, what="both listening")
         results = []
         for _ in range(6):  # a new connection each time, as successive curls would open
             conn = http.client.HTTPConnection("127.0.0.1", node.port, timeout=10)
