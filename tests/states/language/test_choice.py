@@ -199,3 +199,57 @@ def test_a_branch_carries_its_assign_and_output() -> None:
 )
 def test_string_matches_wildcards_and_escapes(value: str, pattern: str, expected: bool) -> None:
     assert string_matches(value, pattern) is expected
+
+
+def test_finish_uses_the_branch_assign_and_output_or_the_state_ones_for_default() -> None:
+    built = one_state(
+        {
+            "Type": "Choice",
+            "Choices": [
+                {
+                    "Condition": "{% $states.input.n > 1 %}",
+                    "Next": "Done",
+                    "Assign": {"picked": "big"},
+                    "Output": {"n": "{% $states.input.n %}"},
+                },
+                {
+                    "Condition": "{% $states.input.n = 0 %}",
+                    "Next": "Done",
+                    "Output": "{% $nope %}",
+                },
+            ],
+            "Default": "S",
+            "Assign": {"picked": "default"},
+        },
+        "JSONata",
+    )
+    assert isinstance(built, ChoiceState)
+    where = scope()
+
+    big = choice.evaluate(built, {"n": 5}, where)
+    assert choice.finish(built, big, {"n": 5}, {"n": 5}, where) == (
+        "Done",
+        {"n": 5},
+        {"picked": "big"},
+    )
+    assert choice.finish(built, None, {"n": 1}, {"n": 1}, where) == (
+        "S",
+        {"n": 1},
+        {"picked": "default"},
+    )
+
+    zero = choice.evaluate(built, {"n": 0}, where)
+    with pytest.raises(StatesFailure) as caught:
+        choice.finish(built, zero, {"n": 0}, {"n": 0}, where)
+    assert "specified for the field 'Choices[1]/Output' returned nothing" in (
+        caught.value.cause or ""
+    )
+
+
+def test_a_failing_condition_names_its_rule() -> None:
+    built = chooser({"Condition": "{% $states.input.x.y %}"}, language="JSONata")
+
+    with pytest.raises(StatesFailure) as caught:
+        choice.evaluate(built, {}, scope())
+
+    assert "for the field 'Choices[0]/Condition'" in (caught.value.cause or "")
