@@ -533,3 +533,15 @@ def test_a_file_counts_as_checked_once_its_body_was_read_whole(tmp_path: Path) -
     assert again is not None
     with again:
         assert again.checked
+
+
+def test_a_small_body_read_whole_counts_as_checked_too(tmp_path: Path) -> None:
+    tier = DiskTier(tmp_path, 1 << 20)
+    store(tier, b"k", b"small")
+
+    assert body_of(tier, b"k") == b"small"
+    again = tier.get(b"k")
+    assert again is not None
+    with again:
+        assert again.checked
+        assert again.read_body() == b"small"

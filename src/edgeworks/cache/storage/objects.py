@@ -146,7 +146,7 @@ class DiskObject:
         Raises:
             CorruptObjectError: The body does not match its checksum; the entry is dropped.
         """
-        if self._body is not None and (self._verified or zlib.crc32(self._body) == self._body_crc):
+        if self._body is not None and self._verified:
             return self._body
         return b"".join(self.read_chunks(max(self.body_length, 1)))
 
