@@ -375,3 +375,14 @@ def test_stored_after_an_invalidation_is_invalidated_again_rfc9111_4_4() -> None
     store(cache, hdrs(CC60))
     assert cache.invalidate("DELETE", 204, b"h", b"/p", []) == 1
     assert lookup(cache).kind == "miss"
+
+
+def test_disconnected_cache_may_serve_stale_rfc9111_4_2_4() -> None:
+    cache = memory_cache()
+    store(cache, hdrs(CC60, ("ETag", '"v"')))
+    found = lookup(cache, at=T0 + 5000)
+    assert cache.stale_if_error(found, T0 + 5000, disconnected=True) is not None
+    strict = memory_cache()
+    store(strict, hdrs(("Cache-Control", "max-age=60, must-revalidate"), ("ETag", '"v"')))
+    found = lookup(strict, at=T0 + 5000)
+    assert strict.stale_if_error(found, T0 + 5000, disconnected=True) is None

@@ -258,18 +258,23 @@ class Cache:
         self._bump("head_updates")
         return fresh
 
-    def stale_if_error(self, found: Lookup, now: float) -> Entry | None:
+    def stale_if_error(
+        self, found: Lookup, now: float, *, disconnected: bool = False
+    ) -> Entry | None:
         """Return the entry to serve when the origin failed or was unreachable (RFC 5861 §4).
 
         None when there is no entry or its stale-if-error window (or the viewer's) is over.
         Under a policy with TTLs of its own, CloudFront keeps serving an expired object while
-        its origin fails, so the window does not apply there.
+        its origin fails, so the window does not apply there; nor does it when the origin could
+        not be reached at all (``disconnected``: refused, reset, timed out), where RFC 9111
+        §4.2.4 lets a disconnected cache serve stale. Stale use the response forbids is never
+        served.
         """
         entry = found.entry
         if entry is None:
             return None
         min_ttl, default_ttl, _ = entry.ttls
-        keeps_serving = min_ttl > 0 or default_ttl > 0
+        keeps_serving = disconnected or min_ttl > 0 or default_ttl > 0
         if not reuse.stale_if_error(found.request, entry.state(now), keeps_serving):
             return None
         self._bump("stale_if_error")
