@@ -34,6 +34,7 @@ def run(text: str, data: Any = DATA, **kwargs: Any) -> Any:
         ("States.Format('{} has {} items', $.name, $.n)", "ann has 3 items"),
         ("States.Format('brace \\{\\} and {}', true)", "brace {} and true"),
         ("States.Format('quote \\' {}', null)", "quote ' null"),
+        ("States.Array('a\\{b\\}')", ["a{b}"]),
         ("States.StringToJson('{\"a\": [1, 2]}')", {"a": [1, 2]}),
         ("States.JsonToString($.obj)", '{"a":1}'),
         ("States.JsonToString(States.Array('é', 1.5))", '["é",1.5]'),

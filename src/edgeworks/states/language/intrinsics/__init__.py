@@ -21,6 +21,8 @@ from edgeworks.states.language.intrinsics.parser import (
 
 __all__ = ["IntrinsicSyntaxError", "check", "evaluate"]
 
+FORMAT = "States.Format"
+
 
 def check(text: str) -> None:
     """Raise IntrinsicSyntaxError when ``text`` is not a valid call of known functions."""
@@ -81,12 +83,18 @@ def _run(call: Call, data: Any, scope: Scope) -> Any:
     function = FUNCTIONS.get(call.name)
     if function is None:
         raise ArgumentError(f"The function '{call.name}' is not an intrinsic function")
-    values = [_value(a, data, scope) for a in call.arguments]
+    values = [
+        _value(argument, data, scope, template=call.name == FORMAT and index == 0)
+        for index, argument in enumerate(call.arguments)
+    ]
     return function(values, scope)
 
 
-def _value(argument: Literal | PathArg | Call, data: Any, scope: Scope) -> Any:
+def _value(argument: Literal | PathArg | Call, data: Any, scope: Scope, *, template: bool) -> Any:
     if isinstance(argument, Literal):
+        # Escaped braces stay escaped only in a States.Format template, where they mean "{".
+        if isinstance(argument.value, str) and not template:
+            return argument.value.replace("\\{", "{").replace("\\}", "}")
         return argument.value
     if isinstance(argument, PathArg):
         return paths.select(argument.path, data, scope, strict=True)
