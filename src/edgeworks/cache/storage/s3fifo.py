@@ -3,15 +3,15 @@
 Three queues, as the S3-FIFO paper ("FIFO queues are all you need for cache eviction", SOSP
 2023) describes them, with the small-to-main threshold at one read:
 
-- *small* takes new keys and holds about a tenth of the bytes. A key evicted from it without
-  having been read since insertion is dropped and remembered in *ghost*; a key read there moves
-  on to *main*. One pass over many cold keys therefore churns only *small*.
+- *small* takes new keys and holds about a tenth of the bytes. A key that reaches its tail
+  without having been read since insertion is dropped and remembered in *ghost*; a key that
+  was read moves on to *main*. One pass over many cold keys therefore churns only *small*.
 - *main* holds keys that proved useful. Each read bumps a 2-bit counter; eviction from main
   gives a key with a non-zero counter another lap (counter minus one) instead of dropping it.
 - *ghost* remembers hashes of recently dropped keys, not their values; a key that comes back
   while still remembered goes straight to *main*. It is a set for membership plus a deque for
   FIFO order (a hash read back is removed from the set only; its stale place in the deque
-  still counts toward the size until it reaches the front), which costs about half of what an
+  still counts toward the size until it reaches the front), which costs well under what an
   ordered dict would per remembered key.
 
 Reads cost one dict lookup and a counter bump, nothing else, because they are on the hit path.
