@@ -288,3 +288,40 @@ def test_stale_if_error_serves_the_entry_when_the_origin_is_down(stack: Stack) -
     assert body == first
     missing, _ = fetch(conn, "GET", "/never-stored")
     assert missing.status == 502
+
+
+def _raw_exchange(stack: Stack, *pieces: bytes, pause: float = 0.0) -> bytes:
+    with socket.create_connection(("127.0.0.1", stack.edge_port), timeout=5) as sock:
+        for piece in pieces:
+            sock.sendall(piece)
+            time.sleep(pause)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    return data
+
+
+def test_expect_continue_through_the_proxy(stack: Stack) -> None:
+    head = (
+        b"PUT /upload HTTP/1.1\r\nHost: e\r\nContent-Length: 5\r\n"
+        b"Expect: 100-continue\r\nConnection: close\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", stack.edge_port), timeout=5) as sock:
+        sock.sendall(head)
+        interim = sock.recv(65536)
+        assert interim.startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
+        sock.sendall(b"hello")
+        data = interim[len(b"HTTP/1.1 100 Continue\r\n\r\n") :]
+        while chunk := sock.recv(65536):
+            data += chunk
+    assert data.startswith(b"HTTP/1.1 200 ")
+    assert stack.origin.bodies[-1] == b"hello"
+    assert stack.origin.seen[-1].headers.count((b"expect", b"100-continue")) == 0
+
+
+def test_http10_viewer_gets_a_close_delimited_or_sized_answer(stack: Stack) -> None:
+    data = _raw_exchange(stack, b"GET /big?size=70000&framing=chunked HTTP/1.0\r\n\r\n")
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 ")
+    assert b"transfer-encoding" not in head.lower()
+    assert len(body) == 70000

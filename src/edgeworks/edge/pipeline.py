@@ -29,8 +29,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 LOOKUP_METHODS = frozenset({"GET", "HEAD"})
 # CONNECT asks for a tunnel, which a reverse proxy does not open, whatever the behaviour allows.
 NEVER_FORWARDED = frozenset({"CONNECT"})
-# Fields the proxy writes itself on the origin request.
-_REBUILT = frozenset({b"via", b"x-forwarded-for"})
+# Fields the proxy writes itself on the origin request, and Expect, which the edge already
+# answered toward the viewer by sending 100 Continue when the body was read (RFC 9110 §10.1.1).
+_REBUILT = frozenset({b"via", b"x-forwarded-for", b"expect"})
 
 
 @dataclass(slots=True)
