@@ -66,7 +66,7 @@ class Cache:
         self._node_name = node_name
         self._targeted = targeted_names(storage.targeted_cache_control)
         self._store = TieredStore(storage)
-        self._urls = UrlIndex()
+        self._urls = UrlIndex(_url_capacity(storage))
         self._refreshes = Refreshes()
         self._counts: dict[str, int] = {}
         logger.debug(
@@ -321,6 +321,14 @@ class Cache:
 
     def _bump(self, name: str, by: int = 1) -> None:
         self._counts[name] = self._counts.get(name, 0) + by
+
+
+def _url_capacity(storage: CacheStorage) -> int:
+    # Room in the URL index for about as many URLs as the tiers can hold small objects
+    # (2 KiB in memory, 16 KiB on disk), within bounds; past it the oldest URLs are forgotten
+    # and their entries only age out.
+    disk = storage.disk_bytes // 16384 if storage.disk_path else 0
+    return min(max(storage.memory_bytes // 2048 + disk, 4096), 1 << 21)
 
 
 def _content_length(headers: Headers) -> int | None:

@@ -12,8 +12,9 @@ change, so it is not stored when it arrives after it.
 
 from __future__ import annotations
 
-# Past this many URLs the index forgets the oldest; their entries then age out normally.
-MAX_URLS = 1 << 20
+# Past this many URLs the index forgets the oldest; their entries then age out normally. The
+# facade sizes the index after its tiers.
+MAX_URLS = 1 << 18
 # Invalidations remembered for responses still in flight; a fill outlasting this many later
 # invalidations of other URLs is stored even if its own URL was invalidated meanwhile.
 MAX_INVALIDATIONS = 4096
