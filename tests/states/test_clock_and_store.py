@@ -59,7 +59,6 @@ def test_journal_survives_reopening_and_replays_by_key(tmp_path: Path) -> None:
     again = replay.emit("/0:A:entered", "PassStateEntered", 1, 99.0, {})
     later = replay.timer("/1:W:wait", 500.0)
 
-    assert replay.replaying
     assert again == second
     assert later == due == 100.0
     assert [e.id for e in reopened.events("e1")] == [1, 2]

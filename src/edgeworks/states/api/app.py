@@ -64,6 +64,7 @@ _HANDLERS: dict[str, Any] = {
     "UpdateStateMachineAlias": versions.update_alias,
     "DeleteStateMachineAlias": versions.delete_alias,
     "ListStateMachineAliases": versions.list_aliases,
+    "RedriveExecution": executions.redrive,
     "DescribeMapRun": mapruns.describe,
     "ListMapRuns": mapruns.list_all,
     "UpdateMapRun": mapruns.update,

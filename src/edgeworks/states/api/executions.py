@@ -128,10 +128,35 @@ async def describe(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str
         "startDate": execution.started,
         "input": execution.input,
         "inputDetails": {"included": True},
-        "redriveCount": 0,
-        "redriveStatus": "NOT_REDRIVABLE",
+        "redriveCount": execution.redrive_count,
+        **_redrive_status(execution),
     }
     return answer | _qualifiers(execution) | _ending(execution)
+
+
+_REDRIVABLE = ("FAILED", "TIMED_OUT", "ABORTED")
+
+
+def _redrive_status(execution: ExecutionRecord) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    if execution.redrive_date is not None:
+        found["redriveDate"] = execution.redrive_date
+    if execution.type == "STANDARD" and execution.status in _REDRIVABLE:
+        return found | {"redriveStatus": "REDRIVABLE"}
+    reason = f"Execution is {execution.status} and cannot be redriven"
+    return found | {"redriveStatus": "NOT_REDRIVABLE", "redriveStatusReason": reason}
+
+
+async def redrive(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    """RedriveExecution: run a failed, timed out or aborted execution again from where it
+    stopped; states that had finished keep their recorded results."""
+    execution = find(deps, body)
+    if execution.type != "STANDARD" or execution.status not in _REDRIVABLE:
+        raise ApiError(
+            "ExecutionNotRedrivable",
+            f"Execution {execution.arn} is {execution.status} and cannot be redriven",
+        )
+    return {"redriveDate": deps.engine.redrive(execution)}
 
 
 def _qualifiers(execution: ExecutionRecord) -> dict[str, Any]:

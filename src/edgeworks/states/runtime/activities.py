@@ -79,14 +79,12 @@ async def run_activity(
     step: Path, key: str, call: Call, limits: tuple[int | None, int | None]
 ) -> Any:
     """Wait for a worker to take the task and answer it; return its output."""
-    run, token_key = step.run, f"{step.key}{key}"
+    run, token_key = step.run, step.callback_key(key)
     timeout, heartbeat = limits
-    due = run.journal.timer(
-        f"{token_key}:deadline", run.clock.now() + (timeout or core.DEFAULT_TIMEOUT)
-    )
+    due = step.timer(f"{key}:deadline", run.clock.now() + (timeout or core.DEFAULT_TIMEOUT))
     answer = run.callbacks.open(run.arn, token_key, run.durable)
     try:
-        if run.journal.find(f"{token_key}:started") is None:
+        if step.find(f"{key}:started") is None:
             worker = await _taken(step, key, call, due)
             started = {"activityStartedEventDetails": {"workerName": worker}}
             step.emit(f"{key}:started", "ActivityStarted", started)
@@ -98,7 +96,7 @@ async def run_activity(
 
 async def _taken(step: Path, key: str, call: Call, due: float) -> str:
     run = step.run
-    token = make_token(run.arn, f"{step.key}{key}")
+    token = make_token(run.arn, step.callback_key(key))
     offer = run.activities.offer(call.resource, token, dumps(call.payload))
     try:
         return await within(asyncio.shield(offer.taken), run.clock, due)

@@ -84,7 +84,7 @@ class Run:
                 "Name": self.name,
                 "RoleArn": self.role_arn,
                 "StartTime": iso(self.started),
-                "RedriveCount": 0,
+                "RedriveCount": self.journal.generation,
             },
             "StateMachine": {"Id": self.machine_arn, "Name": self.machine_name},
         }
@@ -99,25 +99,38 @@ class Path:
     last_id: int
     variables: dict[str, Any] = field(default_factory=dict)
     steps: int = 0
+    visit: str | None = None  # the key of the state visit this path's events belong to
 
     def step(self, state_name: str) -> Path:
         """Return the path of the next state visit on this line; keys differ per visit."""
         key = f"{self.key}/{self.steps}:{state_name}"
         self.steps += 1
-        return Path(self.run, key, self.last_id, self.variables)
+        return Path(self.run, key, self.last_id, self.variables, visit=key)
 
     def child(self, suffix: str, last_id: int, variables: dict[str, Any]) -> Path:
         """Return a path nested in this one (a branch or an iteration)."""
-        return Path(self.run, f"{self.key}{suffix}", last_id, dict(variables))
+        return Path(self.run, f"{self.key}{suffix}", last_id, dict(variables), visit=self.visit)
 
     def emit(self, suffix: str, kind: str, details: dict[str, Any] | None = None) -> EventRecord:
         """Write an event (or find it on replay) and make it this path's last."""
         run = self.run
         event = run.journal.emit(
-            self.key + suffix, kind, self.last_id, run.clock.now(), details or {}
+            self.key + suffix, kind, self.last_id, run.clock.now(), details or {}, visit=self.visit
         )
         self.last_id = event.id
         return event
+
+    def find(self, suffix: str) -> EventRecord | None:
+        """Return the event this path wrote under ``suffix`` before, if it still counts."""
+        return self.run.journal.find(self.key + suffix, self.visit)
+
+    def timer(self, suffix: str, due: float) -> float:
+        """Return the due time of this path's timer ``suffix``, choosing ``due`` if new."""
+        return self.run.journal.timer(self.key + suffix, due, self.visit)
+
+    def callback_key(self, suffix: str) -> str:
+        """Return the key a task token of this path names."""
+        return self.run.journal.callback_key(self.key + suffix, self.visit)
 
     def seed(self) -> int:
         """Return a random seed that is the same for this step on every replay."""

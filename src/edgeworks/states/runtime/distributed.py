@@ -88,7 +88,7 @@ def _map_run_arn(step: Path, state: Any, attempt: int) -> str:
     run = step.run
     parts = run.arn.split(":")
     label = state.label or state.name
-    unique = uuid.uuid5(uuid.NAMESPACE_URL, f"{run.arn}{step.key}#{attempt}")
+    unique = uuid.uuid5(uuid.NAMESPACE_URL, f"{run.arn}{step.callback_key(f'#{attempt}')}")
     return f"arn:aws:states:{parts[3]}:{parts[4]}:mapRun:{run.machine_name}/{label}:{unique}"
 
 

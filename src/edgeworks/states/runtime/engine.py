@@ -60,11 +60,34 @@ class Engine:
         if execution.arn in self._tasks:
             return self._tasks[execution.arn]
         durable = execution.type == "STANDARD"
-        journal = Journal(execution.arn, self.store if durable else None, fresh=fresh)
+        journal = Journal(
+            execution.arn,
+            self.store if durable else None,
+            fresh=fresh,
+            generation=execution.redrive_count,
+        )
         task = asyncio.get_running_loop().create_task(self._execute(execution, journal))
         self._tasks[execution.arn] = task
         task.add_done_callback(lambda _: self._tasks.pop(execution.arn, None))
         return task
+
+    def redrive(self, execution: ExecutionRecord) -> float:
+        """Run an ended execution again from where it failed; return the redrive time.
+
+        Raises:
+            ValueError: The execution is not FAILED, TIMED_OUT or ABORTED.
+        """
+        now = self.clock.now()
+        count = execution.redrive_count + 1
+        if not self.store.redrive(execution.arn, count, now):
+            raise ValueError(f"execution {execution.arn} is {execution.status}")
+        journal = Journal(execution.arn, self.store, generation=count)
+        details = {"executionRedrivenEventDetails": {"redriveCount": count}}
+        journal.emit("redriven", "ExecutionRedriven", len(journal.events), now, details)
+        again = self.store.execution(execution.arn)
+        assert again is not None
+        self.launch(again)
+        return now
 
     async def run_child(self, execution: ExecutionRecord) -> ExecutionRecord:
         """Run a child execution (a distributed Map item) to its end, once.
@@ -153,7 +176,7 @@ class Engine:
             task.cancel(ABORT)
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        journal = Journal(arn, self.store)
+        journal = Journal(arn, self.store, generation=current.redrive_count)
         details = _error_details(error, cause)
         last = len(journal.events)
         journal.emit(

@@ -42,8 +42,6 @@ async def run_choice(step: Path, state: Any, data: Any, scope: Scope) -> Outcome
 async def run_wait(step: Path, state: Any, data: Any, scope: Scope) -> Outcome:
     """States Language: Wait State, as a durable timer: a restart keeps the due time."""
     clock = step.run.clock
-    due = step.run.journal.timer(
-        f"{step.key}:wait", core.wait_until(state, data, scope, clock.now())
-    )
+    due = step.timer(":wait", core.wait_until(state, data, scope, clock.now()))
     await clock.sleep_until(due)
     return Outcome(core.plain_output(state, data, scope, step.variables), state.next)

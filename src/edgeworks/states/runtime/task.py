@@ -53,13 +53,13 @@ async def run_task(step: Path, state: Any, data: Any, scope: Scope) -> Outcome:
 async def backoff(step: Path, key: str, seconds: float) -> None:
     """Sleep a retry interval on a durable timer (States Language: Retry, IntervalSeconds)."""
     clock = step.run.clock
-    due = step.run.journal.timer(f"{step.key}{key}:backoff", clock.now() + seconds)
+    due = step.timer(f"{key}:backoff", clock.now() + seconds)
     await clock.sleep_until(due)
 
 
 async def _attempt(step: Path, state: Any, data: Any, scope: Scope, attempt: int) -> Outcome:
     if state.resource.endswith(resources.CALLBACK_SUFFIX):
-        token = make_token(step.run.arn, f"{step.key}#{attempt}")
+        token = make_token(step.run.arn, step.callback_key(f"#{attempt}"))
         scope.context["Task"] = {"Token": token}  # type: ignore[index]
     effective = core.task_input(state, data, scope, step.variables)
     call = resources.resolve(state.resource, effective, step.run)
@@ -76,7 +76,7 @@ async def _call(
     parameters: Any,
     limits: tuple[int | None, int | None],
 ) -> Any:
-    recorded = step.run.journal.find(f"{step.key}{key}:result")
+    recorded = step.find(f"{key}:result")
     if recorded is not None:
         step.last_id = recorded.id
         return _replayed(recorded)
@@ -96,7 +96,7 @@ async def _call(
         return await _run_sync(step, key, call, limits)
     # Without a heartbeat from a request-response task, HeartbeatSeconds is a second limit.
     limit, error = _limit(*limits)
-    due = step.run.journal.timer(f"{step.key}{key}:deadline", step.run.clock.now() + limit)
+    due = step.timer(f"{key}:deadline", step.run.clock.now() + limit)
     value = await _invoke(step, key, call, due, error)
     step.emit(f"{key}:result", f"{call.prefix}Succeeded", call.succeeded(value))
     return value
@@ -105,14 +105,12 @@ async def _call(
 async def _call_back(
     step: Path, key: str, call: resources.Call, limits: tuple[int | None, int | None]
 ) -> Any:
-    run, token_key = step.run, f"{step.key}{key}"
+    run, token_key = step.run, step.callback_key(key)
     timeout, heartbeat = limits
-    due = run.journal.timer(
-        f"{token_key}:deadline", run.clock.now() + (timeout or core.DEFAULT_TIMEOUT)
-    )
+    due = step.timer(f"{key}:deadline", run.clock.now() + (timeout or core.DEFAULT_TIMEOUT))
     future = run.callbacks.open(run.arn, token_key, run.durable)
     try:
-        if run.journal.find(f"{token_key}:submitted") is None:
+        if step.find(f"{key}:submitted") is None:
             response = await _invoke(step, key, call, due, TIMEOUT)
             step.emit(f"{key}:submitted", "TaskSubmitted", call.submitted(response))
         outcome = await answer_of(step, key, call, future, due=due, heartbeat=heartbeat)
@@ -125,7 +123,7 @@ async def _invoke(step: Path, key: str, call: resources.Call, due: float, error:
     """Run the function until ``due``; a failure or timeout is recorded as the outcome."""
     clock = step.run.clock
     try:
-        work = resources.invoke(call, step.run, due - clock.now(), f"{step.key}{key}")
+        work = resources.invoke(call, step.run, due - clock.now(), step.callback_key(key))
         return await within(work, clock, due)
     except DeadlineError:
         step.emit(f"{key}:result", f"{call.prefix}TimedOut", call.failed("TimedOut", error, None))
@@ -141,12 +139,10 @@ async def _run_sync(
     step: Path, key: str, call: resources.Call, limits: tuple[int | None, int | None]
 ) -> Any:
     # Step Functions guide, Run a Job (.sync): wait for the nested execution to end.
-    run, token_key = step.run, f"{step.key}{key}"
+    run = step.run
     timeout, _ = limits
-    due = run.journal.timer(
-        f"{token_key}:deadline", run.clock.now() + (timeout or core.DEFAULT_TIMEOUT)
-    )
-    submitted = run.journal.find(f"{token_key}:submitted")
+    due = step.timer(f"{key}:deadline", run.clock.now() + (timeout or core.DEFAULT_TIMEOUT))
+    submitted = step.find(f"{key}:submitted")
     if submitted is None:
         response = await _invoke(step, key, call, due, TIMEOUT)
         step.emit(f"{key}:submitted", "TaskSubmitted", call.submitted(response))

@@ -52,7 +52,7 @@ async def answer_of(
     heartbeat: int | None,
 ) -> dict[str, Any]:
     # Step Functions guide, HeartbeatSeconds: each SendTaskHeartbeat starts the period again.
-    run, token_key = step.run, f"{step.key}{key}"
+    run, token_key = step.run, step.callback_key(key)
     waiting_since = run.clock.now()
     while True:
         beat = run.callbacks.last_beat(run.arn, token_key) or waiting_since

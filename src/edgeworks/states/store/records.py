@@ -48,6 +48,8 @@ class ExecutionRecord:
     map_run: str | None = None
     version_arn: str | None = None
     alias_arn: str | None = None
+    redrive_count: int = 0
+    redrive_date: float | None = None
 
 
 @dataclass(frozen=True)

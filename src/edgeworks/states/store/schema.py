@@ -49,7 +49,9 @@ TABLES = (
         cause TEXT,
         map_run TEXT,
         version_arn TEXT,
-        alias_arn TEXT
+        alias_arn TEXT,
+        redrive_count INTEGER NOT NULL DEFAULT 0,
+        redrive_date REAL
     )""",
     "CREATE INDEX IF NOT EXISTS executions_by_machine ON executions (machine_arn, seq)",
     "CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status)",

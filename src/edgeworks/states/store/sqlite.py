@@ -27,7 +27,8 @@ _MACHINE_COLUMNS = (
 )
 _EXECUTION_COLUMNS = (
     "arn, machine_arn, name, status, input, started, definition, role_arn, machine_updated,"
-    " revision_id, type, stopped, output, error, cause, map_run, version_arn, alias_arn"
+    " revision_id, type, stopped, output, error, cause, map_run, version_arn, alias_arn,"
+    " redrive_count, redrive_date"
 )
 
 
@@ -170,7 +171,7 @@ class Store:
         try:
             self._db.execute(
                 f"INSERT INTO executions ({_EXECUTION_COLUMNS})"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 _execution_row(execution),
             )
         except sqlite3.IntegrityError:
@@ -201,6 +202,17 @@ class Store:
         """
         self._endings.append((status, stopped, output, error, cause, arn))
         self._schedule_flush()
+
+    def redrive(self, arn: str, count: int, now: float) -> bool:
+        """Set an ended execution running again as redrive ``count``; False if it was not
+        FAILED, TIMED_OUT or ABORTED."""
+        cursor = self.execute(
+            "UPDATE executions SET status = 'RUNNING', stopped = NULL, output = NULL,"
+            " error = NULL, cause = NULL, redrive_count = ?, redrive_date = ?"
+            " WHERE arn = ? AND status IN ('FAILED', 'TIMED_OUT', 'ABORTED')",
+            (count, now, arn),
+        )
+        return cursor.rowcount == 1
 
     def executions(
         self, owner: str, status: str | None, before: int, limit: int, *, map_run: bool = False
@@ -420,4 +432,6 @@ def _execution_row(e: ExecutionRecord) -> tuple[Any, ...]:
         e.map_run,
         e.version_arn,
         e.alias_arn,
+        e.redrive_count,
+        e.redrive_date,
     )

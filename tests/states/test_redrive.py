@@ -1,0 +1,107 @@
+"""RedriveExecution: an ended execution runs again from where it failed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.states.harness import finished, history, machine, wait_for
+from tests.states.test_api_machines import error_of
+
+LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:"
+
+
+def flaky_task(name: str, next_state: str | None = None) -> dict[str, Any]:
+    task: dict[str, Any] = {
+        "Type": "Task",
+        "Resource": LAMBDA + "flaky",
+        "ResultPath": f"$.{name}",
+    }
+    task["Parameters"] = {"marker.$": f"$.{name}_marker", "fail_times": 1}
+    return task | ({"Next": next_state} if next_state else {"End": True})
+
+
+def test_redrive_reruns_the_failed_state_only(sfn: Any, tmp_path: Path) -> None:
+    definition = {
+        "StartAt": "Once",
+        "States": {
+            "Once": {
+                "Type": "Task",
+                "Resource": LAMBDA + "flaky",
+                "Parameters": {"marker.$": "$.once_marker", "fail_times": 0},
+                "ResultPath": "$.once",
+                "Next": "Twice",
+            },
+            "Twice": flaky_task("twice"),
+        },
+    }
+    data = {"once_marker": str(tmp_path / "once"), "twice_marker": str(tmp_path / "twice")}
+    arn = machine(sfn, definition)
+    execution = sfn.start_execution(stateMachineArn=arn, input=json.dumps(data))["executionArn"]
+    failed = finished(sfn, execution)
+
+    redriven = sfn.redrive_execution(executionArn=execution)
+    done = wait_for(
+        lambda: (
+            (found := sfn.describe_execution(executionArn=execution))["status"] != "RUNNING"
+            and found
+        )
+    )
+    kinds = [e["type"] for e in history(sfn, execution)]
+
+    assert (failed["status"], failed["redriveStatus"]) == ("FAILED", "REDRIVABLE")
+    assert done["status"] == "SUCCEEDED"
+    assert done["redriveCount"] == 1
+    assert done["redriveDate"] == redriven["redriveDate"]
+    assert json.loads(done["output"])["twice"] == {"attempts": 2}
+    assert (tmp_path / "once").read_text() == "1", "the state that succeeded ran once"
+    assert kinds.count("ExecutionFailed") == 1 and "ExecutionRedriven" in kinds
+    assert kinds[-1] == "ExecutionSucceeded"
+    assert kinds.count("TaskStateEntered") == 3
+
+
+def test_redrive_reruns_only_the_unfinished_branches(sfn: Any, tmp_path: Path) -> None:
+    steady = {
+        "StartAt": "Steady",
+        "States": {
+            "Steady": {
+                "Type": "Task",
+                "Resource": LAMBDA + "flaky",
+                "Parameters": {"marker.$": "$.a_marker", "fail_times": 0},
+                "End": True,
+            }
+        },
+    }
+    shaky = {"StartAt": "Shaky", "States": {"Shaky": flaky_task("b")}}
+    definition = {
+        "StartAt": "Both",
+        "States": {"Both": {"Type": "Parallel", "Branches": [steady, shaky], "End": True}},
+    }
+    data = {"a_marker": str(tmp_path / "a"), "b_marker": str(tmp_path / "b")}
+    arn = machine(sfn, definition)
+    execution = sfn.start_execution(stateMachineArn=arn, input=json.dumps(data))["executionArn"]
+    finished(sfn, execution)
+
+    sfn.redrive_execution(executionArn=execution)
+    done = wait_for(
+        lambda: (
+            (found := sfn.describe_execution(executionArn=execution))["status"] != "RUNNING"
+            and found
+        )
+    )
+
+    assert done["status"] == "SUCCEEDED"
+    assert (tmp_path / "a").read_text() == "1"
+    assert (tmp_path / "b").read_text() == "2"
+
+
+def test_only_ended_executions_can_be_redriven(sfn: Any) -> None:
+    arn = machine(sfn, {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+    execution = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+    done = finished(sfn, execution)
+
+    refused = error_of(sfn.redrive_execution, executionArn=execution)
+
+    assert done["redriveStatus"] == "NOT_REDRIVABLE"
+    assert refused["Code"] == "ExecutionNotRedrivable"
