@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from edgeworks.cache.entry import Entry
 from edgeworks.cache.rules.freshness import Freshness
@@ -129,7 +129,7 @@ _MAX_SHARED = 4096
 def _shared(value: _T) -> _T:
     found = _SHARED.get(value)
     if found is not None:
-        return found  # type: ignore[return-value]
+        return cast(_T, found)
     if len(_SHARED) < _MAX_SHARED:
         _SHARED[value] = value
     return value
