@@ -31,7 +31,7 @@ def test_config_file_settings_are_used_when_not_overridden(tmp_path: Path) -> No
 
     assert (dist.listen_host, dist.listen_port) == ("127.0.0.1", 9000)
     assert dist.access_log == str(tmp_path / "access.log")
-    assert source.current is dist
+    assert source.current is None  # loading alone does not make it current
 
 
 def test_listen_and_access_log_options_override_the_file(tmp_path: Path) -> None:
@@ -66,12 +66,20 @@ def test_validate_keeps_the_last_good_distribution(
 ) -> None:
     path = write_config(tmp_path)
     source = Source(NodeOptions(config=path), None)
-    good = source.load()
+    assert source.validate() is True
+    good = source.current
     Path(path).write_text('{"Origins": []}')
 
     assert source.validate() is False
     assert source.current is good
     assert "DefaultCacheBehavior" in caplog.text
+
+
+def test_validate_refuses_an_access_log_that_cannot_be_opened(tmp_path: Path) -> None:
+    path = write_config(tmp_path)
+    options = NodeOptions(config=path, access_log=str(tmp_path / "no" / "dir" / "a.log"))
+
+    assert Source(options, None).validate() is False
 
 
 def test_taken_address_is_named_in_the_error() -> None:

@@ -38,7 +38,7 @@ def serve(options: NodeOptions) -> int:
         origin_sock = demo.bind_origin_socket()
         origin = f"http://127.0.0.1:{origin_sock.getsockname()[1]}"
     source = Source(options, origin)
-    dist = source.load()
+    dist = source.current = source.load()
     dist = _reserve_port(source, dist)
     # A bad certificate, key or log path stops the start here, not every worker in a loop.
     tls_context(dist.tls)

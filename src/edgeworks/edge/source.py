@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from edgeworks.config import ConfigError, Problem, load_config, single_origin_distribution
 from edgeworks.config.model import Distribution
+from edgeworks.edge.accesslog import AccessLog
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class Source:
     current: Distribution | None = None
 
     def load(self) -> Distribution:
-        """Load the distribution again and remember it.
+        """Load the distribution again, without making it current.
 
         Raises:
             ConfigError: The configuration has problems (every one of them is listed).
@@ -61,16 +62,25 @@ class Source:
             dist = replace(
                 dist, access_log=None if options.access_log == "off" else options.access_log
             )
-        self.current = dist
         return dist
 
     def validate(self) -> bool:
-        """Load the configuration for a reload; log every problem and answer False if bad."""
+        """Load the configuration for a reload and make it current if it is good.
+
+        A configuration is good when it has no problems and its access log can be opened.
+        Every problem is logged at WARNING; the current distribution then stays.
+        """
         try:
-            self.load()
+            dist = self.load()
+            if dist.access_log is not None:
+                AccessLog(dist.access_log, header=False).close()
         except ConfigError as exc:
             log_refusal(exc)
             return False
+        except OSError as exc:
+            logger.warning("configuration refused, old one kept: %s", exc)
+            return False
+        self.current = dist
         return True
 
 

@@ -166,7 +166,7 @@ class Worker:
         self.server.set_app(self.app)
         self._close_later(old)
         self._switch_log(log)
-        self.dist = dist
+        self.dist = self.source.current = dist
         logger.info("configuration reloaded")
 
     def _next_log(self, target: str | None) -> AccessLog | None:
