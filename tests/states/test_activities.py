@@ -89,3 +89,14 @@ def test_no_task_answers_empty_after_the_poll(sfn: Any) -> None:
     answer = sfn.get_activity_task(activityArn=activity)
 
     assert "taskToken" not in answer
+
+
+def test_activities_carry_tags(sfn: Any) -> None:
+    activity = sfn.create_activity(name="tagged", tags=[{"key": "team", "value": "ops"}])[
+        "activityArn"
+    ]
+
+    sfn.tag_resource(resourceArn=activity, tags=[{"key": "tier", "value": "1"}])
+    tags = sfn.list_tags_for_resource(resourceArn=activity)["tags"]
+
+    assert tags == [{"key": "team", "value": "ops"}, {"key": "tier", "value": "1"}]

@@ -1,4 +1,4 @@
-"""Tag operations on state machines: TagResource, UntagResource, ListTagsForResource."""
+"""Tag operations on state machines and activities: Tag, Untag, ListTagsForResource."""
 
 from __future__ import annotations
 
@@ -34,8 +34,10 @@ def tag_map(tags: object) -> dict[str, str]:
 
 
 def _resource(deps: Deps, body: dict[str, Any]) -> str:
-    arn = str(arns.parse(body.get("resourceArn"), "resourceArn", ("stateMachine",)))
-    if deps.store.machine(arn) is None:
+    parsed = arns.parse(body.get("resourceArn"), "resourceArn", ("stateMachine", "activity"))
+    arn = str(parsed)
+    exists = deps.store.machine(arn) if parsed.kind == "stateMachine" else deps.store.activity(arn)
+    if exists is None:
         raise ApiError(
             "ResourceNotFound", f"Resource not found: '{arn}'", extra={"resourceName": arn}
         )
