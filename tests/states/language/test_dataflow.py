@@ -356,3 +356,15 @@ def test_jsonata_parallel_arguments_and_output_over_branch_results() -> None:
 
     assert dataflow.prepare_input(built, {"n": 4}, scope()) == {"n": 4}
     assert dataflow.finish_output(built, {"n": 4}, [1, 2, 3], scope())[0] == 6
+
+
+def test_a_missing_context_path_shows_the_context_object_in_the_cause() -> None:
+    built = one_state({"Type": "Pass", "Parameters": {"c.$": "$$.Nope"}})
+
+    with pytest.raises(StatesFailure) as caught:
+        dataflow.prepare_input(built, {"a": 1}, scope(State={"Name": "S"}))
+
+    assert caught.value.cause == (
+        "The JSONPath '$$.Nope' specified for the field 'c.$' could not be found in the input "
+        '\'{"State":{"Name":"S"}}\''
+    )

@@ -44,8 +44,10 @@ def evaluate_reference(key: str, expression: str, data: Any, scope: Scope) -> An
     try:
         return paths.select(expression, data, scope)
     except paths.NoMatchError:
+        # A context path is looked for in the context object, and the cause shows that.
+        searched = dict(scope.context) if expression.startswith("$$") else data
         cause = (
             f"The JSONPath '{expression}' specified for the field '{key}' could not be found "
-            f"in the input '{paths.to_json(data)}'"
+            f"in the input '{paths.to_json(searched)}'"
         )
         raise errors.StatesFailure(errors.RUNTIME, cause, needs_location=True) from None
