@@ -325,3 +325,12 @@ def test_http10_viewer_gets_a_close_delimited_or_sized_answer(stack: Stack) -> N
     assert head.startswith(b"HTTP/1.1 200 ")
     assert b"transfer-encoding" not in head.lower()
     assert len(body) == 70000
+
+
+def test_requests_the_server_refuses_are_counted(stack: Stack) -> None:
+    data = _raw_exchange(stack, b"GET / HTTP/1.1\r\nHost: e\r\nBad Name: x\r\n\r\n")
+    assert data.startswith(b"HTTP/1.1 400 ")
+    counts = stack.tracer.metrics.snapshot()
+    assert counts["requests"] == 1
+    assert counts["result_error"] == 1
+    assert counts["status_4xx"] == 1

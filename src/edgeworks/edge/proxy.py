@@ -117,6 +117,22 @@ class EdgeApp:
             task.cancel()
         await self._client.aclose()
 
+    def refused(self, client: tuple[str, int], status: int, reason: str, bytes_sent: int) -> None:
+        """Report a request the server refused before it reached the pipeline."""
+        log.info("refused a request from %s: %d %s", client[0], status, reason)
+        self._tracer.request_done(
+            client=client[0],
+            method="-",
+            host="",
+            target="-",
+            status=status,
+            bytes_in=0,
+            bytes_out=bytes_sent,
+            result="Error",
+            origin_time=None,
+            total_time=0.0,
+        )
+
     def respond_now(self, request: Request) -> Sequence[bytes] | None:
         """Answer a fresh hit from memory at once; None sends the request to :meth:`handle`."""
         if request.method not in LOOKUP_METHODS:

@@ -192,8 +192,13 @@ class Connection(RequestParsing, asyncio.Protocol):
             self._pause(_PAUSE_BODY)
 
     def _send_error(self, error: HTTPError) -> None:
-        self._write([plain_response(error.status, error.reason)])
+        answer = plain_response(error.status, error.reason)
+        self._write([answer])
         self._close()
+        # The app never saw this request; an app that logs requests may still want a line.
+        refused = getattr(self._server.app, "refused", None)
+        if refused is not None:
+            refused(self._client, error.status, error.reason, len(answer))
 
     # Sink, used by Response
 

@@ -44,6 +44,11 @@ class App(Protocol):
         """Answer the request by writing into ``response``; the server ends it if needed."""
 
 
+# An app may also define ``refused(client, status, reason, bytes_sent)``: the server calls it
+# for every request it answered itself with an error (malformed, over a limit, too slow), which
+# the app's own methods never saw. It is looked up when needed, so it stays optional.
+
+
 class HTTPServer:
     """Serves an :class:`App` over HTTP/1.1, optionally behind TLS.
 
