@@ -24,6 +24,11 @@ field never holds a separator. Empty fields are written as ``-``.
 Finished requests are queued as plain tuples, then formatted and written in batches, at most
 every :data:`FLUSH_INTERVAL` seconds or every :data:`FLUSH_LINES` lines, so the hot path pays
 only for a tuple. A node that dies abruptly loses at most one batch.
+
+Error tree::
+
+    EdgeworksError
+    └── AccessLogError       a line that :func:`parse_line` cannot read (field and value named)
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ import select
 import stat
 import time
 from dataclasses import dataclass
+
+from edgeworks.errors import EdgeworksError
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +72,7 @@ _UNSAFE = re.compile(rb"[^\x21-\x7e]")
 _LINE = b"%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%.3f\n"
 
 
-class AccessLogError(ValueError):
+class AccessLogError(EdgeworksError, ValueError):
     """A line does not follow the access-log format; the message names the field and value."""
 
 
