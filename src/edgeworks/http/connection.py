@@ -73,9 +73,7 @@ class Connection(RequestParsing, asyncio.Protocol):
             log.warning(
                 "refused %s: %d connections open", self._client[0], self._limits.max_connections
             )
-            transport.write(plain_response(503, "too many connections"))
-            self._closing = True
-            transport.close()
+            self._send_error(HTTPError(503, "too many connections"))
             return
         self._server._open.add(self)
 
