@@ -75,7 +75,25 @@ DEFINITION = {
             "ResultPath": "$.fan",
             "Next": "Last",
         },
-        "Last": _step(4, "Finish"),
+        "Last": _step(4, "Each"),
+        "Each": {
+            "Type": "Map",
+            "ItemsPath": "$.steps",
+            "MaxConcurrency": 2,
+            "ItemSelector": {"id.$": "$.id", "dir.$": "$.dir", "step.$": "$$.Map.Item.Value"},
+            "ItemProcessor": {
+                "StartAt": "Item",
+                "States": {
+                    "Item": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:lambda:us-east-1:123456789012:function:record",
+                        "End": True,
+                    }
+                },
+            },
+            "ResultPath": "$.items",
+            "Next": "Finish",
+        },
         "Finish": {"Type": "Pass", "OutputPath": "$", "End": True},
     },
 }
@@ -160,7 +178,9 @@ def test_sigkill_mid_run_then_every_execution_finishes_once(
         arn = machine(sfn, DEFINITION, name="durable")
         executions = [
             sfn.start_execution(
-                stateMachineArn=arn, name=f"run{i}", input=json.dumps({"id": i, "dir": str(work)})
+                stateMachineArn=arn,
+                name=f"run{i}",
+                input=json.dumps({"id": i, "dir": str(work), "steps": [5, 6, 7]}),
             )["executionArn"]
             for i in range(EXECUTIONS)
         ]
@@ -171,7 +191,7 @@ def test_sigkill_mid_run_then_every_execution_finishes_once(
 
     recorded = _recorded(data)
     before = _invocations(work)
-    assert 0 < len(recorded) < EXECUTIONS * 4, "the kill must land in the middle of the run"
+    assert 0 < len(recorded) < EXECUTIONS * 7, "the kill must land in the middle of the run"
 
     second = Service(data, functions)
     try:
@@ -185,7 +205,8 @@ def test_sigkill_mid_run_then_every_execution_finishes_once(
         assert output["r1"] == {"id": i, "step": 1}
         assert output["fan"] == {"r2": {"id": i, "step": 2}, "r3": {"id": i, "step": 3}}
         assert output["r4"] == {"id": i, "step": 4}
-    assert set(after) == {(i, s) for i in range(EXECUTIONS) for s in (1, 2, 3, 4)}
+        assert output["items"] == [{"id": i, "step": s} for s in (5, 6, 7)]
+    assert set(after) == {(i, s) for i in range(EXECUTIONS) for s in range(1, 8)}
     rerun = {task for task in recorded if after[task] != before[task]}
     assert rerun == set(), "tasks whose result was recorded ran again"
 
