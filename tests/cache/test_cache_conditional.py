@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cache_support import T0, hdrs
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edgeworks.cache.rules.conditional import (
@@ -102,6 +102,7 @@ _NAMES = st.sampled_from(
 _FIELDS = st.lists(st.tuples(_NAMES, st.binary(min_size=1, max_size=8)), max_size=6)
 
 
+@settings(deadline=None)
 @given(_FIELDS)
 def test_merge_never_changes_length_nor_adds_hop_by_hop_rfc9111_3_2(incoming: Headers) -> None:
     merged = merge(STORED, incoming)

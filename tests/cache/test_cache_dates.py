@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edgeworks.cache.rules.dates import format_http_date, parse_age, parse_http_date
@@ -68,23 +68,27 @@ def test_large_age_capped_rfc9111_1_2_2() -> None:
     assert parse_age([b"99999999999999999"]) == DELTA_SECONDS_CAP
 
 
+@settings(deadline=None)
 @given(st.binary(max_size=40))
 def test_date_garbage_never_crashes(value: bytes) -> None:
     result = parse_http_date(value)
     assert result is None or isinstance(result, float)
 
 
+@settings(deadline=None)
 @given(st.lists(st.binary(max_size=20), max_size=3))
 def test_age_garbage_never_crashes(values: list[bytes]) -> None:
     result = parse_age(values)
     assert result is None or 0 <= result <= DELTA_SECONDS_CAP
 
 
+@settings(deadline=None)
 @given(st.integers(0, 4_000_000_000))
 def test_any_time_round_trips(when: int) -> None:
     assert parse_http_date(format_http_date(float(when))) == float(when)
 
 
+@settings(deadline=None)
 @given(st.integers(0, 10**20), st.sampled_from(["", " ", "  "]))
 def test_age_with_spacing(seconds: int, pad: str) -> None:
     assert parse_age([f"{pad}{seconds}{pad}".encode()]) == min(seconds, DELTA_SECONDS_CAP)

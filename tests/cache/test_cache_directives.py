@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edgeworks.cache.rules.directives import DELTA_SECONDS_CAP, parse_cache_control
@@ -73,6 +73,7 @@ def test_unknown_directives_ignored_rfc9111_5_2_3() -> None:
     assert parsed.seconds("max-age") == 7
 
 
+@settings(deadline=None)
 @given(st.lists(st.binary(max_size=60), max_size=4))
 def test_garbage_never_crashes(lines: list[bytes]) -> None:
     parsed = parse_cache_control(lines)
@@ -86,6 +87,7 @@ _NAMES = st.sampled_from(["max-age", "MAX-AGE", "Max-Age", "s-maxage", "S-MaxAge
 _SPACE = st.sampled_from(["", " ", "  ", "\t"])
 
 
+@settings(deadline=None)
 @given(_NAMES, st.integers(0, 10**12), _SPACE, _SPACE, st.booleans())
 def test_spacing_case_and_quoting_agree(
     name: str, seconds: int, left: str, right: str, quoted: bool

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cache_support import hdrs
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edgeworks.cache.rules.fields import (
@@ -85,6 +85,7 @@ def test_weak_and_strong_comparison_rfc9110_8_8_3_2() -> None:
 _TOKENS = st.lists(st.sampled_from(["gzip", "br", "deflate", "identity"]), min_size=1, max_size=3)
 
 
+@settings(deadline=None)
 @given(_TOKENS, st.sampled_from([",", ", ", " ,", " , "]), st.booleans())
 def test_vary_normalisation_ignores_spacing_case_and_order(
     tokens: list[str], separator: str, upper: bool
@@ -95,6 +96,7 @@ def test_vary_normalisation_ignores_spacing_case_and_order(
     assert normalised(plain, b"accept-encoding") == normalised(odd, b"accept-encoding")
 
 
+@settings(deadline=None)
 @given(st.lists(st.tuples(st.binary(max_size=12), st.binary(max_size=30)), max_size=6))
 def test_vary_garbage_never_crashes(pairs: list[tuple[bytes, bytes]]) -> None:
     headers = [(name.lower(), value) for name, value in pairs]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cache_support import hdrs, memory_cache, store
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edgeworks.cache import meta
@@ -44,6 +44,7 @@ def test_variants_record_round_trip_keeps_newest_first() -> None:
     assert back == record and back.name_sets[0] == (b"accept-language",)
 
 
+@settings(deadline=None)
 @given(st.binary(max_size=64))
 def test_garbage_records_decode_to_none(data: bytes) -> None:
     entry = meta.decode_entry(b"E" + data, b"", 0)

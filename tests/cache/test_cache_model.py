@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from cache_support import FOLLOW, T0, hdrs, memory_cache
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edgeworks.cache import Cache
 from edgeworks.cache.rules.dates import format_http_date
 
 
+@settings(deadline=None)
 @given(
     max_age=st.integers(1, 10_000),
     s_maxage=st.none() | st.integers(0, 10_000),
@@ -48,6 +49,7 @@ def test_hit_exactly_while_fresh_rfc9111_4_2(
         assert found.entry is not None and found.entry.age(T0 + elapsed) == age
 
 
+@settings(deadline=None)
 @given(
     lifetime=st.integers(1, 1_000),
     elapsed=st.integers(0, 2_000),
@@ -100,6 +102,7 @@ def test_request_directives_against_the_model_rfc9111_5_2_1(
 _LANGUAGES = st.sampled_from(["en", "EN", "fr", " fr ", "de, en", "en,de", "de,  EN", None])
 
 
+@settings(deadline=None)
 @given(st.lists(_LANGUAGES, min_size=1, max_size=8), st.lists(_LANGUAGES, max_size=6))
 def test_variants_against_the_model_rfc9111_4_1(
     stored: list[str | None], asked: list[str | None]
@@ -130,6 +133,7 @@ def _normal(language: str | None) -> str | None:
     return ",".join(sorted(part.strip().lower() for part in language.split(",")))
 
 
+@settings(deadline=None)
 @given(
     st.binary(min_size=0, max_size=64),
     st.lists(st.tuples(st.integers(0, 80), st.integers(0, 80)), min_size=1, max_size=3),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cache_support import T0, hdrs
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edgeworks.cache.rules.dates import format_http_date
@@ -53,6 +53,7 @@ def test_if_range_date_exact_and_strong_rfc9110_13_1_5() -> None:
     assert not if_range_allows(hdrs(("If-Range", format_http_date(T0).decode())), STORED)
 
 
+@settings(deadline=None)
 @given(st.binary(max_size=60), st.integers(0, 10**6))
 def test_range_garbage_never_crashes(value: bytes, length: int) -> None:
     result = parse_range(value, length)
@@ -60,6 +61,7 @@ def test_range_garbage_never_crashes(value: bytes, length: int) -> None:
         assert all(0 <= first <= last < length for first, last in result)
 
 
+@settings(deadline=None)
 @given(
     st.lists(st.tuples(st.integers(0, 500), st.integers(0, 500)), min_size=1, max_size=5),
     st.integers(1, 400),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cache_support import hdrs
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edgeworks.cache.rules.freshness import Freshness
@@ -129,6 +129,7 @@ _FRESHNESS = st.builds(
 )
 
 
+@settings(deadline=None)
 @given(_DIRECTIVES, st.floats(0, 500), _FRESHNESS, st.booleans())
 def test_reuse_invariants_rfc9111_4(
     directives: list[str], age: float, fresh: Freshness, validator: bool
