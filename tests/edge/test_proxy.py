@@ -334,3 +334,18 @@ def test_requests_the_server_refuses_are_counted(stack: Stack) -> None:
     assert counts["requests"] == 1
     assert counts["result_error"] == 1
     assert counts["status_4xx"] == 1
+
+
+def test_custom_origin_headers_and_origin_path_reach_the_origin() -> None:
+    def custom(dist: Distribution) -> Distribution:
+        origin = dataclasses.replace(
+            dist.origins["origin"], custom_headers=(("X-Origin-Secret", "s3cr3t"),), path="/base"
+        )
+        return dataclasses.replace(dist, origins={"origin": origin})
+
+    with Stack(shape=custom) as running:
+        reply, _ = fetch(running.client(), "GET", "/p?x=1", {"X-Origin-Secret": "viewer"})
+        assert reply.status == 200
+        seen = running.origin.seen[-1]
+        assert seen.target == b"/base/p?x=1"
+        assert [v for n, v in seen.headers if n == b"x-origin-secret"] == [b"s3cr3t"]
