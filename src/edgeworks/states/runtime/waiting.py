@@ -51,6 +51,12 @@ async def answer_of(
     due: float,
     heartbeat: int | None,
 ) -> dict[str, Any]:
+    """Wait for the outcome sent for a task's token; record a timeout and raise it.
+
+    Raises:
+        StatesFailure: States.Timeout when ``due`` passes, States.HeartbeatTimeout when no
+            heartbeat came within ``heartbeat`` seconds.
+    """
     # Step Functions guide, HeartbeatSeconds: each SendTaskHeartbeat starts the period again.
     run, token_key = step.run, step.callback_key(key)
     waiting_since = run.clock.now()
