@@ -4,8 +4,8 @@ One connection, used from the event loop's thread only: each call is a short sta
 WAL mode, cheaper than handing it to a thread. Paging is by the row's sequence number, which
 only grows, so a page token stays valid while rows are added.
 
-History events are committed in groups: the events appended during one turn of the event loop
-are written in one transaction at the end of that turn, and every read or other write first
+History events and execution ends are committed in groups: what is recorded during one turn
+of the event loop is written in one transaction at the end of that turn, and every read or other write first
 writes what is pending, so readers always see every event appended before they asked. A crash
 loses at most the events of the turn it interrupted, which no caller has been told of.
 """
