@@ -5,9 +5,10 @@ WAL mode, cheaper than handing it to a thread. Paging is by the row's sequence n
 only grows, so a page token stays valid while rows are added.
 
 History events and execution ends are committed in groups: what is recorded during one turn
-of the event loop is written in one transaction at the end of that turn, and every read or other write first
-writes what is pending, so readers always see every event appended before they asked. A crash
-loses at most the events of the turn it interrupted, which no caller has been told of.
+of the event loop is written in one transaction at the end of that turn, and every read or
+other write first writes what is pending, so readers always see every event appended before
+they asked. A crash loses at most the events of the turn it interrupted, which no caller has
+been told of.
 """
 
 from __future__ import annotations
