@@ -148,21 +148,24 @@ Entry = tuple[
 
 
 def _format(entry: Entry) -> bytes:
-    finished, client, method, host, target, status, bytes_sent, result = entry[:8]
-    origin_time, total_time = entry[8:]
-    path, _, query = _raw(target).partition(b"?")
-    texts: tuple[bytes, ...] = (_raw(client), _raw(method), _raw(host), path, query, _raw(result))
+    finished, client, method, host, target, status, sent, result, origin_time, total_time = entry
+    texts = [_raw(client), _raw(method), _raw(host), *_raw(target).partition(b"?")[::2]]
+    texts.append(_raw(result))
     # One scan of every text field together: the common line needs no escaping at all.
-    if _UNSAFE.search(b"!".join(texts)) is not None or not all(texts):
-        texts = tuple(map(_escaped, texts))
-    origin = b"-" if origin_time is None else b"%.3f" % origin_time
+    if _UNSAFE.search(b"!".join(texts)) is not None:
+        texts = list(map(_escaped, texts))
+    client_, method_, host_, path, query, result_ = texts
     return _LINE % (
         _stamp(int(finished)),
-        *texts[:5],
+        client_ or b"-",
+        method_ or b"-",
+        host_ or b"-",
+        path or b"-",
+        query or b"-",
         status,
-        bytes_sent,
-        texts[5],
-        origin,
+        sent,
+        result_ or b"-",
+        b"-" if origin_time is None else b"%.3f" % origin_time,
         total_time,
     )
 
