@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -215,3 +216,15 @@ def test_invalid_yaml_dates_are_problems(tmp_path: Path) -> None:
         assert "not valid YAML" in exc.problems[0].message
     else:
         raise AssertionError("an impossible date was accepted")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=200), st.sampled_from(["d.yaml", "d.json", "d.conf"]))
+def test_arbitrary_file_bytes(data: bytes, name: str) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / name
+        path.write_bytes(data)
+        try:
+            load_config(path)
+        except ConfigError as exc:
+            assert exc.problems
