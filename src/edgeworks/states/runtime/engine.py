@@ -68,8 +68,13 @@ class Engine:
         )
         task = asyncio.get_running_loop().create_task(self._execute(execution, journal))
         self._tasks[execution.arn] = task
-        task.add_done_callback(lambda _: self._tasks.pop(execution.arn, None))
+        task.add_done_callback(lambda done: self._forget(execution.arn, done))
         return task
+
+    def _forget(self, arn: str, done: asyncio.Task[ExecutionRecord]) -> None:
+        # A redriven execution may run under the same ARN again: drop only this run.
+        if self._tasks.get(arn) is done:
+            del self._tasks[arn]
 
     def redrive(self, execution: ExecutionRecord) -> float:
         """Run an ended execution again from where it failed; return the redrive time.
