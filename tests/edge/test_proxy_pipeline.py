@@ -113,10 +113,11 @@ def test_hot_hits_replay_within_the_window_and_freshness() -> None:
     hot.remember(key, found.entry, 1005.0)
     answer = hot.answer(key, 1005.5)
     assert answer is not None
-    status, parts = answer
+    status, parts, size = answer
     assert status == 200
-    assert parts[1] == b"age: 5\r\nx-cache: Hit from edgeworks\r\n\r\n"
-    assert parts[2] == b"hot"
+    [joined] = parts
+    assert joined == found.entry.head + b"age: 5\r\nx-cache: Hit from edgeworks\r\n\r\nhot"
+    assert size == len(joined)
     assert hot.answer(key, 1006.5) is None  # past the one-second window
     assert len(hot) == 0
 

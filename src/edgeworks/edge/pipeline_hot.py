@@ -30,6 +30,9 @@ WINDOW = 1.0
 CAPACITY = 4096
 MAX_BODY = 256 * 1024
 _X_CACHE = b"\r\nx-cache: Hit from edgeworks\r\n\r\n"
+# Below this size a response is kept as one buffer: copying it once per second of age costs
+# less than gathering three buffers on every hit.
+_JOIN_BELOW = 16 * 1024
 
 # Request fields that change whether or how a stored response is used.
 _VOLATILE = frozenset(
@@ -51,17 +54,28 @@ HotKey = tuple[str, bytes, tuple[tuple[bytes, bytes], ...]]
 class _Hot:
     """One remembered answer: prepared bytes, birth time and the window it is good for."""
 
-    __slots__ = ("age", "body", "born", "head", "status", "tail", "until")
+    __slots__ = ("age", "body", "born", "head", "parts", "size", "status", "until")
 
     def __init__(self, entry: Entry, head_only: bool, until: float) -> None:
         self.head = entry.head
-        self.body = None if head_only else entry.body
+        self.body = b"" if head_only or entry.body is None else entry.body
         self.status = entry.status
         # RFC 9111 §4.2.3: current_age = corrected_initial_age + (now - response_time).
         self.born = entry.response_time - entry.initial_age
         self.until = until
         self.age = -1
-        self.tail = b""
+        self.parts: tuple[bytes, ...] = ()
+        self.size = 0
+
+    def prepare(self, age: int) -> None:
+        """Build the response bytes for ``age``; small ones as one buffer, written in one go."""
+        tail = b"age: %d%s" % (age, _X_CACHE)
+        if len(self.body) <= _JOIN_BELOW:
+            self.parts = (self.head + tail + self.body,)
+        else:
+            self.parts = (self.head, tail, self.body)
+        self.size = len(self.head) + len(tail) + len(self.body)
+        self.age = age
 
 
 class HotHits:
@@ -82,8 +96,8 @@ class HotHits:
                 return None
         return (request.method, request.target, tuple(headers))
 
-    def answer(self, key: HotKey, now: float) -> tuple[int, Sequence[bytes]] | None:
-        """Return the status and bytes of a remembered hit, or None (unknown or expired)."""
+    def answer(self, key: HotKey, now: float) -> tuple[int, Sequence[bytes], int] | None:
+        """Return status, bytes and byte count of a remembered hit, or None (unknown, expired)."""
         hot = self._memo.get(key)
         if hot is None:
             return None
@@ -92,11 +106,8 @@ class HotHits:
             return None
         age = int(now - hot.born)
         if age != hot.age:
-            hot.age = age
-            hot.tail = b"age: %d%s" % (age, _X_CACHE)
-        if hot.body is None:
-            return hot.status, (hot.head, hot.tail)
-        return hot.status, (hot.head, hot.tail, hot.body)
+            hot.prepare(age)
+        return hot.status, hot.parts, hot.size
 
     def remember(self, key: HotKey, entry: Entry, now: float) -> None:
         """Remember the entry a full lookup served for ``key`` (fresh, body in memory)."""

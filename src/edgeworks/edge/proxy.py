@@ -142,7 +142,7 @@ class EdgeApp:
         if hot_key is not None:
             hot = self._hot.answer(hot_key, now)
             if hot is not None:
-                self._report(request, hot[0], sum(map(len, hot[1])), "Hit", None)
+                self._report(request, hot[0], hot[2], "Hit", None)
                 return hot[1]
 
         where = route(self._dist, request)
