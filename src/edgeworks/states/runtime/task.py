@@ -10,7 +10,7 @@ recorded result.
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar
+from typing import Any
 
 from edgeworks.states.errors import FunctionError
 from edgeworks.states.language import retry
@@ -28,8 +28,6 @@ from edgeworks.states.runtime.context import Path
 from edgeworks.states.runtime.interpreter import Outcome, runner
 from edgeworks.states.runtime.waiting import DeadlineError, answer_of, finish_callback, within
 from edgeworks.states.store import EventRecord
-
-T = TypeVar("T")
 
 
 @runner("Task")
