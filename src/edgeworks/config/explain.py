@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from edgeworks.config.keys import SEP, cache_key, origin_request_parts
+from edgeworks.config.keys import SEP, OriginRequestParts, cache_key, origin_request_parts
 from edgeworks.config.match import match_index
 from edgeworks.config.model import (
     ANY_METHOD,
@@ -85,9 +85,20 @@ def explain(dist: Distribution, request: Request) -> list[str]:
         f"  in the key:     {_members(behavior.cache_policy)}",
         f"request policy:   {_request_policy(behavior.origin_request_policy)}",
         f"cache key:        {printable(key)}",
-        f"to the origin:    query {parts.query.decode('utf-8', 'replace')!r}; "
-        f"fields {', '.join(name.decode() for name, _ in parts.headers) or 'none'}",
+        f"to the origin:    {request.method} {_origin_target(dist, behavior, request, parts)}",
+        f"  with fields:    {', '.join(name.decode() for name, _ in parts.headers) or 'none'}",
     ]
+
+
+def _origin_target(
+    dist: Distribution, behavior: Behavior, request: Request, parts: OriginRequestParts
+) -> str:
+    """Return the target as the first origin tried receives it (OriginPath prefixed)."""
+    group = dist.origin_groups.get(behavior.target_origin_id)
+    first = dist.origins.get(group.primary if group else behavior.target_origin_id)
+    prefix = first.path if first else ""
+    query = parts.query.decode("utf-8", "replace")
+    return prefix + request.path + (f"?{query}" if query else "")
 
 
 def printable(key: bytes) -> str:
