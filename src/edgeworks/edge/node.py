@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 from dataclasses import replace
 from functools import partial
@@ -32,6 +33,8 @@ def serve(options: NodeOptions) -> int:
         ConfigError: The configuration has problems; nothing was started.
         OSError: The listening address cannot be bound, or a TLS or log file cannot be read.
     """
+    # SIGHUP ends a process by default: until a loop or the supervisor takes it, ignore it.
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     origin_sock = None
     origin = options.origin
     if options.origin is None and options.config is None:

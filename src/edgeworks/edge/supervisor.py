@@ -54,6 +54,8 @@ class Supervisor:
     def run(self) -> int:
         """Start every child and supervise them until told to stop; return the exit status."""
         signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+        # Blocked, the signals wait for sigtimedwait; an ignored one might be dropped instead.
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
         for index in range(len(self._targets)):
             self._start(index)
         logger.info("supervisor %d started %d children", os.getpid(), len(self._targets))
@@ -133,6 +135,8 @@ def _run_child(target: Target, parent: int) -> int:
     """Run ``target`` in a fresh child: default signal dispositions, nothing blocked."""
     for signum in _SIGNALS:
         signal.signal(signum, signal.SIG_DFL)
+    # A reload forwarded before the child's loop takes SIGHUP must not end it (its default).
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_SETMASK, [])
     _stop_with_parent(parent)
     try:
