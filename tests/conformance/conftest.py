@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -104,4 +105,5 @@ def edge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Edge]:
 @pytest.fixture
 def path(request: pytest.FixtureRequest) -> str:
     """A URL path no other test uses."""
-    return f"/{request.node.name.replace('[', '-').rstrip(']')}/{next(_serial)}"
+    name = re.sub(r"[^A-Za-z0-9_]+", "-", request.node.name).strip("-")
+    return f"/{name}/{next(_serial)}"

@@ -1,0 +1,145 @@
+"""What a shared cache may store, on the wire: RFC 9111 §3 and the response directives of §5.2.2."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import Edge
+from .origin import reply
+from .support import http_date
+
+# RFC 9110 §15.1: statuses heuristically cacheable ("cacheable by default").
+BY_DEFAULT = [200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501]
+NOT_BY_DEFAULT = [201, 202, 302, 303, 307, 400, 403, 500, 502, 503]
+
+
+def twice(edge: Edge, path: str, *headers: str) -> int:
+    """Ask for ``path`` twice with ``headers``; return how many requests reached the origin."""
+    edge.get(path, *headers)
+    edge.get(path, *headers)
+    return edge.origin.count(path)
+
+
+def test_no_store_response_is_not_stored(edge: Edge, path: str) -> None:
+    """RFC 9111 §5.2.2.5: no-store forbids storing, even with max-age."""
+    edge.origin.script(path, reply(200, "Cache-Control: no-store, max-age=60"))
+    assert twice(edge, path) == 2
+
+
+def test_private_response_is_not_stored_by_shared_cache(edge: Edge, path: str) -> None:
+    """RFC 9111 §5.2.2.7, §3: a shared cache does not store an unqualified private response."""
+    edge.origin.script(path, reply(200, "Cache-Control: private, max-age=60"))
+    assert twice(edge, path) == 2
+
+
+def test_authorization_request_not_shared_by_default(edge: Edge, path: str) -> None:
+    """RFC 9111 §3.5: a response to a request with Authorization is not shared by max-age."""
+    edge.origin.script(path, reply(200, "Cache-Control: max-age=60"))
+    assert twice(edge, path, "Authorization: Basic dXNlcjpwYXNz") == 2
+
+
+@pytest.mark.parametrize("directive", ["public", "s-maxage=60", "must-revalidate"])
+def test_authorization_request_shared_when_allowed(
+    edge: Edge, path: str, directive: str
+) -> None:
+    """RFC 9111 §3.5: public, s-maxage or must-revalidate let an authorized response be shared."""
+    edge.origin.script(path, reply(200, f"Cache-Control: max-age=60, {directive}"))
+    assert twice(edge, path, "Authorization: Basic dXNlcjpwYXNz") == 1
+
+
+@pytest.mark.parametrize("status", BY_DEFAULT)
+def test_status_cacheable_by_default_is_stored_heuristically(
+    edge: Edge, path: str, status: int
+) -> None:
+    """RFC 9111 §3, §4.2.2; RFC 9110 §15.1: a heuristically cacheable status is reused."""
+    edge.origin.script(path, reply(status, f"Last-Modified: {http_date(-86400)}"))
+    assert twice(edge, path) == 1
+
+
+@pytest.mark.parametrize("status", NOT_BY_DEFAULT)
+def test_status_not_cacheable_by_default_is_not_reused(
+    edge: Edge, path: str, status: int
+) -> None:
+    """RFC 9111 §4.2.2: without explicit freshness these statuses are never heuristically fresh."""
+    edge.origin.script(path, reply(status, f"Last-Modified: {http_date(-86400)}"))
+    assert twice(edge, path) == 2
+
+
+@pytest.mark.parametrize("status", [302, 307, 403])
+def test_status_with_explicit_freshness_is_stored(edge: Edge, path: str, status: int) -> None:
+    """RFC 9111 §3: a final status the cache understands is stored with explicit max-age."""
+    edge.origin.script(path, reply(status, "Cache-Control: max-age=60", "Location: /elsewhere"))
+    assert twice(edge, path) == 1
+
+
+def test_partial_content_is_not_stored_as_whole(edge: Edge, path: str) -> None:
+    """RFC 9111 §3.3, §3: a 206 is never served as the complete response."""
+    partial = reply(
+        206, "Cache-Control: max-age=60", "Content-Range: bytes 0-3/10", body=b"0123"
+    )
+    edge.origin.script(path, partial, reply(200, "Cache-Control: max-age=60", body=b"0123456789"))
+    edge.get(path, "Range: bytes=0-3")
+    whole = edge.get(path)
+    assert (whole.status, whole.body) == (200, b"0123456789")
+
+
+def test_must_understand_overrides_no_store_for_understood_status(
+    edge: Edge, path: str
+) -> None:
+    """RFC 9111 §5.2.2.3: must-understand with a known status lets no-store be ignored."""
+    edge.origin.script(path, reply(200, "Cache-Control: must-understand, no-store, max-age=60"))
+    assert twice(edge, path) == 1
+
+
+def test_must_understand_unknown_status_is_not_stored(edge: Edge, path: str) -> None:
+    """RFC 9111 §5.2.2.3: must-understand with a status whose rules are unknown: not stored."""
+    edge.origin.script(path, reply(299, "Cache-Control: must-understand, no-store, max-age=60"))
+    assert twice(edge, path) == 2
+
+
+def test_hop_by_hop_fields_are_not_stored(edge: Edge, path: str) -> None:
+    """RFC 9111 §3.1, RFC 9110 §7.6.1: Connection, Keep-Alive and named fields are not stored."""
+    edge.origin.script(
+        path,
+        reply(
+            200,
+            "Cache-Control: max-age=60",
+            "Connection: X-Hop-Secret",
+            "X-Hop-Secret: only-for-this-hop",
+            "Keep-Alive: timeout=5",
+            "X-Stays: yes",
+        ),
+    )
+    edge.get(path)
+    hit = edge.get(path)
+    assert hit.x_cache == "Hit"
+    assert hit.header("x-stays") == "yes"
+    assert hit.header("x-hop-secret") is None
+    assert hit.header("keep-alive") is None
+
+
+def test_proxy_authenticate_is_not_stored(edge: Edge, path: str) -> None:
+    """RFC 9111 §3.1: fields specific to one proxy (Proxy-Authenticate) are not stored."""
+    edge.origin.script(
+        path, reply(200, "Cache-Control: max-age=60", 'Proxy-Authenticate: Basic realm="p"')
+    )
+    edge.get(path)
+    hit = edge.get(path)
+    assert hit.x_cache == "Hit"
+    assert hit.header("proxy-authenticate") is None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the origin-following policy stores Set-Cookie and replays it to every viewer",
+)
+def test_set_cookie_is_not_shared(edge: Edge, path: str) -> None:
+    """The node's own rule: a cookie set for one viewer reaches no other viewer.
+
+    RFC 9111 §3 leaves storing Set-Cookie to the cache (RFC 6265 §8 explains the risk); the
+    node's requirement is stricter: responses that set cookies are not shared.
+    """
+    edge.origin.script(path, reply(200, "Cache-Control: max-age=60", "Set-Cookie: session=one"))
+    edge.get(path)
+    second = edge.get(path)
+    assert second.header("set-cookie") is None
