@@ -13,7 +13,7 @@ from edgeworks.edge.pipeline import (
     route,
     viewer_fields,
 )
-from edgeworks.edge.pipeline_hot import HotHits
+from edgeworks.edge.pipeline_hot import MAX_BYTES, HotHits
 from edgeworks.edge.proxy_collapse import PASS_SECONDS, PassMarks
 from edgeworks.http.request import Request
 
@@ -152,3 +152,23 @@ def test_pass_marks_expire() -> None:
     assert marks.marked(b"k", 100.0 + PASS_SECONDS - 0.1)
     assert not marks.marked(b"k", 100.0 + PASS_SECONDS)
     assert not marks.marked(b"other", 100.0)
+
+
+def test_hot_hits_stay_within_their_byte_budget() -> None:
+    cache = Cache(CacheStorage(memory_bytes=64 << 20))
+    where = route(DIST, _request(target=b"/big"))
+    assert where.key is not None
+    body = b"b" * (200 * 1024)
+    fields = [(b"cache-control", b"max-age=100"), (b"content-length", b"%d" % len(body))]
+    policy = DIST.default_behavior.cache_policy
+    writer = cache.open_writer(where.key, "GET", [], 200, fields, policy, 1000.0, 1000.0)
+    assert writer is not None
+    writer.write(body)
+    entry = writer.commit()
+    assert entry is not None
+    hot = HotHits()
+    for number in range(300):
+        key = HotHits.key(_request(target=b"/big?n=%d" % number))
+        assert key is not None
+        hot.remember(key, entry, 1000.0)
+    assert 0 < len(hot) <= MAX_BYTES // len(body)

@@ -15,8 +15,9 @@ What keeps this equal to the full path:
   lifetime (RFC 9111 §4.2), so invalidations and replacements that do not pass through the
   pipeline are seen within that window. The pipeline forgets everything at once when an unsafe
   request invalidates (RFC 9111 §4.4).
-- Only bodies held in memory and up to :data:`MAX_BODY` bytes are remembered, and at most
-  :data:`CAPACITY` heads, oldest dropped first, so the memo stays small.
+- Only bodies held in memory and up to :data:`MAX_BODY` bytes are remembered, at most
+  :data:`CAPACITY` heads and :data:`MAX_BYTES` bytes, oldest dropped first, so the memo stays
+  small even when the bodies it holds were evicted from the cache meanwhile.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from edgeworks.http.request import Request
 WINDOW = 1.0
 CAPACITY = 4096
 MAX_BODY = 256 * 1024
+MAX_BYTES = 32 * 1024 * 1024
 _X_CACHE = b"\r\nx-cache: Hit from edgeworks\r\n\r\n"
 # Below this size a response is kept as one buffer: copying it once per second of age costs
 # less than gathering three buffers on every hit.
@@ -54,7 +56,7 @@ HotKey = tuple[str, bytes, tuple[tuple[bytes, bytes], ...]]
 class _Hot:
     """One remembered answer: prepared bytes, birth time and the window it is good for."""
 
-    __slots__ = ("age", "body", "born", "head", "parts", "size", "status", "until")
+    __slots__ = ("age", "body", "born", "cost", "head", "parts", "size", "status", "until")
 
     def __init__(self, entry: Entry, head_only: bool, until: float) -> None:
         self.head = entry.head
@@ -66,6 +68,9 @@ class _Hot:
         self.age = -1
         self.parts: tuple[bytes, ...] = ()
         self.size = 0
+        # Bytes this answer may hold: the body, and a joined copy of a small response.
+        joined = len(self.head) + 64 + len(self.body) if len(self.body) <= _JOIN_BELOW else 0
+        self.cost = len(self.body) + joined
 
     def prepare(self, age: int) -> None:
         """Build the response bytes for ``age``; small ones as one buffer, written in one go."""
@@ -83,6 +88,7 @@ class HotHits:
 
     def __init__(self) -> None:
         self._memo: dict[HotKey, _Hot] = {}
+        self._bytes = 0
 
     def __len__(self) -> int:
         return len(self._memo)
@@ -103,6 +109,7 @@ class HotHits:
             return None
         if now >= hot.until:
             del self._memo[key]
+            self._bytes -= hot.cost
             return None
         age = int(now - hot.born)
         if age != hot.age:
@@ -116,10 +123,17 @@ class HotHits:
         remaining = entry.freshness.lifetime - (now - (entry.response_time - entry.initial_age))
         if remaining <= 0 or entry.freshness.revalidate_always:
             return
-        if len(self._memo) >= CAPACITY:
-            del self._memo[next(iter(self._memo))]
-        self._memo[key] = _Hot(entry, key[0] == "HEAD", now + min(WINDOW, remaining))
+        hot = _Hot(entry, key[0] == "HEAD", now + min(WINDOW, remaining))
+        old = self._memo.pop(key, None)
+        if old is not None:
+            self._bytes -= old.cost
+        # Bodies held here may already be gone from the cache: bound them in count and bytes.
+        while self._memo and (len(self._memo) >= CAPACITY or self._bytes + hot.cost > MAX_BYTES):
+            self._bytes -= self._memo.pop(next(iter(self._memo))).cost
+        self._memo[key] = hot
+        self._bytes += hot.cost
 
     def forget(self) -> None:
         """Drop every remembered answer (after an invalidation)."""
         self._memo.clear()
+        self._bytes = 0
