@@ -161,3 +161,11 @@ def test_arithmetic_failures_inside_the_engine_are_query_errors() -> None:
         ev("{% 1 / 0 %}")
 
     assert caught.value.error == QUERY_EVALUATION_ERROR
+
+
+def test_an_endless_tail_recursion_is_stopped_with_a_query_error() -> None:
+    with pytest.raises(StatesFailure) as caught:
+        ev("{% ($f := function($x){ $f($x) }; $f(1)) %}")
+
+    assert caught.value.error == QUERY_EVALUATION_ERROR
+    assert "D1012: Evaluation timeout after 5000 milliseconds" in (caught.value.cause or "")

@@ -328,3 +328,58 @@ def test_running_any_valid_state_on_any_input_fails_only_with_states_errors(
             _exercise(state, data)
         except StatesFailure as failure:
             assert failure.error.startswith("States.")
+
+
+jsonata_alphabet = st.sampled_from(
+    [
+        "$states.input",
+        "$v",
+        ".",
+        "a",
+        "[",
+        "]",
+        "(",
+        ")",
+        "{",
+        "}",
+        "+",
+        "-",
+        "/",
+        "*",
+        "&",
+        "=",
+        "1",
+        "0",
+        "'x'",
+        ",",
+        ":",
+        "$sum",
+        "$range",
+        "$partition",
+        "$hash",
+        "$parse",
+        "$uuid",
+        "$random",
+        "function($x){$x}",
+        "?",
+        ";",
+        ":=",
+        "~>",
+        "null",
+        "true",
+        "..",
+        "%",
+        " ",
+    ]
+)
+
+
+@SETTINGS
+@given(st.lists(jsonata_alphabet, max_size=12).map("".join), json_values)
+def test_any_jsonata_text_evaluates_or_fails_with_a_query_error(text: str, data: Any) -> None:
+    from edgeworks.states.language.jsonata_eval import evaluate_value
+
+    try:
+        evaluate_value("{% " + text + " %}", {"input": data}, scope({"v": data}), "Output")
+    except StatesFailure as failure:
+        assert failure.error == "States.QueryEvaluationError"

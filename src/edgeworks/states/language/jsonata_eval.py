@@ -30,6 +30,9 @@ from jsonata.utils import Utils
 from edgeworks.states.language import errors, jsonata_functions, paths
 from edgeworks.states.language.base import Scope
 
+# About five seconds of evaluation: the service's limit for one expression.
+STEP_BUDGET = 1_000_000
+RUNAWAY_MILLISECONDS = 5000
 _CACHE = threading.local()
 _CACHE_SIZE = 1024
 OPEN = "{%"
@@ -137,7 +140,25 @@ def _bindings(states: dict[str, Any], scope: Scope) -> dict[str, Any]:
     # A variable holding JSON null must stay a value, not become "nothing".
     bindings = {k: Utils.NULL_VALUE if v is None else v for k, v in scope.variables.items()}
     bindings["states"] = {k: Utils.NULL_VALUE if v is None else v for k, v in states.items()}
+    # The engine calls this binding before every step it evaluates.
+    bindings["__evaluate_entry"] = _Budget(STEP_BUDGET)
     return bindings
+
+
+class _Budget:
+    """Stops a runaway expression (an endless tail-recursive loop) after a number of steps.
+
+    The service stops such expressions after five seconds; counting steps instead keeps the
+    core free of clocks and its answers repeatable, at roughly the same cost in time.
+    """
+
+    def __init__(self, steps: int) -> None:
+        self.left = steps
+
+    def __call__(self, expression: Any, data: Any, environment: Any) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise jsonata.JException("D1012", -1, RUNAWAY_MILLISECONDS)
 
 
 def _library_message(exc: Exception) -> str:
