@@ -233,6 +233,31 @@ def test_invalid_definition_message_has_the_service_shape() -> None:
         ({"Type": "Fail", "Error": "E", "ErrorPath": "$.e"}, "/States/A/ErrorPath"),
         ({"Type": "Pass", "Assign": {"1bad": 1}, "End": True}, "/States/A/Assign/1bad"),
         ({"Type": "Choice", "Choices": []}, "/States/A/Choices"),
+        (
+            {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "TimeoutSeconds": 5,
+                "HeartbeatSeconds": 5,
+                "End": True,
+            },
+            "/States/A/HeartbeatSeconds",
+        ),
+        (
+            {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "SIDEWAYS"},
+                    "StartAt": "I",
+                    "States": {"I": {"Type": "Succeed"}},
+                },
+                "End": True,
+            },
+            "/States/A/ItemProcessor/ProcessorConfig",
+        ),
+        ({"Type": "Map", "End": True}, "/States/A"),
+        ({"Type": "Parallel", "Branches": [5], "End": True}, "/States/A/Branches[0]"),
+        ({"Type": "Wait", "SecondsPath": "$.s[*]", "End": True}, "/States/A/SecondsPath"),
     ],
 )
 def test_each_schema_problem_is_located_at_its_field(state: dict[str, Any], location: str) -> None:
