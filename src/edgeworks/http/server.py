@@ -89,8 +89,14 @@ class HTTPServer:
 
         loop = asyncio.get_running_loop()
         self.now = loop.time()
+        # A TLS handshake gets no longer than a request head would (slowloris on the handshake).
+        handshake = self.limits.header_timeout if self.ssl_context is not None else None
         self._server = await loop.create_server(
-            lambda: Connection(self), sock=sock, ssl=self.ssl_context, backlog=1024
+            lambda: Connection(self),
+            sock=sock,
+            ssl=self.ssl_context,
+            backlog=1024,
+            ssl_handshake_timeout=handshake,
         )
         self._sweeper = loop.call_later(self._tick, self._sweep)
 
