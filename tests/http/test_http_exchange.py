@@ -161,11 +161,14 @@ def test_silent_tls_handshake_is_cut_after_the_header_timeout() -> None:
     authority = trustme.CA()
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     authority.issue_cert("localhost").configure_cert(context)
-    with Running(EchoApp(), Limits(header_timeout=0.3), ssl_context=context) as running:
-        with running.connect(timeout=5.0) as raw:
-            started = time.monotonic()
-            assert raw.recv(1) == b""
-            assert time.monotonic() - started < 3.0
+    limits = Limits(header_timeout=0.3)
+    with (
+        Running(EchoApp(), limits, ssl_context=context) as running,
+        running.connect(timeout=5.0) as raw,
+    ):
+        started = time.monotonic()
+        assert raw.recv(1) == b""
+        assert time.monotonic() - started < 3.0
 
 
 def test_drain_finishes_in_flight_request_and_stops_accepting() -> None:
