@@ -275,6 +275,8 @@ def test_each_schema_problem_is_located_at_its_field(state: dict[str, Any], loca
         ([{"ErrorEquals": ["States.Bogus"]}], "States.Bogus"),
         ([{"ErrorEquals": ["X"], "BackoffRate": 0.5}], "BackoffRate"),
         ([{"ErrorEquals": ["X"], "JitterStrategy": "HALF"}], "JitterStrategy"),
+        ([{"ErrorEquals": ["X"], "IntervalSeconds": 0}], "IntervalSeconds"),
+        ([{"ErrorEquals": ["X"], "MaxDelaySeconds": 0}], "MaxDelaySeconds"),
     ],
 )
 def test_retriers_follow_the_error_name_rules(retry: list[Any], problem: str) -> None:

@@ -235,8 +235,9 @@ def _check_retrier(site: Site, entry: Mapping[str, Any], at: tuple[str | int, ..
     if jitter not in ("FULL", "NONE"):
         message = f"The 'JitterStrategy' of {what} must be FULL or NONE, not {jitter}"
         site.add(message, *at, "JitterStrategy")
-    if entry.get("MaxDelaySeconds") == 0:
-        site.add(f"The 'MaxDelaySeconds' of {what} must be at least 1", *at, "MaxDelaySeconds")
+    for field in ("IntervalSeconds", "MaxDelaySeconds"):
+        if entry.get(field) == 0:
+            site.add(f"The '{field}' of {what} must be at least 1", *at, field)
 
 
 def _check_error_equals(
