@@ -46,7 +46,9 @@ class Edge:
     process: subprocess.Popen[bytes]
     stderr: Path
 
-    def get(self, path: str, *headers: str, method: str = "GET", body: bytes | None = None) -> Answer:
+    def get(
+        self, path: str, *headers: str, method: str = "GET", body: bytes | None = None
+    ) -> Answer:
         """Send one request through the node (see :func:`client.fetch`)."""
         return fetch(self.port, path, *headers, method=method, body=body)
 

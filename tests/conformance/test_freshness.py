@@ -143,9 +143,7 @@ def test_heuristic_freshness_bounded_by_last_modified_age(edge: Edge, path: str)
     assert twice(edge, path) == 2
 
 
-def test_no_heuristic_freshness_for_status_not_cacheable_by_default(
-    edge: Edge, path: str
-) -> None:
+def test_no_heuristic_freshness_for_status_not_cacheable_by_default(edge: Edge, path: str) -> None:
     """RFC 9111 §4.2.2: heuristics only for statuses cacheable by default (not 202)."""
     edge.origin.script(path, reply(202, f"Last-Modified: {http_date(-86400)}"))
     assert twice(edge, path) == 2

@@ -39,9 +39,7 @@ def test_authorization_request_not_shared_by_default(edge: Edge, path: str) -> N
 
 
 @pytest.mark.parametrize("directive", ["public", "s-maxage=60", "must-revalidate"])
-def test_authorization_request_shared_when_allowed(
-    edge: Edge, path: str, directive: str
-) -> None:
+def test_authorization_request_shared_when_allowed(edge: Edge, path: str, directive: str) -> None:
     """RFC 9111 §3.5: public, s-maxage or must-revalidate let an authorized response be shared."""
     edge.origin.script(path, reply(200, f"Cache-Control: max-age=60, {directive}"))
     assert twice(edge, path, "Authorization: Basic dXNlcjpwYXNz") == 1
@@ -57,9 +55,7 @@ def test_status_cacheable_by_default_is_stored_heuristically(
 
 
 @pytest.mark.parametrize("status", NOT_BY_DEFAULT)
-def test_status_not_cacheable_by_default_is_not_reused(
-    edge: Edge, path: str, status: int
-) -> None:
+def test_status_not_cacheable_by_default_is_not_reused(edge: Edge, path: str, status: int) -> None:
     """RFC 9111 §4.2.2: without explicit freshness these statuses are never heuristically fresh."""
     edge.origin.script(path, reply(status, f"Last-Modified: {http_date(-86400)}"))
     assert twice(edge, path) == 2
@@ -74,18 +70,14 @@ def test_status_with_explicit_freshness_is_stored(edge: Edge, path: str, status:
 
 def test_partial_content_is_not_stored_as_whole(edge: Edge, path: str) -> None:
     """RFC 9111 §3.3, §3: a 206 is never served as the complete response."""
-    partial = reply(
-        206, "Cache-Control: max-age=60", "Content-Range: bytes 0-3/10", body=b"0123"
-    )
+    partial = reply(206, "Cache-Control: max-age=60", "Content-Range: bytes 0-3/10", body=b"0123")
     edge.origin.script(path, partial, reply(200, "Cache-Control: max-age=60", body=b"0123456789"))
     edge.get(path, "Range: bytes=0-3")
     whole = edge.get(path)
     assert (whole.status, whole.body) == (200, b"0123456789")
 
 
-def test_must_understand_overrides_no_store_for_understood_status(
-    edge: Edge, path: str
-) -> None:
+def test_must_understand_overrides_no_store_for_understood_status(edge: Edge, path: str) -> None:
     """RFC 9111 §5.2.2.3: must-understand with a known status lets no-store be ignored."""
     edge.origin.script(path, reply(200, "Cache-Control: must-understand, no-store, max-age=60"))
     assert twice(edge, path) == 1

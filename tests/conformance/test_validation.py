@@ -96,7 +96,9 @@ def test_viewer_if_none_match_star(edge: Edge, path: str) -> None:
 
 def test_viewer_if_modified_since_answered_304(edge: Edge, path: str) -> None:
     """RFC 9111 §4.3.2, RFC 9110 §13.1.3: not modified since the date: 304 from cache."""
-    edge.origin.script(path, reply(200, "Cache-Control: max-age=60", f"Last-Modified: {LAST_MODIFIED}"))
+    edge.origin.script(
+        path, reply(200, "Cache-Control: max-age=60", f"Last-Modified: {LAST_MODIFIED}")
+    )
     edge.get(path)
     answer = edge.get(path, f"If-Modified-Since: {http_date(-60)}")
     assert (answer.status, edge.origin.count(path)) == (304, 1)
@@ -104,7 +106,9 @@ def test_viewer_if_modified_since_answered_304(edge: Edge, path: str) -> None:
 
 def test_viewer_if_modified_since_older_gets_200(edge: Edge, path: str) -> None:
     """RFC 9110 §13.1.3: modified after the date given: the full response."""
-    edge.origin.script(path, reply(200, "Cache-Control: max-age=60", f"Last-Modified: {LAST_MODIFIED}"))
+    edge.origin.script(
+        path, reply(200, "Cache-Control: max-age=60", f"Last-Modified: {LAST_MODIFIED}")
+    )
     edge.get(path)
     assert edge.get(path, f"If-Modified-Since: {http_date(-7 * 86400)}").status == 200
 
