@@ -185,3 +185,18 @@ def test_batches_split_at_line_ends_under_the_limit() -> None:
     assert all(len(batch) <= 100 for batch in batches[:-1])
     assert all(batch.endswith(b"\n") for batch in batches)
     assert accesslog._batches(lines, None) == [b"".join(lines)]
+
+
+def test_failing_write_is_logged_not_raised(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    log = AccessLog(str(tmp_path / "access.log"))
+    log.record(**LINE_ARGS)
+    os.close(log._fd)  # the disk goes away under the log
+    log._fd = os.open(str(tmp_path / "access.log"), os.O_RDONLY)
+
+    log.flush()
+
+    assert "write failed" in caplog.text
+    assert str(tmp_path / "access.log") in caplog.text
+    log.close()
