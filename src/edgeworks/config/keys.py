@@ -92,12 +92,30 @@ def _compile(
     encodings: tuple[bytes, ...],
 ) -> Sections:
     """Return a function building the sections; its state sits in locals for speed."""
+    if query is headers is cookies is None:
+        return _encodings_only(encodings)
     scan = headers is not None or cookies is not None or bool(encodings)
     keyed = headers is not None
     every = headers.every if headers is not None else False
     names = headers.names if headers is not None else frozenset()
 
+    labels = [(b"q:", query), (b"h:", headers), (b"c:", cookies), (b"e:", encodings or None)]
+    empty = b"".join(SEP + label for label, family in labels if family is not None)
+
     def sections(raw_query: bytes, fields: Headers) -> bytes:
+        # A plain loop first: a request with no query and none of the selected fields (the
+        # common case) gets the all-empty sections without building any list.
+        if query is None or not raw_query:
+            for name, _ in fields:
+                if name in (b"cookie", b"accept-encoding") or (
+                    keyed
+                    and name != b"host"
+                    and ((name not in names) if every else (name in names))
+                ):
+                    break
+            else:
+                return empty
+
         parts = [b""]
         if query is not None:
             parts.append(b"q:" + (_query_section(query, raw_query) if raw_query else b""))
@@ -123,6 +141,23 @@ def _compile(
         if encodings:
             parts.append(b"e:" + accepted_encodings(codings, encodings) if codings else b"e:")
         return SEP.join(parts)
+
+    return sections
+
+
+def _encodings_only(encodings: tuple[bytes, ...]) -> Sections:
+    """The sections of a policy that keys on Accept-Encoding alone (CachingOptimized)."""
+    bare = SEP + b"e:"
+
+    def sections(raw_query: bytes, fields: Headers) -> bytes:
+        # A plain loop first: most requests that lack the field then cost no list at all.
+        for name, _ in fields:
+            if name == b"accept-encoding":
+                break
+        else:
+            return bare
+        values = [value for name, value in fields if name == b"accept-encoding"]
+        return bare + accepted_encodings(values, encodings)
 
     return sections
 

@@ -81,6 +81,14 @@ def field_values(headers: Headers, name: bytes) -> list[bytes]:
     return [value for key, value in headers if key == name]
 
 
+# Normalised Accept-Encoding by (field value, offered codings). Browsers send a handful of
+# distinct values, so this saves the parse on nearly every request; short values only, and a
+# bounded count, so that a viewer sending endless variations cannot grow it without limit.
+_normalised: dict[tuple[bytes, tuple[bytes, ...]], bytes] = {}
+_MEMO_ENTRIES = 1024
+_MEMO_VALUE_BYTES = 256
+
+
 def accepted_encodings(values: list[bytes], offered: tuple[bytes, ...]) -> bytes:
     """Return the normalised ``Accept-Encoding``: the offered codings the viewer accepts.
 
@@ -88,6 +96,19 @@ def accepted_encodings(values: list[bytes], offered: tuple[bytes, ...]) -> bytes
     codings with ``q=0`` (RFC 9110 §12.5.3); the result is ``b"br,gzip"``, ``b"gzip"``,
     ``b"br"`` or empty.
     """
+    if len(values) != 1 or len(values[0]) > _MEMO_VALUE_BYTES:
+        return _normalise(values, offered)
+    memo = (values[0], offered)
+    found = _normalised.get(memo)
+    if found is None:
+        found = _normalise(values, offered)
+        if len(_normalised) >= _MEMO_ENTRIES:
+            _normalised.clear()
+        _normalised[memo] = found
+    return found
+
+
+def _normalise(values: list[bytes], offered: tuple[bytes, ...]) -> bytes:
     accepted: set[bytes] = set()
     for value in values:
         for item in value.split(b","):
