@@ -208,6 +208,40 @@ CASES: list[tuple[str, dict[str, Any], str, Any, str]] = [
         "duplicate",
     ),
     (
+        "origin group id taken by an origin",
+        document(
+            OriginGroups=[
+                {
+                    "Id": "app",
+                    "FailoverCriteria": {"StatusCodes": [500]},
+                    "Members": [{"OriginId": "app"}, {"OriginId": "app"}],
+                }
+            ]
+        ),
+        "OriginGroups[0].Id",
+        "app",
+        "origins and groups share ids",
+    ),
+    (
+        "duplicate cache policy name",
+        document(CachePolicies=[{"Name": "p", "MinTTL": 0}, {"Name": "p", "MinTTL": 1}]),
+        "CachePolicies[1]",
+        "p",
+        "already has this id or name",
+    ),
+    (
+        "duplicate origin request policy id",
+        document(
+            OriginRequestPolicies=[
+                {"Id": "r", "Name": "one"},
+                {"Id": "r", "Name": "two"},
+            ]
+        ),
+        "OriginRequestPolicies[1]",
+        "r",
+        "already has this id or name",
+    ),
+    (
         "bad path pattern",
         behaviors({**BEHAVIOR, "PathPattern": "/a b/*"}),
         "CacheBehaviors.Items[0].PathPattern",
