@@ -164,3 +164,7 @@ def test_payload_limit_is_256_kib_and_terminal() -> None:
         "The state/task 'arn:aws:lambda:us-east-1:1:function:f' returned a result with a size "
         "exceeding the maximum number of bytes service limit."
     )
+
+
+def test_a_failure_without_cause_hands_on_an_empty_cause() -> None:
+    assert StatesFailure(TIMEOUT).error_output() == {"Error": TIMEOUT, "Cause": ""}

@@ -102,8 +102,9 @@ class StatesFailure(LanguageError):  # noqa: N818 (the contract's name for a run
         return StatesFailure(self.error, f"{prefix} {self.cause}")
 
     def error_output(self) -> dict[str, Any]:
-        """Return the error object that Catch hands on: ``{"Error": ..., "Cause": ...}``."""
-        output: dict[str, Any] = {"Error": self.error}
-        if self.cause is not None:
-            output["Cause"] = self.cause
-        return output
+        """Return the error object that Catch hands on: ``{"Error": ..., "Cause": ...}``.
+
+        A failure without a cause (a timeout) still hands on a Cause, the empty string, as the
+        service does.
+        """
+        return {"Error": self.error, "Cause": self.cause if self.cause is not None else ""}
