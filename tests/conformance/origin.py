@@ -207,8 +207,8 @@ async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> b
 def _encode(method: str, reply: Reply) -> bytes:
     """The reply's bytes on the wire: interim heads, then the final head and body."""
     out = bytearray()
-    for status, fields in reply.interim:
-        out += _head(status, fields)
+    for status, interim_fields in reply.interim:
+        out += _head(status, interim_fields)
     names = {name.lower() for name, _ in reply.headers}
     fields = list(reply.headers)
     if reply.date and "date" not in names:
@@ -228,10 +228,18 @@ def _head(status: int, fields: Fields) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-def reply(status: int = 200, *lines: str, **options: object) -> Reply:
+def reply(
+    status: int = 200,
+    *lines: str,
+    body: bytes = b"body",
+    delay: float = 0.0,
+    interim: tuple[tuple[int, Fields], ...] = (),
+    date: bool = True,
+    drop: bool = False,
+) -> Reply:
     """A :class:`Reply` with fields written as ``"Name: value"`` lines, for short scripts."""
     fields = tuple(_split(line) for line in lines)
-    return Reply(status, fields, **options)  # type: ignore[arg-type]
+    return Reply(status, fields, body, delay, interim, date, drop)
 
 
 def _split(line: str) -> tuple[str, str]:

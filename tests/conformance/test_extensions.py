@@ -9,16 +9,16 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from .conftest import Edge
-from .origin import reply
+from .origin import Reply, reply
 from .support import wait_until
 
 NEW = reply(200, "Cache-Control: max-age=60", body=b"new", delay=0.5)
 
 
-def stale_first(edge: Edge, path: str, cache_control: str, age: int, *then: object) -> None:
+def stale_first(edge: Edge, path: str, cache_control: str, age: int, *then: Reply) -> None:
     """Store a response made ``age`` seconds old by the origin; script ``then`` after it."""
     first = reply(200, f"Cache-Control: {cache_control}", f"Age: {age}", body=b"old")
-    edge.origin.script(path, first, *then)  # type: ignore[arg-type]
+    edge.origin.script(path, first, *then)
     edge.get(path)
 
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from .conftest import Edge
-from .origin import reply
+from .origin import Reply, reply
 from .support import http_date
 
 LAST_MODIFIED = http_date(-86400)
 
 
-def stale_with(edge: Edge, path: str, *validators: str, then: object) -> None:
+def stale_with(edge: Edge, path: str, *validators: str, then: Reply) -> None:
     """Store a stale response carrying ``validators``; the origin answers ``then`` next."""
     first = reply(200, "Cache-Control: max-age=1", "Age: 5", *validators, body=b"stored")
-    edge.origin.script(path, first, then)  # type: ignore[arg-type]
+    edge.origin.script(path, first, then)
     edge.get(path)
 
 
