@@ -386,3 +386,17 @@ def test_disconnected_cache_may_serve_stale_rfc9111_4_2_4() -> None:
     store(strict, hdrs(("Cache-Control", "max-age=60, must-revalidate"), ("ETag", '"v"')))
     found = lookup(strict, at=T0 + 5000)
     assert strict.stale_if_error(found, T0 + 5000, disconnected=True) is None
+
+
+def test_cookies_reach_no_other_viewer() -> None:
+    cache = memory_cache()
+    entry = store(cache, hdrs(CC60, ("Set-Cookie", "session=one"), ("ETag", '"v"')))
+    assert entry is not None and b"set-cookie" not in entry.head
+    found = lookup(cache, at=T0 + 100)
+    assert found.kind == "revalidate" and found.entry is not None
+    response_304 = hdrs(CC60, ("ETag", '"v"'), ("Set-Cookie", "session=two"))
+    for_this_viewer = cache.freshen(found.entry, b"k", response_304, T0 + 100, T0 + 100)
+    assert for_this_viewer is not None and b"set-cookie: session=two" in for_this_viewer.head
+    later = lookup(cache, at=T0 + 110)
+    assert later.kind == "hit" and later.entry is not None
+    assert b"set-cookie" not in later.entry.head

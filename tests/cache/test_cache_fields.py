@@ -25,6 +25,8 @@ def test_hop_by_hop_and_connection_named_not_stored_rfc9111_3_1() -> None:
         ("Content-Type", "text/plain"),
         ("Age", "3"),
         ("Proxy-Authentication-Info", "nextnonce=x"),
+        ("Set-Cookie", "session=one"),
+        ("Set-Cookie2", "old=style"),
     )
     assert stored_fields(headers) == hdrs(("Content-Type", "text/plain"))
 

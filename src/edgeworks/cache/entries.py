@@ -88,6 +88,18 @@ def refreshed(
     )
 
 
+def with_cookies(entry: Entry, response: Headers) -> Entry:
+    """Return ``entry`` with the cookies ``response`` sets, for the one viewer it answers.
+
+    Stored entries never keep cookies (``fields.COOKIES``); a response going to the viewer
+    whose request fetched or validated it carries them all the same.
+    """
+    cookies = [(name, value) for name, value in response if name in fields.COOKIES]
+    if not cookies:
+        return entry
+    return dataclasses.replace(entry, source=[*entry.stored, *cookies])
+
+
 def _policy(ttls: tuple[float, float, float]) -> CachePolicy:
     min_ttl, default_ttl, max_ttl = ttls
     return CachePolicy(

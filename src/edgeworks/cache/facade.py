@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Literal
 
-from edgeworks.cache.entries import new_entry, refreshed
+from edgeworks.cache.entries import new_entry, refreshed, with_cookies
 from edgeworks.cache.entry import Entry
 from edgeworks.cache.errors import CacheError
 from edgeworks.cache.refresh import Refreshes
@@ -227,7 +227,9 @@ class Cache:
         fresh = refreshed(entry, response_headers, times, self._targeted, error_ttl)
         self._store.rewrite(key, fresh)
         self._bump("refreshes")
-        return fresh
+        # The viewer whose request was validated still gets the cookies the 304 sets; the
+        # stored entry keeps none (see fields.COOKIES).
+        return with_cookies(fresh, response_headers)
 
     def update_from_head(  # noqa: PLR0917 - the same shape as open_writer
         self,

@@ -28,6 +28,11 @@ NOT_STORED = frozenset(
     }
 )
 
+# A cookie is set for the viewer whose request fetched the response, never for the viewers a
+# stored copy later answers: this node keeps responses that set cookies, but not the cookies.
+# RFC 9111 leaves this to the cache; RFC 6265 §8 explains why sharing them is dangerous.
+COOKIES = frozenset({b"set-cookie", b"set-cookie2"})
+
 # RFC 9110 §12.5.3 (content codings), §12.5.4 (language tags) and §12.5.2 (charsets) are
 # case-insensitive lists weighted by q-values, so their values may be lower-cased and their
 # members reordered before a Vary comparison.
@@ -43,7 +48,7 @@ def stored_fields(headers: Headers, dropped: Iterable[bytes] = ()) -> Headers:
         headers: the response fields as received.
         dropped: more names to leave out (qualified private / no-cache, targeted fields).
     """
-    return without(headers, hop_by_hop_names(headers) | NOT_STORED | frozenset(dropped))
+    return without(headers, hop_by_hop_names(headers) | NOT_STORED | COOKIES | frozenset(dropped))
 
 
 def vary_names(headers: Headers) -> tuple[bytes, ...]:

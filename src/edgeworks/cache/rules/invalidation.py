@@ -34,14 +34,12 @@ def invalidated(
         response_headers: the response fields (Location, Content-Location).
         origin_host: the Host the origin was sent, when it differs from the viewer's: an
             origin writes its own name in absolute Location values, and for this node that
-            name is the same origin as the viewer's. When it is not known (None), the host of
-            an absolute Location is not compared: whatever it names, only paths under the
-            viewer's own host are removed, and only an origin of this node can write it.
+            name is the same origin as the viewer's. Without it, only the viewer's host is.
     """
     if method.upper() in SAFE_METHODS or not 200 <= status < 400:
         return []
     own_host = host.lower()
-    same = {own_host, origin_host.lower()} if origin_host else None
+    same = {own_host, origin_host.lower()} if origin_host else {own_host}
     found = [(own_host, path)]
     base = "http://" + own_host.decode("latin-1") + path.decode("latin-1")
     for name in (b"location", b"content-location"):
@@ -51,13 +49,13 @@ def invalidated(
     return found
 
 
-def _same_origin(base: str, value: bytes | None, same: set[bytes] | None) -> bytes | None:
+def _same_origin(base: str, value: bytes | None, same: set[bytes]) -> bytes | None:
     if value is None:
         return None
     try:
         parts = urlsplit(urljoin(base, value.decode("latin-1").strip()))
     except ValueError:
         return None
-    if same is not None and parts.netloc.lower().encode("latin-1") not in same:
+    if parts.netloc.lower().encode("latin-1") not in same:
         return None  # §4.4: a different origin is not this response's to invalidate.
     return (parts.path or "/").encode("latin-1")

@@ -11,12 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from edgeworks.cache.rules.fields import vary_names
-from edgeworks.cache.rules.freshness import error_caching_ttl, follows_origin
+from edgeworks.cache.rules.freshness import error_caching_ttl
 from edgeworks.cache.rules.request import RequestFacts
 from edgeworks.cache.rules.response import ResponseFacts
 from edgeworks.cache.rules.status import HEURISTICALLY_CACHEABLE, UNDERSTOOD
 from edgeworks.config.model import CachePolicy
-from edgeworks.http.headers import Headers, get
+from edgeworks.http.headers import Headers
 
 
 class Storing(enum.Enum):
@@ -114,19 +114,6 @@ def _authorization(ex: Exchange) -> str:
     return "" if not ex.request.authorization or permits else "authorized request (§3.5)"
 
 
-def _set_cookie(ex: Exchange) -> str:
-    # A response that sets a cookie is one viewer's. Under a policy that follows the origin the
-    # RFC applies, and it does not forbid storing one; under a policy with TTLs of its own it
-    # is shared only when the origin says so with public or s-maxage.
-    directives = ex.response.directives
-    explicit = directives.has("public") or directives.has("s-maxage")
-    if follows_origin(ex.policy) or explicit:
-        return ""
-    if get(ex.response_headers, b"set-cookie") is not None:
-        return "response sets a cookie under a TTL-setting policy"
-    return ""
-
-
 def _lifetime_known(ex: Exchange) -> str:
     # §3: storable only with explicit freshness, public, a heuristically cacheable status,
     # or (CloudFront) an error status cached for the error-caching TTL.
@@ -155,7 +142,6 @@ _CHECKS: tuple[Callable[[Exchange], str], ...] = (
     _response_no_store,
     _private,
     _authorization,
-    _set_cookie,
     _vary_star,
     _lifetime_known,
 )
