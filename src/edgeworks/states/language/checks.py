@@ -50,18 +50,18 @@ class FieldChecker:
             if kind is None:
                 self.unsupported(name, where, owner)
                 continue
-            self.kind(value, kind, (*where, name), f"'{name}' of {owner}")
+            self.kind(value, kind, (*where, name))
 
     def unsupported(self, name: str, where: Where, owner: str) -> None:
         """Record a field the object does not accept; the service points at the object."""
         del owner  # the service's message names the field only
         self.add(dg.SCHEMA_VALIDATION_FAILED, f"Field '{name}' is not supported", where)
 
-    def kind(self, value: Any, kind: str, where: Where, what: str) -> None:
+    def kind(self, value: Any, kind: str, where: Where) -> None:
         """Check one value against a kind from :mod:`schema`."""
         if kind.startswith("expression:"):
             if jsonata_eval.is_expression(value):
-                self.expression(value, where, what)
+                self.expression(value, where)
                 return
             kind = kind.split(":", 1)[1]
         problem = _kind_problem(value, kind)
@@ -109,15 +109,12 @@ class FieldChecker:
             message = f"The value for the field '{where[-1]}' must be a valid ReferencePath"
             self.add(dg.SCHEMA_VALIDATION_FAILED, message, where)
 
-    def expression(
-        self, value: str, where: Where, what: str, *, error_output: bool = False
-    ) -> None:
+    def expression(self, value: str, where: Where, *, error_output: bool = False) -> None:
         """Check that a ``{% %}`` JSONata expression parses and reads only what it may.
 
         ``error_output``: the expression sits in a catcher, where ``$states.errorOutput``
         resolves.
         """
-        del what  # the service's messages name the expression's problem only
         try:
             compiled = jsonata_eval.compile_expression(value)
         except ValueError as exc:
@@ -127,16 +124,16 @@ class FieldChecker:
         for message in unsupported_references(compiled.ast, body, error_output=error_output):
             self.add(dg.UNSUPPORTED_JSONATA, message, where)
 
-    def template(self, value: Any, where: Where, what: str) -> None:
+    def template(self, value: Any, where: Where) -> None:
         """Check a payload template: every ``.$`` value is a path or an intrinsic call."""
         if isinstance(value, list):
             for index, item in enumerate(value):
-                self.template(item, (*where, index), what)
+                self.template(item, (*where, index))
         if not isinstance(value, dict):
             return
         for key, item in value.items():
             if not key.endswith(".$"):
-                self.template(item, (*where, key), what)
+                self.template(item, (*where, key))
             elif not isinstance(item, str):
                 self._not_a_path((*where, key), or_intrinsic=True)
             elif item.startswith("States."):
@@ -151,18 +148,16 @@ class FieldChecker:
         except intrinsics.IntrinsicSyntaxError:
             self._not_a_path(where, or_intrinsic=True)
 
-    def jsonata_template(
-        self, value: Any, where: Where, what: str, *, error_output: bool = False
-    ) -> None:
+    def jsonata_template(self, value: Any, where: Where, *, error_output: bool = False) -> None:
         """Check every ``{% %}`` string inside a JSONata-mode field."""
         if isinstance(value, dict):
             for key, item in value.items():
-                self.jsonata_template(item, (*where, key), what, error_output=error_output)
+                self.jsonata_template(item, (*where, key), error_output=error_output)
         elif isinstance(value, list):
             for index, item in enumerate(value):
-                self.jsonata_template(item, (*where, index), what, error_output=error_output)
+                self.jsonata_template(item, (*where, index), error_output=error_output)
         elif jsonata_eval.is_expression(value):
-            self.expression(value, where, what, error_output=error_output)
+            self.expression(value, where, error_output=error_output)
 
     def assign(
         self, value: Any, where: Where, what: str, jsonata: bool, *, error_output: bool = False
@@ -176,9 +171,9 @@ class FieldChecker:
                 message = f"The variable name '{name}' in Assign of {what} is not valid"
                 self.add(dg.INVALID_VARIABLE, message, (*where, key))
         if jsonata:
-            self.jsonata_template(value, where, what, error_output=error_output)
+            self.jsonata_template(value, where, error_output=error_output)
         else:
-            self.template(value, where, what)
+            self.template(value, where)
 
 
 def _kind_problem(value: Any, kind: str) -> str | None:

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from edgeworks.states.language import diagnostics as dg
-from edgeworks.states.language import timestamps
 from edgeworks.states.language.base import JSONATA
 from edgeworks.states.language.checks import FieldChecker, Where
 from edgeworks.states.language.choice_rules import (
@@ -41,7 +40,7 @@ def check_choices(
         if "Assign" in entry:
             checker.assign(entry["Assign"], (*at, "Assign"), what, language == JSONATA)
         if "Output" in entry:
-            checker.jsonata_template(entry["Output"], (*at, "Output"), what)
+            checker.jsonata_template(entry["Output"], (*at, "Output"))
         rule = {k: v for k, v in entry.items() if k not in BRANCH_FIELDS}
         check_rule(checker, rule, at, what, language)
 
@@ -77,7 +76,7 @@ def _check_condition(
         message = "These fields are required: [Condition]"
         checker.add(dg.SCHEMA_VALIDATION_FAILED, message, where)
         return
-    checker.kind(condition, "expression:boolean", (*where, "Condition"), f"'Condition' of {what}")
+    checker.kind(condition, "expression:boolean", (*where, "Condition"))
 
 
 def _check_combination(
@@ -137,7 +136,7 @@ def _check_operand(
     checker: FieldChecker, operator: str, value: Any, where: Where, what: str
 ) -> None:
     if operator in PATH_COMPARISONS:
-        checker.kind(value, "string", where, f"'{operator}' of {what}")
+        checker.kind(value, "string", where)
         if isinstance(value, str):
             checker.path(value, where)
         return
@@ -149,6 +148,4 @@ def _check_operand(
         kind = "number"
     else:
         kind = "timestamp"
-    checker.kind(value, kind, where, f"'{operator}' of {what}")
-    if kind == "timestamp" and not timestamps.is_timestamp(value):
-        return
+    checker.kind(value, kind, where)

@@ -125,11 +125,10 @@ def _check_data_fields(site: Site) -> None:
     for field in fields:
         if field not in site.raw:
             continue
-        what = f"'{field}' of {site.owner}"
         if jsonata:
-            site.checker.jsonata_template(site.raw[field], (*site.where, field), what)
+            site.checker.jsonata_template(site.raw[field], (*site.where, field))
         else:
-            site.checker.template(site.raw[field], (*site.where, field), what)
+            site.checker.template(site.raw[field], (*site.where, field))
 
 
 def _check_type_rules(site: Site, state_type: str, check_machine: MachineCheck) -> None:
@@ -223,7 +222,7 @@ def _check_catcher(site: Site, entry: Mapping[str, Any], at: tuple[str | int, ..
     if "Assign" in entry:
         site.checker.assign(entry["Assign"], (*where, "Assign"), what, jsonata, error_output=True)
     if "Output" in entry:
-        site.checker.jsonata_template(entry["Output"], (*where, "Output"), what, error_output=True)
+        site.checker.jsonata_template(entry["Output"], (*where, "Output"), error_output=True)
 
 
 def _check_retrier(site: Site, entry: Mapping[str, Any], at: tuple[str | int, ...]) -> None:
