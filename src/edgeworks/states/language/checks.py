@@ -48,13 +48,12 @@ class FieldChecker:
         for name, value in raw.items():
             kind = kinds.get(name)
             if kind is None:
-                self.unsupported(name, where, owner)
+                self.unsupported(name, where)
                 continue
             self.kind(value, kind, (*where, name))
 
-    def unsupported(self, name: str, where: Where, owner: str) -> None:
+    def unsupported(self, name: str, where: Where) -> None:
         """Record a field the object does not accept; the service points at the object."""
-        del owner  # the service's message names the field only
         self.add(dg.SCHEMA_VALIDATION_FAILED, f"Field '{name}' is not supported", where)
 
     def kind(self, value: Any, kind: str, where: Where) -> None:

@@ -68,7 +68,7 @@ def _check_condition(
 ) -> None:
     for key in rule:
         if key != "Condition":
-            checker.unsupported(key, where, what)
+            checker.unsupported(key, where)
     condition = rule.get("Condition")
     if isinstance(condition, bool):
         return
@@ -118,7 +118,7 @@ def _check_comparison(
     operators = [k for k in rule if k in OPERATORS]
     for key in rule:
         if key not in OPERATORS and key not in ("Variable", "Comment"):
-            checker.unsupported(key, where, what)
+            checker.unsupported(key, where)
     if len(operators) != 1:
         message = f"The rule in {what} must have exactly one comparison operator"
         checker.add(dg.SCHEMA_VALIDATION_FAILED, message, where)
