@@ -61,7 +61,9 @@ def serve(options: NodeOptions) -> int:
 
 def default_workers() -> int:
     """One worker per core this process may run on."""
-    return len(os.sched_getaffinity(0))
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _reserve_port(source: Source, dist: Distribution) -> Distribution:
