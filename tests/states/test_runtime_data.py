@@ -133,3 +133,28 @@ def test_intrinsic_uuid_is_stable_for_a_step(sfn: Any) -> None:
 
     assert len(first) == 36
     assert first[14] == "4"
+
+
+def test_exited_events_list_the_variables_a_state_assigned(sfn: Any) -> None:
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Remember",
+        "States": {
+            "Remember": {
+                "Type": "Pass",
+                "Assign": {"count": 3, "who": "{% $states.input.name %}"},
+                "Next": "Plain",
+            },
+            "Plain": {"Type": "Pass", "End": True},
+        },
+    }
+    arn = run(sfn, definition, {"name": "Ana"})
+    finished(sfn, arn)
+
+    exits = [e for e in history(sfn, arn) if e["type"] == "PassStateExited"]
+
+    assert exits[0]["stateExitedEventDetails"]["assignedVariables"] == {
+        "count": "3",
+        "who": '"Ana"',
+    }
+    assert "assignedVariables" not in exits[1]["stateExitedEventDetails"]

@@ -71,14 +71,18 @@ def plain_output(state: State, data: Any, scope: Scope, variables: dict[str, Any
     return _finish(state, data, effective, scope, variables)
 
 
-def choose(state: Any, data: Any, scope: Scope, variables: dict[str, Any]) -> tuple[str, Any]:
-    """Return the next state's name and the Choice state's output (with the branch's Assign)."""
+def choose(
+    state: Any, data: Any, scope: Scope, variables: dict[str, Any]
+) -> tuple[str, Any, tuple[str, ...]]:
+    """Return the next state's name, the Choice state's output and the variables it assigned
+    (a matched rule's Assign, or the state's for the Default)."""
     effective = data if state.is_jsonata else dataflow.apply_input_path(state, data, scope)
     branch = choice.evaluate(state, effective, scope)
     next_name, output, new = choice.finish(state, branch, data, effective, scope)
     limits.check_payload(output)
     _store(variables, new)
-    return next_name, output
+    template = branch.assign if branch is not None else state.assign
+    return next_name, output, tuple(template or ())
 
 
 def wait_until(state: Any, data: Any, scope: Scope, now: float) -> float:

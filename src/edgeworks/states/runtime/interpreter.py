@@ -18,15 +18,17 @@ from edgeworks.states.language import catch
 from edgeworks.states.language.base import Scope, State
 from edgeworks.states.language.errors import StatesFailure
 from edgeworks.states.runtime import core
-from edgeworks.states.runtime.context import Path, data_details, iso
+from edgeworks.states.runtime.context import Path, data_details, dumps, iso
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a state hands on: its output, and the next state's name (None: the path ends)."""
+    """What a state hands on: its output, the next state's name (None: the path ends), and
+    the names of the variables it assigned (None: those of the state's own Assign)."""
 
     output: Any
     next: str | None
+    assigned: tuple[str, ...] | None = None
 
 
 Runner = Callable[[Path, Any, Any, Scope], Awaitable[Outcome]]
@@ -109,6 +111,7 @@ async def run_state(step: Path, state: State, data: Any, extra: dict[str, Any] |
             "stateExitedEventDetails": {
                 "name": state.name,
                 **data_details("output", outcome.output),
+                **_assigned(step, state, outcome),
             }
         },
     )
@@ -122,7 +125,16 @@ def _caught(step: Path, state: State, data: Any, failure: StatesFailure, scope: 
     output, variables = core.catch_output(state, catcher, data, failure, scope)
     step.variables.clear()
     step.variables.update(variables)
-    return Outcome(output, catcher.next)
+    return Outcome(output, catcher.next, tuple(catcher.assign or ()))
+
+
+def _assigned(step: Path, state: State, outcome: Outcome) -> dict[str, Any]:
+    # HistoryEvent StateExitedEventDetails: the variables the state assigned, as JSON text.
+    names = outcome.assigned if outcome.assigned is not None else tuple(state.assign or ())
+    if not names:
+        return {}
+    values = {name: dumps(step.variables.get(name)) for name in names}
+    return {"assignedVariables": values, "assignedVariablesDetails": {"truncated": False}}
 
 
 def _scope(step: Path, state: State, entered: float, extra: dict[str, Any] | None) -> Scope:

@@ -34,8 +34,8 @@ async def run_fail(step: Path, state: Any, data: Any, scope: Scope) -> Outcome:
 @runner("Choice")
 async def run_choice(step: Path, state: Any, data: Any, scope: Scope) -> Outcome:
     """States Language: Choice State: the first matching rule names the next state."""
-    next_name, output = core.choose(state, data, scope, step.variables)
-    return Outcome(output, next_name)
+    next_name, output, assigned = core.choose(state, data, scope, step.variables)
+    return Outcome(output, next_name, assigned)
 
 
 @runner("Wait")

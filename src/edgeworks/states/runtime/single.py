@@ -85,7 +85,7 @@ class _Single:
             error, cause = core.fail_with(state, data, scope)
             raise StatesFailure(error or "", cause)
         if state.type == "Choice":
-            next_name, output = core.choose(state, data, scope, variables)
+            next_name, output, _ = core.choose(state, data, scope, variables)
             return output, next_name
         if state.type == "Wait":
             core.wait_until(state, data, scope, self.run.clock.now())
