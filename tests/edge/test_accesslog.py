@@ -200,3 +200,14 @@ def test_failing_write_is_logged_not_raised(
     assert "write failed" in caplog.text
     assert str(tmp_path / "access.log") in caplog.text
     log.close()
+
+
+@given(
+    lines=st.lists(st.binary(min_size=0, max_size=300).map(lambda raw: raw + b"\n"), max_size=40),
+    limit=st.integers(min_value=1, max_value=1000),
+)
+def test_batches_keep_every_byte_and_the_limit(lines: list[bytes], limit: int) -> None:
+    batches = accesslog._batches(lines, limit)
+
+    assert b"".join(batches) == b"".join(lines)
+    assert all(len(batch) <= limit or batch in lines for batch in batches)
