@@ -54,7 +54,7 @@ def check_rule(
 ) -> None:
     """Check one rule: a Condition, a combination or a comparison, and nothing else."""
     if language == JSONATA:
-        _check_condition(checker, rule, where, what)
+        _check_condition(checker, rule, where)
         return
     combination = [k for k in COMBINATIONS if k in rule]
     if combination:
@@ -63,9 +63,7 @@ def check_rule(
     _check_comparison(checker, rule, where, what)
 
 
-def _check_condition(
-    checker: FieldChecker, rule: Mapping[str, Any], where: Where, what: str
-) -> None:
+def _check_condition(checker: FieldChecker, rule: Mapping[str, Any], where: Where) -> None:
     for key in rule:
         if key != "Condition":
             checker.unsupported(key, where)
@@ -129,12 +127,10 @@ def _check_comparison(
     else:
         checker.path(rule["Variable"], (*where, "Variable"))
     operator = operators[0]
-    _check_operand(checker, operator, rule[operator], (*where, operator), what)
+    _check_operand(checker, operator, rule[operator], (*where, operator))
 
 
-def _check_operand(
-    checker: FieldChecker, operator: str, value: Any, where: Where, what: str
-) -> None:
+def _check_operand(checker: FieldChecker, operator: str, value: Any, where: Where) -> None:
     if operator in PATH_COMPARISONS:
         checker.kind(value, "string", where)
         if isinstance(value, str):
