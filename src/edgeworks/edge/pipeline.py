@@ -43,12 +43,14 @@ class Route:
         allowed: Whether the behaviour lets the method through.
         key: The cache key, or None when the method is not looked up in the cache.
         found: The cache lookup, once done.
+        origin_host: The Host sent to the origin that answered, once one did.
     """
 
     behavior: Behavior
     allowed: bool
     key: bytes | None
     found: Lookup | None = None
+    origin_host: bytes = b""
 
 
 def route(dist: Distribution, request: Request) -> Route:

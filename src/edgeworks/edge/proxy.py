@@ -190,7 +190,7 @@ class EdgeApp:
         if found is not None and kind == "unsatisfiable":
             await self._refuse(response, outcome, 504, "only-if-cached: nothing stored")
         elif found is not None and found.entry is not None and kind in ("hit", "stale"):
-            if kind == "stale":
+            if kind == "stale" and request.method == "GET":
                 self._spawn(self._refresh(request, where))
             outcome.result = "Hit"
             await self._from_entry(request, response, found, found.entry, HIT)
@@ -323,6 +323,7 @@ class EdgeApp:
                     raise
                 continue
             if last or answer.status not in failover_statuses(dist, target_id):
+                where.origin_host = origin.authority.encode("ascii")
                 return answer
             await answer.aclose()
         raise OriginError("no origin answered", detail=f"target {target_id!r}")
@@ -342,8 +343,11 @@ class EdgeApp:
         As the filler of a collapsed fetch (``role``), it also shares the response with the
         requests that follow it, when the response is shareable.
         """
-        fields = viewer_fields(answer.headers, self._dist.node_name, MISS)
-        writer = self._writer(request, where, answer, fields[:-1], times)
+        node = self._dist.node_name
+        # RFC 9213: the cache reads targeted fields, viewers never see them.
+        stored = viewer_fields(answer.headers, node, MISS)[:-1]
+        fields = viewer_fields(without(answer.headers, self._cache.hidden_fields), node, MISS)
+        writer = self._writer(request, where, answer, stored, times)
         sharing = None
         if role is not None:
             shared = shared_head(self._collapser, answer, fields[:-1], writer is not None)
@@ -359,12 +363,33 @@ class EdgeApp:
             writer.commit()
         if sharing is not None:
             sharing.finish()  # after the commit: the next request finds the entry stored
-        if request.method not in SAFE_METHODS:
+        self._after(request, where, answer, times)
+        response.end()
+
+    def _after(
+        self,
+        request: Request,
+        where: Route,
+        answer: OriginResponse,
+        times: tuple[float, float],
+    ) -> None:
+        """Let the cache learn from a relayed response: HEAD updates, unsafe invalidations."""
+        if request.method == "HEAD" and where.key is not None and answer.status == 200:
+            # RFC 9111 §4.3.5: a HEAD response freshens (or condemns) the stored GET.
+            self._hot.forget()
+            self._cache.update_from_head(
+                where.key, request.headers, answer.status, answer.headers, *times
+            )
+        elif request.method not in SAFE_METHODS:
             self._hot.forget()
             self._cache.invalidate(
-                request.method, answer.status, request.host, request.path, answer.headers
+                request.method,
+                answer.status,
+                request.host,
+                request.path,
+                answer.headers,
+                origin_host=where.origin_host or None,
             )
-        response.end()
 
     def _writer(
         self,
@@ -449,7 +474,8 @@ class EdgeApp:
         error: OriginError,
     ) -> None:
         if found is not None and found.entry is not None:
-            stale = self._cache.stale_if_error(found, time.time())
+            # RFC 9111 §4.2.4: refused, reset or timed out counts as disconnected.
+            stale = self._cache.stale_if_error(found, time.time(), disconnected=True)
             if stale is not None:
                 outcome.result = "Hit"
                 await self._from_entry(request, response, found, stale, HIT)
@@ -474,29 +500,15 @@ class EdgeApp:
 
     async def _refresh(self, request: Request, where: Route) -> None:
         """Fetch a stale entry again in the background (RFC 5861 §3, stale-while-revalidate)."""
-        assert where.key is not None
         request_time = time.time()
         try:
             answer = await self._ask(request, where, [])
         except OriginError:
             self._tracer.origin_error()
             return
-        response_time = time.time()
-        fields = viewer_fields(answer.headers, self._dist.node_name, MISS)[:-1]
-        if answer.content_length is not None:
-            fields.append((b"content-length", b"%d" % answer.content_length))
-        writer = self._cache.open_writer(
-            where.key,
-            "GET",
-            request.headers,
-            answer.status,
-            fields,
-            where.behavior.cache_policy,
-            request_time,
-            response_time,
-            host=request.host,
-            path=request.path,
-        )
+        times = (request_time, time.time())
+        stored = viewer_fields(answer.headers, self._dist.node_name, MISS)[:-1]
+        writer = self._writer(request, where, answer, stored, times)
         try:
             async for chunk in answer.body:
                 if writer is not None:
