@@ -349,3 +349,24 @@ def test_custom_origin_headers_and_origin_path_reach_the_origin() -> None:
         seen = running.origin.seen[-1]
         assert seen.target == b"/base/p?x=1"
         assert [v for n, v in seen.headers if n == b"x-origin-secret"] == [b"s3cr3t"]
+
+
+def test_targeted_cache_fields_are_kept_from_viewers(stack: Stack) -> None:
+    conn = stack.client()
+    miss, _ = fetch(conn, "GET", "/targeted/a")
+    assert miss.getheader("x-cache") == "Miss from edgeworks"
+    assert miss.getheader("cdn-cache-control") is None
+    hit, _ = fetch(conn, "GET", "/targeted/a")
+    assert hit.getheader("x-cache") == "Hit from edgeworks"
+    assert hit.getheader("cdn-cache-control") is None
+
+
+def test_head_with_a_new_etag_retires_the_stored_get(stack: Stack) -> None:
+    conn = stack.client()
+    _, first = fetch(conn, "GET", "/version/a")
+    stack.origin.version = 2
+    head, _ = fetch(conn, "HEAD", "/version/a", {"Cache-Control": "no-cache"})
+    assert head.getheader("etag") == '"v2"'
+    again, body = fetch(conn, "GET", "/version/a")
+    assert again.getheader("x-cache") == "Miss from edgeworks"
+    assert body != first

@@ -35,6 +35,7 @@ class OriginApp:
         self.bodies: list[bytes] = []
         self.ports: set[int] = set()
         self.counter = 0
+        self.version = 1
 
     def respond_now(self, request: Request) -> Sequence[bytes] | None:
         """Never answers synchronously: every request is recorded by :meth:`handle`."""
@@ -59,6 +60,10 @@ class OriginApp:
         status = 200
         if kind in (b"cache", b"slowcache"):
             fields.append((b"cache-control", b"max-age=60"))
+        elif kind == b"targeted":
+            fields.append((b"cdn-cache-control", b"max-age=60"))
+        elif kind == b"version":
+            fields += [(b"cache-control", b"max-age=60"), (b"etag", b'"v%d"' % self.version)]
         elif kind == b"swr":
             fields.append((b"cache-control", b"max-age=1, stale-while-revalidate=30"))
         elif kind == b"sie":
