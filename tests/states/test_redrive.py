@@ -59,6 +59,10 @@ def test_redrive_reruns_the_failed_state_only(sfn: Any, tmp_path: Path) -> None:
     assert kinds.count("ExecutionFailed") == 1 and "ExecutionRedriven" in kinds
     assert kinds[-1] == "ExecutionSucceeded"
     assert kinds.count("TaskStateEntered") == 3
+    again = sfn.list_executions(stateMachineArn=arn, redriveFilter="REDRIVEN")["executions"]
+    others = sfn.list_executions(stateMachineArn=arn, redriveFilter="NOT_REDRIVEN")["executions"]
+    assert [(e["executionArn"], e["redriveCount"]) for e in again] == [(execution, 1)]
+    assert others == []
 
 
 def test_redrive_reruns_only_the_unfinished_branches(sfn: Any, tmp_path: Path) -> None:

@@ -186,7 +186,15 @@ async def list_all(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str
     status = inputs.choice(body, "statusFilter", STATUSES, None)
     limit = inputs.page_size(body)
     before = inputs.decode_token(body)
-    rows = deps.store.executions(owner, status, before or 2**62, limit + 1, map_run=map_run)
+    redrive = inputs.choice(body, "redriveFilter", ("REDRIVEN", "NOT_REDRIVEN"), None)
+    rows = deps.store.executions(
+        owner,
+        status,
+        before or 2**62,
+        limit + 1,
+        map_run=map_run,
+        redriven=None if redrive is None else redrive == "REDRIVEN",
+    )
     answer: dict[str, Any] = {"executions": [_item(e) for _, e in rows[:limit]]}
     if len(rows) > limit:
         answer["nextToken"] = inputs.encode_token(rows[limit - 1][0])
@@ -220,6 +228,9 @@ def _item(execution: ExecutionRecord) -> dict[str, Any]:
     }
     if execution.stopped is not None:
         item["stopDate"] = execution.stopped
+    if execution.redrive_count:
+        item["redriveCount"] = execution.redrive_count
+        item["redriveDate"] = execution.redrive_date
     return item | _qualifiers(execution)
 
 

@@ -216,11 +216,19 @@ class Store:
         return cursor.rowcount == 1
 
     def executions(
-        self, owner: str, status: str | None, before: int, limit: int, *, map_run: bool = False
+        self,
+        owner: str,
+        status: str | None,
+        before: int,
+        limit: int,
+        *,
+        map_run: bool = False,
+        redriven: bool | None = None,
     ) -> list[tuple[int, ExecutionRecord]]:
         """Return a page of executions, newest first, older than ``before``.
 
-        ``owner`` is a state machine ARN, or a map run ARN when ``map_run`` is set.
+        ``owner`` is a state machine ARN, or a map run ARN when ``map_run`` is set;
+        ``redriven`` keeps only executions that were (True) or were not (False) redriven.
         """
         self.flush()
         column = "map_run" if map_run else "machine_arn"
@@ -229,6 +237,8 @@ class Store:
         if status is not None:
             sql += " AND status = ?"
             args.append(status)
+        if redriven is not None:
+            sql += " AND redrive_count > 0" if redriven else " AND redrive_count = 0"
         rows = self._db.execute(sql + " ORDER BY seq DESC LIMIT ?", (*args, limit))
         return [(row[0], ExecutionRecord(*row[1:])) for row in rows]
 
