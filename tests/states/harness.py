@@ -96,7 +96,7 @@ def machine(sfn: Any, definition: dict[str, Any], name: str = "flow", **extra: A
     return arn
 
 
-def wait_for(check: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
+def wait_for(check: Callable[[], Any], timeout: float = 20.0, what: str = "condition") -> Any:
     """Poll ``check`` until it returns something truthy; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -107,7 +107,7 @@ def wait_for(check: Callable[[], Any], timeout: float = 10.0, what: str = "condi
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def finished(sfn: Any, arn: str, timeout: float = 10.0) -> dict[str, Any]:
+def finished(sfn: Any, arn: str, timeout: float = 20.0) -> dict[str, Any]:
     """Wait until an execution leaves RUNNING and return its description."""
 
     def done() -> dict[str, Any] | None:
