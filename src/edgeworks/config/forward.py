@@ -11,16 +11,14 @@ from dataclasses import dataclass
 
 from edgeworks.config.model import Behavior, CachePolicy, OriginRequestPolicy
 from edgeworks.config.selection import (
-    EVERYTHING,
     NOTHING,
     Members,
     accepted_encodings,
     compile_selection,
     cookie_pairs,
-    field_values,
     query_pairs,
 )
-from edgeworks.http.headers import Headers, hop_by_hop_names
+from edgeworks.http.headers import HOP_BY_HOP, Headers
 
 # Viewer fields that reach the origin even when no policy names them: the body's description,
 # the conditional and range fields and the request's cache directives, as CloudFront does for
@@ -51,16 +49,30 @@ class OriginRequestParts:
 
 @dataclass(frozen=True, slots=True)
 class ForwardPlan:
-    """The union of a behaviour's cache-key and request-policy selections, per family."""
+    """Per family, what reaches the origin: the union of the cache key's selection and the
+    request policy's (headers also take :data:`DEFAULT_FORWARDED`)."""
 
-    query: tuple[Members, Members]
-    headers: tuple[Members, Members]
-    cookies: tuple[Members, Members]
+    query: Members
+    headers: Members
+    cookies: Members
     encodings: tuple[bytes, ...]
+    raw_encoding: bool
+    """The viewer's own Accept-Encoding passes (no normalised one replaces it)."""
 
 
 _plans: dict[int, tuple[Behavior, ForwardPlan]] = {}
 _MAX_PLANS = 256
+_APART = (b"cookie", b"accept-encoding")
+
+
+def union(first: Members, second: Members) -> Members:
+    """Return the selection of names that ``first`` or ``second`` selects."""
+    if first.every and second.every:
+        return Members(True, first.names & second.names)
+    if first.every or second.every:
+        every, other = (first, second) if first.every else (second, first)
+        return Members(True, every.names - other.names)
+    return Members(False, first.names | second.names)
 
 
 def forward_plan(behavior: Behavior) -> ForwardPlan:
@@ -70,17 +82,20 @@ def forward_plan(behavior: Behavior) -> ForwardPlan:
         return found[1]
     if len(_plans) >= _MAX_PLANS:
         _plans.clear()
+
     key, request = _compiled(behavior.cache_policy), _compiled(behavior.origin_request_policy)
     cache = behavior.cache_policy
     offered = ((b"br", cache.accept_encoding_brotli), (b"gzip", cache.accept_encoding_gzip))
+    encodings = tuple(name for name, enabled in offered if enabled)
+    headers = union(key[1], request[1])
     plan = ForwardPlan(
-        (key[0], request[0]),
-        (key[1], request[1]),
-        (key[2], request[2]),
-        tuple(name for name, enabled in offered if enabled),
+        query=union(key[0], request[0]),
+        headers=union(headers, Members(False, DEFAULT_FORWARDED)),
+        cookies=union(key[2], request[2]),
+        encodings=encodings,
+        raw_encoding=not encodings and b"accept-encoding" in headers,
     )
     _plans[id(behavior)] = (behavior, plan)
-
     return plan
 
 
@@ -92,10 +107,6 @@ def _compiled(policy: CachePolicy | OriginRequestPolicy | None) -> tuple[Members
         compile_selection(policy.headers, lower=True),
         compile_selection(policy.cookies),
     )
-
-
-def _either(pair: tuple[Members, Members], name: bytes) -> bool:
-    return name in pair[0] or name in pair[1]
 
 
 def origin_request_parts(behavior: Behavior, query: bytes, headers: Headers) -> OriginRequestParts:
@@ -110,39 +121,63 @@ def origin_request_parts(behavior: Behavior, query: bytes, headers: Headers) -> 
     return OriginRequestParts(_query(plan.query, query), _headers(plan, headers))
 
 
-def _query(pair: tuple[Members, Members], query: bytes) -> bytes:
-    if EVERYTHING in pair or not query:
+def _query(members: Members, query: bytes) -> bytes:
+    if members.whole or not query:
         return query
-    return b"&".join(piece for name, piece in query_pairs(query) if _either(pair, name))
+    return b"&".join([piece for name, piece in query_pairs(query) if name in members])
 
 
 def _headers(plan: ForwardPlan, headers: Headers) -> Headers:
-    drop = hop_by_hop_names(headers)
+    jar, codings, connection = _gather(headers)
+    drop = _hop_by_hop(connection)
+    every, names = plan.headers.every, plan.headers.names
     forwarded: Headers = [
         (name, value)
         for name, value in headers
         if name not in drop
-        and name not in (b"cookie", b"accept-encoding")
-        and (name in DEFAULT_FORWARDED or _either(plan.headers, name))
+        and name not in _APART
+        and ((name not in names) if every else (name in names))
     ]
 
     # CloudFront forwards the normalised Accept-Encoding when the cache policy enables
     # compression; otherwise the viewer's field passes only if a policy selects it.
-    codings = field_values(headers, b"accept-encoding")
-    if plan.encodings:
+    if plan.encodings and codings:
         accepted = accepted_encodings(codings, plan.encodings)
         if accepted:
             forwarded.append((b"accept-encoding", accepted))
-    elif _either(plan.headers, b"accept-encoding"):
+    elif plan.raw_encoding:
         forwarded.extend((b"accept-encoding", value) for value in codings)
 
-    cookies = _cookies(plan.cookies, field_values(headers, b"cookie"))
+    cookies = _cookies(plan.cookies, jar) if jar else b""
     if cookies:
         forwarded.append((b"cookie", cookies))
     return forwarded
 
 
-def _cookies(pair: tuple[Members, Members], values: list[bytes]) -> bytes:
-    if EVERYTHING in pair:
+def _gather(headers: Headers) -> tuple[list[bytes], list[bytes], list[bytes]]:
+    """Return the values of Cookie, Accept-Encoding and Connection, in one pass."""
+    jar: list[bytes] = []
+    codings: list[bytes] = []
+    connection: list[bytes] = []
+    for name, value in headers:
+        if name == b"cookie":
+            jar.append(value)
+        elif name == b"accept-encoding":
+            codings.append(value)
+        elif name == b"connection":
+            connection.append(value)
+    return jar, codings, connection
+
+
+def _hop_by_hop(connection: list[bytes]) -> frozenset[bytes]:
+    """Return the fixed hop-by-hop names plus those ``Connection`` lists (RFC 9110 §7.6.1)."""
+    if not connection:
+        return HOP_BY_HOP
+    listed = (token.strip().lower() for value in connection for token in value.split(b","))
+    return HOP_BY_HOP | {token for token in listed if token}
+
+
+def _cookies(members: Members, values: list[bytes]) -> bytes:
+    if members.whole:
         return b"; ".join(values)
-    return b"; ".join(piece for name, piece in cookie_pairs(values) if _either(pair, name))
+    return b"; ".join([piece for name, piece in cookie_pairs(values) if name in members])

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from edgeworks.config.model import Selection
-from edgeworks.http.headers import Headers
 
 EVERY_BEHAVIORS = frozenset({"all", "allViewer", "allViewerAndWhitelistCloudFront"})
 
@@ -74,11 +73,6 @@ def cookie_pairs(values: list[bytes]) -> list[tuple[bytes, bytes]]:
             if piece:
                 pairs.append((piece.partition(b"=")[0].strip(), piece))
     return pairs
-
-
-def field_values(headers: Headers, name: bytes) -> list[bytes]:
-    """Return every value of the lower-case field ``name``, in order."""
-    return [value for key, value in headers if key == name]
 
 
 # Normalised Accept-Encoding by (field value, offered codings). Browsers send a handful of
