@@ -555,3 +555,17 @@ def test_count_paths_must_name_one_value_and_large_counts_are_accepted() -> None
     assert codes(machine({"W": {"Type": "Wait", "Seconds": 100000000, "End": True}})) == [
         ("SCHEMA_VALIDATION_FAILED", "/States/W/Seconds")
     ]
+
+
+def test_a_state_without_type_and_one_of_unknown_type() -> None:
+    assert wire(machine({"A": {"End": True}})) == [
+        {
+            "severity": "ERROR",
+            "code": "SCHEMA_VALIDATION_FAILED",
+            "message": "These fields are required: [Type]",
+            "location": "/States/A",
+        }
+    ]
+    assert codes(machine({"A": {"Type": "Bogus", "End": True}})) == [
+        ("SCHEMA_VALIDATION_FAILED", "/States/A/Type")
+    ]

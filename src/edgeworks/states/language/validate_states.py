@@ -66,8 +66,12 @@ def check_state(
         checker.add(dg.SCHEMA_VALIDATION_FAILED, f"The {owner} must be a JSON object", where)
         return
     state_type = raw.get("Type")
+    if "Type" not in raw:
+        checker.add(dg.SCHEMA_VALIDATION_FAILED, "These fields are required: [Type]", where)
+        return
     if state_type not in schema.STATE_TYPES:
-        message = f"The value of 'Type' of {owner} is not a valid state type: {state_type}"
+        # Worded like the service's other enum diagnostics.
+        message = f"Value should be one of the following: [{', '.join(schema.STATE_TYPES)}]"
         checker.add(dg.SCHEMA_VALIDATION_FAILED, message, (*where, "Type"))
         return
     language = resolve_language(checker, raw, (*where, "QueryLanguage"), machine_language)
