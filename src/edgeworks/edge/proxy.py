@@ -90,6 +90,7 @@ class EdgeApp:
         self._tracer = tracer if tracer is not None else Tracer()
         self._background: set[asyncio.Task[None]] = set()
         self._hot = HotHits()
+        self._hidden = self._cache.hidden_fields
         self._collapser: Collapser[SharedHead] = Collapser()
         self._passes = PassMarks()
 
@@ -343,10 +344,12 @@ class EdgeApp:
         As the filler of a collapsed fetch (``role``), it also shares the response with the
         requests that follow it, when the response is shareable.
         """
-        node = self._dist.node_name
-        # RFC 9213: the cache reads targeted fields, viewers never see them.
-        stored = viewer_fields(answer.headers, node, MISS)[:-1]
-        fields = viewer_fields(without(answer.headers, self._cache.hidden_fields), node, MISS)
+        fields = viewer_fields(answer.headers, self._dist.node_name, MISS)
+        stored = fields[:-1]
+        hidden = self._hidden
+        if any(name in hidden for name, _ in answer.headers):
+            # RFC 9213: the cache reads targeted fields, viewers never see them.
+            fields = [field for field in fields if field[0] not in hidden]
         writer = self._writer(request, where, answer, stored, times)
         sharing = None
         if role is not None:
