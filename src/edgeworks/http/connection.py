@@ -91,8 +91,10 @@ class Connection(RequestParsing, asyncio.Protocol):
     def eof_received(self) -> bool:
         """Note a half-close; keep writing while answers are owed."""
         self._eof = True
-        # Keep the write side open while answers are still owed (a half-closed pipeline).
-        return self._current is not None or bool(self._queue)
+        # Keep the write side open while answers are still owed (a half-closed pipeline). TLS
+        # has no half-close: its transport closes whatever this returns.
+        owed = self._current is not None or bool(self._queue)
+        return owed and self._scheme == "http"
 
     def pause_writing(self) -> None:
         """The socket's write buffer is full: writers wait."""
