@@ -148,7 +148,20 @@ class ScriptedOrigin:
             asyncio.start_server(self._serve, "127.0.0.1", self.port)
         )
         started.set()
-        self._loop.run_forever()
+        try:
+            self._loop.run_forever()
+        finally:
+            self._shut_down()
+
+    def _shut_down(self) -> None:
+        # Connections still open (the node keeps them alive) end with their tasks.
+        tasks = asyncio.all_tasks(self._loop)
+        for task in tasks:
+            task.cancel()
+        self._loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+        if self._server is not None:
+            self._loop.run_until_complete(self._server.wait_closed())
+        self._loop.close()
 
     def start(self) -> threading.Thread:
         """Listen in a thread of its own; returns once connections are accepted."""

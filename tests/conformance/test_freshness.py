@@ -153,3 +153,21 @@ def test_no_freshness_without_any_information(edge: Edge, path: str) -> None:
     """RFC 9111 §4.2.2: without explicit freshness or Last-Modified nothing is reused."""
     edge.origin.script(path, reply(200))
     assert twice(edge, path) == 2
+
+
+def test_max_age_zero_is_stale_at_once(edge: Edge, path: str) -> None:
+    """RFC 9111 §5.2.2.1, §4.2.1: max-age=0 gives a lifetime of zero."""
+    edge.origin.script(path, reply(200, "Cache-Control: max-age=0"))
+    assert twice(edge, path) == 2
+
+
+def test_negative_max_age_is_stale(edge: Edge, path: str) -> None:
+    """RFC 9111 §1.2.2, §4.2.1: max-age=-1 is not a valid delta-seconds: treat it as stale."""
+    edge.origin.script(path, reply(200, "Cache-Control: max-age=-1"))
+    assert twice(edge, path) == 2
+
+
+def test_directive_names_case_insensitive(edge: Edge, path: str) -> None:
+    """RFC 9111 §5.2: directive names are case-insensitive (MAX-AGE is max-age)."""
+    edge.origin.script(path, reply(200, "Cache-Control: MAX-AGE=60"))
+    assert twice(edge, path) == 1

@@ -67,6 +67,17 @@ def test_request_no_cache_goes_to_origin(edge: Edge, path: str) -> None:
     assert edge.origin.count(path) == 2
 
 
+def test_request_no_cache_validates_with_stored_etag(edge: Edge, path: str) -> None:
+    """RFC 9111 §5.2.1.4, §4.3.1: no-cache may be met by a conditional request; 304 serves."""
+    edge.origin.script(
+        path, reply(200, "Cache-Control: max-age=60", 'ETag: "v1"'), reply(304, 'ETag: "v1"')
+    )
+    edge.get(path)
+    answer = edge.get(path, "Cache-Control: no-cache")
+    assert edge.origin.seen(path)[1].headers.get("if-none-match") == '"v1"'
+    assert (answer.status, answer.body) == (200, b"body")
+
+
 def test_request_pragma_no_cache_goes_to_origin(edge: Edge, path: str) -> None:
     """RFC 9111 §5.4: Pragma: no-cache without Cache-Control acts as no-cache."""
     edge.origin.script(path, reply(200, "Cache-Control: max-age=60"))

@@ -132,3 +132,30 @@ def test_set_cookie_is_not_shared(edge: Edge, path: str) -> None:
     second = edge.get(path)
     assert first.header("set-cookie") == "session=one"
     assert (second.x_cache, second.header("set-cookie")) == ("Hit", None)
+
+
+def test_no_store_case_insensitive(edge: Edge, path: str) -> None:
+    """RFC 9111 §5.2, §5.2.2.5: No-Store is no-store."""
+    edge.origin.script(path, reply(200, "Cache-Control: No-Store, max-age=60"))
+    assert twice(edge, path) == 2
+
+
+def test_private_with_s_maxage_is_not_stored(edge: Edge, path: str) -> None:
+    """RFC 9111 §5.2.2.7: private forbids a shared cache to store, s-maxage notwithstanding."""
+    edge.origin.script(path, reply(200, "Cache-Control: private, s-maxage=60"))
+    assert twice(edge, path) == 2
+
+
+def test_post_response_does_not_answer_get(edge: Edge, path: str) -> None:
+    """RFC 9111 §4: a response to POST is not reused for a GET of the URI."""
+    edge.origin.script(path, reply(200, "Cache-Control: max-age=60", body=b"posted"))
+    edge.get(path, method="POST", body=b"x")
+    assert edge.get(path).x_cache == "Miss"
+
+
+def test_query_is_part_of_the_key(edge: Edge, path: str) -> None:
+    """RFC 9111 §2, §4: the target URI includes the query; another query is another response."""
+    edge.origin.script(path, reply(200, "Cache-Control: max-age=60"))
+    edge.get(f"{path}?a=1")
+    assert edge.get(f"{path}?a=1").x_cache == "Hit"
+    assert edge.get(f"{path}?a=2").x_cache == "Miss"
