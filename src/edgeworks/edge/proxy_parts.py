@@ -51,6 +51,7 @@ def interim_relay(response: Response | None) -> Callable[[int, Headers], None] |
     viewer = response
 
     def relay(status: int, headers: Headers) -> None:
+        """Write one interim response to the viewer."""
         viewer.write_interim(status, reason_phrase(status), headers)
 
     return relay

@@ -46,6 +46,7 @@ class _Counter:
         self.messages = 0
 
     def on_message_complete(self) -> None:
+        """Parser: one more message ended."""
         self.messages += 1
 
 
