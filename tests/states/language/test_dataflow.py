@@ -368,3 +368,16 @@ def test_a_missing_context_path_shows_the_context_object_in_the_cause() -> None:
         "The JSONPath '$$.Nope' specified for the field 'c.$' could not be found in the input "
         '\'{"State":{"Name":"S"}}\''
     )
+
+
+def test_a_missing_error_path_names_the_field() -> None:
+    built = one_state({"Type": "Fail", "ErrorPath": "$.nope"})
+
+    with pytest.raises(StatesFailure) as caught:
+        fail.resolve(built, {"other": 1}, scope())
+
+    assert caught.value.error == RUNTIME
+    assert caught.value.cause == (
+        "The JSONPath '$.nope' specified for the field 'ErrorPath' could not be found in the "
+        "input '{\"other\":1}'"
+    )

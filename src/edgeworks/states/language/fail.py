@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from edgeworks.states.language import errors, intrinsics, jsonata_eval, paths
+from edgeworks.states.language import errors, jsonata_eval, payload
 from edgeworks.states.language.base import State
 
 
@@ -52,13 +52,8 @@ def _expression(value: str | None, field: str, states_vars: dict[str, Any], scop
 def _path(state: FailState, path: str | None, field: str, data: Any, scope: Any) -> str | None:
     if path is None:
         return None
-    if path.startswith("States."):
-        value = intrinsics.evaluate(path, data, scope)
-    else:
-        try:
-            value = paths.select(path, data, scope)
-        except paths.NoMatchError as exc:
-            raise errors.StatesFailure(errors.RUNTIME, str(exc), needs_location=True) from None
+    # ErrorPath and CausePath take a path or an intrinsic call, like a ".$" field.
+    value = payload.evaluate_reference(field, path, data, scope)
     if not isinstance(value, str):
         cause = f"The {field} '{path}' of state '{state.name}' selected a non-string value"
         raise errors.StatesFailure(errors.RUNTIME, cause, needs_location=True)
