@@ -256,6 +256,13 @@ CASES: list[tuple[str, dict[str, Any], str, Any, str]] = [
         "duplicate",
     ),
     (
+        "a mapping where a list belongs",
+        document(Origins={"Id": "app", "Url": "http://a.example"}),
+        "Origins",
+        {"Id": "app", "Url": "http://a.example"},
+        "must be a list",
+    ),
+    (
         "Quantity disagrees with Items",
         document(Origins={"Quantity": 2, "Items": [{"Id": "app", "Url": "http://a.example"}]}),
         "Origins.Quantity",

@@ -83,8 +83,9 @@ def declared_ids(reader: Reader, lists: list[tuple[Any, str]]) -> list[set[str]]
 def parse_origins(reader: Reader, value: Any, path: str) -> dict[str, Origin]:
     """Return the usable origins by id, noting missing and malformed ones."""
     origins: dict[str, Origin] = {}
+    noted = len(reader.problems)
     entries = reader.items(value, path)
-    if value is not None and not entries:
+    if value is not None and not entries and len(reader.problems) == noted:
         reader.problem(path, value, "at least one origin is required")
     for item_path, item in entries:
         origin = parse_origin(reader, item, item_path)

@@ -80,6 +80,11 @@ class Reader:
             return []
         if isinstance(value, list):
             return [(f"{path}[{index}]", item) for index, item in enumerate(value)]
+        if not isinstance(value, dict) or not {"Quantity", "Items"} & value.keys():
+            self.problem(
+                path, value, "must be a list, or CloudFront's {Quantity: n, Items: [...]}"
+            )
+            return []
         wrapper = self.mapping(value, path, ("Quantity", "Items"))
         if wrapper is None:
             return []
