@@ -152,3 +152,23 @@ def test_only_if_cached_with_stale_entry_is_504(edge: Edge, path: str) -> None:
     stored_then_fresh(edge, path, "max-age=1, must-revalidate")
     answer = edge.get(path, "Cache-Control: only-if-cached")
     assert (answer.status, edge.origin.count(path)) == (504, 1)
+
+
+def test_max_stale_without_value_accepts_any_staleness(edge: Edge, path: str) -> None:
+    """RFC 9111 §5.2.1.2: max-stale with no value accepts a stale response of any age."""
+    first = reply(200, "Cache-Control: max-age=1", 'ETag: "v1"', "Age: 5000", body=b"old")
+    edge.origin.script(path, first)
+    edge.get(path)
+    assert edge.get(path, "Cache-Control: max-stale").body == b"old"
+    assert edge.origin.count(path) == 1
+
+
+def test_must_revalidate_with_origin_down_is_an_error(edge: Edge, path: str) -> None:
+    """RFC 9111 §5.2.2.2: unable to reach the origin, the cache MUST NOT reuse the stale response;
+    it answers with an error (504 recommended).
+    """
+    stored_then_fresh(edge, path, "max-age=1, must-revalidate")
+    edge.origin.script(path, reply(drop=True))
+    answer = edge.get(path)
+    assert answer.status in (502, 504)
+    assert answer.body != b"old"

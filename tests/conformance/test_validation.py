@@ -122,3 +122,21 @@ def test_if_none_match_takes_precedence_over_if_modified_since(edge: Edge, path:
     edge.get(path)
     answer = edge.get(path, 'If-None-Match: "other"', f"If-Modified-Since: {http_date(-60)}")
     assert answer.status == 200
+
+
+def test_304_does_not_change_stored_content_length(edge: Edge, path: str) -> None:
+    """RFC 9111 §3.2: Content-Length of a 304 does not replace the stored one."""
+    stale_with(edge, path, 'ETag: "v1"', then=reply(304, 'ETag: "v1"', "Content-Length: 100"))
+    answer = edge.get(path)
+    assert (answer.status, answer.body, answer.header("content-length")) == (200, b"stored", "6")
+
+
+def test_age_restarts_after_304(edge: Edge, path: str) -> None:
+    """RFC 9111 §4.3.4, §4.2.3: a response validated now is served with the 304's age."""
+    stale_with(
+        edge, path, 'ETag: "v1"', then=reply(304, 'ETag: "v1"', "Cache-Control: max-age=60")
+    )
+    edge.get(path)
+    later = edge.get(path)
+    assert later.x_cache == "Hit"
+    assert later.age is not None and later.age < 5
