@@ -12,6 +12,12 @@ Public surface::
     single_origin_distribution(url, listen)      the `serve --origin` one-liner
     match.match_behavior(dist, path) -> Behavior
     keys.cache_key(...), keys.origin_request_parts(...)
+
+How a document is read: ``load`` (file to data) -> ``document`` (sections) -> ``origins``,
+``policies`` and ``legacy``, ``behaviors``, ``custom_errors``, ``node``, all through one
+``reader.Reader`` that collects problems; ``managed`` holds the built-in policies. The request
+side is ``match``, ``keys`` and ``forward`` (on ``selection``); ``explain`` and ``cli`` are the
+commands.
 """
 
 from edgeworks.config.document import parse_config
