@@ -39,8 +39,14 @@ def check_choices(
             checker.add(dg.SCHEMA_VALIDATION_FAILED, message, at)
         if "Assign" in entry:
             checker.assign(entry["Assign"], (*at, "Assign"), what, language == JSONATA)
-        if "Output" in entry:
+        if "Output" in entry and language == JSONATA:
             checker.jsonata_template(entry["Output"], (*at, "Output"))
+        elif "Output" in entry:
+            message = (
+                "The QueryLanguage is set to 'JSONPath', but field 'Output' is only supported "
+                "for the 'JSONata' QueryLanguage"
+            )
+            checker.add(dg.SCHEMA_VALIDATION_FAILED, message, at)
         rule = {k: v for k, v in entry.items() if k not in BRANCH_FIELDS}
         check_rule(checker, rule, at, what, language)
 
