@@ -6,6 +6,7 @@ import dataclasses
 import socket
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -370,3 +371,32 @@ def test_head_with_a_new_etag_retires_the_stored_get(stack: Stack) -> None:
     again, body = fetch(conn, "GET", "/version/a")
     assert again.getheader("x-cache") == "Miss from edgeworks"
     assert body != first
+
+
+def _viewer_policy(policy: str) -> Callable[[Distribution], Distribution]:
+    def shape(dist: Distribution) -> Distribution:
+        behavior = dataclasses.replace(dist.default_behavior, viewer_protocol_policy=policy)
+        return dataclasses.replace(dist, default_behavior=behavior)
+
+    return shape
+
+
+def test_redirect_to_https_sends_plain_http_viewers_away() -> None:
+    with Stack(shape=_viewer_policy("redirect-to-https")) as running:
+        conn = running.client()
+        reply, body = fetch(conn, "GET", "/cache/r?q=1", {"Host": "site.example"})
+        assert reply.status == 301
+        assert reply.getheader("location") == "https://site.example/cache/r?q=1"
+        assert reply.getheader("x-cache") == "Redirect from edgeworks"
+        assert body == b""
+        post, _ = fetch(conn, "POST", "/form", {"Host": "site.example"}, body=b"x")
+        assert post.status == 307
+        assert running.origin.seen == []
+
+
+def test_https_only_refuses_plain_http() -> None:
+    with Stack(shape=_viewer_policy("https-only")) as running:
+        reply, body = fetch(running.client(), "GET", "/cache/r")
+        assert reply.status == 403
+        assert b"HTTPS" in body
+        assert running.origin.seen == []

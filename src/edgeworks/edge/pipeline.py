@@ -21,6 +21,7 @@ SUFFIX = b" from edgeworks"
 HIT = b"Hit" + SUFFIX
 MISS = b"Miss" + SUFFIX
 REFRESH_HIT = b"RefreshHit" + SUFFIX
+REDIRECT = b"Redirect" + SUFFIX
 ERROR = b"Error" + SUFFIX
 
 # RFC 9110 §9.2.1: methods that do not change the origin's state; the others invalidate.
@@ -29,6 +30,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 LOOKUP_METHODS = frozenset({"GET", "HEAD"})
 # CONNECT asks for a tunnel, which a reverse proxy does not open, whatever the behaviour allows.
 NEVER_FORWARDED = frozenset({"CONNECT"})
+# CloudFront's ViewerProtocolPolicy: what happens to a request that came over plain HTTP.
+_INSECURE = {"redirect-to-https": "redirect", "https-only": "refuse"}
 # Fields the proxy writes itself on the origin request, and Expect, which the edge already
 # answered toward the viewer by sending 100 Continue when the body was read (RFC 9110 §10.1.1).
 _REBUILT = frozenset({b"via", b"x-forwarded-for", b"expect"})
@@ -44,6 +47,8 @@ class Route:
         key: The cache key, or None when the method is not looked up in the cache.
         found: The cache lookup, once done.
         origin_host: The Host sent to the origin that answered, once one did.
+        insecure: ``"redirect"`` or ``"refuse"`` when the behaviour's ViewerProtocolPolicy
+            does not take this plain-HTTP request; empty otherwise.
     """
 
     behavior: Behavior
@@ -51,14 +56,20 @@ class Route:
     key: bytes | None
     found: Lookup | None = None
     origin_host: bytes = b""
+    insecure: str = ""
 
 
 def route(dist: Distribution, request: Request) -> Route:
-    """Match the behaviour, check the method, and compute the cache key when it applies."""
+    """Match the behaviour, check protocol and method, and compute the cache key if it applies."""
     behavior = match_behavior(dist, request.path)
+    insecure = ""
+    if request.scheme == "http":
+        insecure = _INSECURE.get(behavior.viewer_protocol_policy, "")
     method = request.method
     allowed = behavior.allows(method) and method not in NEVER_FORWARDED
     key = None
+    if insecure:
+        return Route(behavior, allowed, None, insecure=insecure)
     if allowed and method in LOOKUP_METHODS and method in behavior.cached_methods:
         key = cache_key(
             behavior.cache_policy,
@@ -69,6 +80,11 @@ def route(dist: Distribution, request: Request) -> Route:
             request.headers,
         )
     return Route(behavior, allowed, key)
+
+
+def https_location(request: Request) -> bytes:
+    """The ``Location`` of the HTTPS twin of a plain-HTTP request (redirect-to-https)."""
+    return b"https://" + request.host + request.target
 
 
 def via(node_name: str) -> bytes:

@@ -50,6 +50,7 @@ _VOLATILE = frozenset(
     }
 )
 
+# Scheme and method, target, fields: the scheme matters to ViewerProtocolPolicy.
 HotKey = tuple[str, bytes, tuple[tuple[bytes, bytes], ...]]
 
 
@@ -100,7 +101,7 @@ class HotHits:
         for name, _ in headers:
             if name in _VOLATILE:
                 return None
-        return (request.method, request.target, tuple(headers))
+        return (request.scheme + request.method, request.target, tuple(headers))
 
     def answer(self, key: HotKey, now: float) -> tuple[int, Sequence[bytes], int] | None:
         """Return status, bytes and byte count of a remembered hit, or None (unknown, expired)."""
@@ -123,7 +124,7 @@ class HotHits:
         remaining = entry.freshness.lifetime - (now - (entry.response_time - entry.initial_age))
         if remaining <= 0 or entry.freshness.revalidate_always:
             return
-        hot = _Hot(entry, key[0] == "HEAD", now + min(WINDOW, remaining))
+        hot = _Hot(entry, key[0].endswith("HEAD"), now + min(WINDOW, remaining))
         old = self._memo.pop(key, None)
         if old is not None:
             self._bytes -= old.cost

@@ -37,10 +37,12 @@ from edgeworks.edge.pipeline import (
     HIT,
     LOOKUP_METHODS,
     MISS,
+    REDIRECT,
     REFRESH_HIT,
     SAFE_METHODS,
     Route,
     failover_statuses,
+    https_location,
     origin_ids,
     origin_request,
     route,
@@ -181,6 +183,12 @@ class EdgeApp:
     async def _serve(
         self, request: Request, response: Response, where: Route, outcome: Outcome
     ) -> None:
+        if where.insecure == "redirect":
+            await self._redirect(request, response, outcome)
+            return
+        if where.insecure == "refuse":
+            await self._refuse(response, outcome, 403, "this behaviour is served over HTTPS only")
+            return
         if not where.allowed:
             await self._refuse(response, outcome, 403, "method not allowed by this behaviour")
             return
@@ -499,6 +507,18 @@ class EdgeApp:
         ]
         response.write_head(status, reason_phrase(status), fields, len(body))
         await response.write(body)
+        response.end()
+
+    async def _redirect(self, request: Request, response: Response, outcome: Outcome) -> None:
+        """Send a plain-HTTP viewer to HTTPS: 301 for GET and HEAD, 307 otherwise (CloudFront)."""
+        outcome.result = "Redirect"
+        status = 301 if request.method in LOOKUP_METHODS else 307
+        fields = [
+            (b"location", https_location(request)),
+            (b"via", via(self._dist.node_name)),
+            (b"x-cache", REDIRECT),
+        ]
+        response.write_head(status, reason_phrase(status), fields, 0)
         response.end()
 
     async def _refresh(self, request: Request, where: Route) -> None:
