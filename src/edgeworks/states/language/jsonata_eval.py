@@ -194,7 +194,8 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+    # A whole number below 1e21 is written out in full, as the reference engine writes it.
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
         return int(value)
     if callable(value):
         return {}
