@@ -13,6 +13,7 @@ The origin writes ``Date`` itself (RFC 9110 §6.6.1) unless the reply says other
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import email.utils
 import threading
 import time
@@ -35,6 +36,9 @@ class Reply:
         interim: Interim heads ``(status, fields)`` sent before the final one.
         date: Whether to add ``Date`` when ``headers`` has none.
         drop: Close the connection without answering (an origin that fails).
+        echo: Name of a request field whose value becomes the body (for variants).
+        declared: A Content-Length to announce instead of the body's own; the connection
+            closes after the body, so a shorter body arrives truncated.
     """
 
     status: int = 200
@@ -44,6 +48,8 @@ class Reply:
     interim: tuple[tuple[int, Fields], ...] = ()
     date: bool = True
     drop: bool = False
+    echo: str = ""
+    declared: int | None = None
 
 
 @dataclass(frozen=True)
@@ -135,8 +141,13 @@ class ScriptedOrigin:
                     await asyncio.sleep(reply.delay)
                 if reply.drop:
                     break
+                if reply.echo:
+                    echoed = request.headers.get(reply.echo.lower(), "").encode("latin-1")
+                    reply = dataclasses.replace(reply, body=echoed)
                 writer.write(_encode(request.method, reply))
                 await writer.drain()
+                if reply.declared is not None:
+                    break
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
         finally:
@@ -228,7 +239,8 @@ def _encode(method: str, reply: Reply) -> bytes:
         fields.append(("Date", email.utils.formatdate(usegmt=True)))
     bodiless = reply.status in (204, 304) or reply.status < 200
     if not bodiless and "content-length" not in names:
-        fields.append(("Content-Length", str(len(reply.body))))
+        length = len(reply.body) if reply.declared is None else reply.declared
+        fields.append(("Content-Length", str(length)))
     out += _head(reply.status, tuple(fields))
     if method != "HEAD" and not bodiless:
         out += reply.body
@@ -249,10 +261,12 @@ def reply(
     interim: tuple[tuple[int, Fields], ...] = (),
     date: bool = True,
     drop: bool = False,
+    echo: str = "",
+    declared: int | None = None,
 ) -> Reply:
     """A :class:`Reply` with fields written as ``"Name: value"`` lines, for short scripts."""
     fields = tuple(_split(line) for line in lines)
-    return Reply(status, fields, body, delay, interim, date, drop)
+    return Reply(status, fields, body, delay, interim, date, drop, echo, declared)
 
 
 def _split(line: str) -> tuple[str, str]:
