@@ -140,7 +140,7 @@ def test_origin_down_is_502() -> None:
 
 def test_origin_timeout_is_504() -> None:
     with Stack(read_timeout=0.3) as running:
-        reply, body = fetch(running.client(), "GET", "/slow?delay=2")
+        reply, body = fetch(running.client(), "GET", "/slow?delay=0.8")
         assert reply.status == 504
         assert reply.getheader("x-cache") == "Error from edgeworks"
         assert body.strip()
