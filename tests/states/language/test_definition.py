@@ -258,6 +258,15 @@ def test_invalid_definition_message_has_the_service_shape() -> None:
         ({"Type": "Map", "End": True}, "/States/A"),
         ({"Type": "Parallel", "Branches": [5], "End": True}, "/States/A/Branches[0]"),
         ({"Type": "Wait", "SecondsPath": "$.s[*]", "End": True}, "/States/A/SecondsPath"),
+        (
+            {
+                "Type": "Map",
+                "Label": "has space",
+                "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Succeed"}}},
+                "End": True,
+            },
+            "/States/A/Label",
+        ),
     ],
 )
 def test_each_schema_problem_is_located_at_its_field(state: dict[str, Any], location: str) -> None:

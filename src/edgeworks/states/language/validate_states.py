@@ -180,7 +180,27 @@ def _check_task(site: Site) -> None:
             site.add(f"The '{field}' of {site.owner} must be at least 1", field)
 
 
+# The guide: a Map Label has at most 40 characters and none of these (nor whitespace or
+# control characters), because it becomes part of map run ARNs.
+_LABEL_FORBIDDEN = set('<>{}[]?*"#%\\^|~`$&,;:/')
+MAX_LABEL_LENGTH = 40
+
+
+def _check_label(site: Site) -> None:
+    label = site.raw.get("Label")
+    if not isinstance(label, str):
+        return
+    bad = any(c in _LABEL_FORBIDDEN or c.isspace() or ord(c) < 32 for c in label)
+    if bad or len(label) > MAX_LABEL_LENGTH:
+        message = (
+            f"The 'Label' of {site.owner} must have at most {MAX_LABEL_LENGTH} characters and "
+            "no whitespace, control or special characters"
+        )
+        site.add(message, "Label")
+
+
 def _check_map(site: Site, check_machine: MachineCheck) -> None:
+    _check_label(site)
     field = "ItemProcessor" if "ItemProcessor" in site.raw else "Iterator"
     processor = site.raw.get(field)
     if processor is None:
