@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from .conftest import Edge
 from .origin import Reply, reply
 from .support import wait_until
@@ -29,6 +31,16 @@ def test_stale_while_revalidate_serves_stale_and_refreshes_once(edge: Edge, path
     assert edge.origin.count(path) == 2
 
 
+def test_stale_while_revalidate_concurrent_viewers_one_refresh(edge: Edge, path: str) -> None:
+    """RFC 5861 §3: many viewers in the window at once still cause a single refresh."""
+    stale_first(edge, path, "max-age=1, stale-while-revalidate=60", 5, NEW)
+    with ThreadPoolExecutor(5) as pool:
+        bodies = list(pool.map(lambda _: edge.get(path).body, range(5)))
+    assert bodies == [b"old"] * 5
+    wait_until(lambda: edge.get(path).body == b"new", "refreshed response served")
+    assert edge.origin.count(path) == 2
+
+
 def test_stale_while_revalidate_beyond_window_waits_for_origin(edge: Edge, path: str) -> None:
     """RFC 5861 §3: past the window the cache must fetch before answering."""
     stale_first(edge, path, "max-age=1, stale-while-revalidate=2", 10, NEW)
@@ -41,6 +53,20 @@ def test_stale_if_error_serves_stale_on_5xx(edge: Edge, path: str) -> None:
     answer = edge.get(path)
     assert (answer.status, answer.body) == (200, b"old")
     assert edge.origin.count(path) == 2
+
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_stale_if_error_covers_gateway_errors(edge: Edge, path: str, status: int) -> None:
+    """RFC 5861 §4: an error is any 500, 502, 503 or 504 from the origin."""
+    stale_first(edge, path, "max-age=1, stale-if-error=60", 5, reply(status, body=b"broken"))
+    assert edge.get(path).body == b"old"
+
+
+def test_stale_if_error_not_for_client_errors(edge: Edge, path: str) -> None:
+    """RFC 5861 §4: a 404 is the origin's answer, not an error: it goes to the viewer."""
+    stale_first(edge, path, "max-age=1, stale-if-error=60", 5, reply(404, body=b"gone"))
+    answer = edge.get(path)
+    assert (answer.status, answer.body) == (404, b"gone")
 
 
 def test_stale_if_error_serves_stale_when_origin_unreachable(edge: Edge, path: str) -> None:

@@ -92,3 +92,17 @@ def test_location_invalidation_needs_success(edge: Edge, path: str) -> None:
     edge.origin.script(path, reply(500, f"Location: {other}"))
     edge.get(path, method="POST", body=b"x")
     assert edge.get(other).x_cache == "Hit"
+
+
+def test_invalidation_removes_every_variant(edge: Edge, path: str) -> None:
+    """RFC 9111 §4.4: invalidating a URI removes all its stored responses, every variant."""
+    varied = reply(
+        200, "Cache-Control: max-age=60", "Vary: Accept-Language", echo="accept-language"
+    )
+    edge.origin.script(path, varied)
+    for lang in ("en", "fr"):
+        edge.get(path, f"Accept-Language: {lang}")
+    edge.origin.script(path, reply(204), varied)
+    edge.get(path, method="DELETE")
+    assert edge.get(path, "Accept-Language: en").x_cache == "Miss"
+    assert edge.get(path, "Accept-Language: fr").x_cache == "Miss"

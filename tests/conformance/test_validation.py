@@ -140,3 +140,12 @@ def test_age_restarts_after_304(edge: Edge, path: str) -> None:
     later = edge.get(path)
     assert later.x_cache == "Hit"
     assert later.age is not None and later.age < 5
+
+
+def test_invalid_if_modified_since_is_ignored(edge: Edge, path: str) -> None:
+    """RFC 9110 §13.1.3: a recipient MUST ignore an If-Modified-Since that is not a valid date."""
+    edge.origin.script(
+        path, reply(200, "Cache-Control: max-age=60", f"Last-Modified: {LAST_MODIFIED}")
+    )
+    edge.get(path)
+    assert edge.get(path, "If-Modified-Since: yesterday").status == 200

@@ -161,6 +161,25 @@ def test_if_range_other_etag_gives_whole(edge: Edge, path: str) -> None:
     assert (whole.status, whole.body) == (200, DIGITS)
 
 
+def test_if_range_weak_etag_gives_whole(edge: Edge, path: str) -> None:
+    """RFC 9110 §13.1.5: If-Range compares strongly, so a weak tag never lets a range apply."""
+    edge.origin.script(path, reply(200, "Cache-Control: max-age=60", 'ETag: W/"d"', body=DIGITS))
+    edge.get(path)
+    whole = edge.get(path, "Range: bytes=0-0", 'If-Range: W/"d"')
+    assert (whole.status, whole.body) == (200, DIGITS)
+
+
+def test_if_range_date_equal_to_last_modified_gives_206(edge: Edge, path: str) -> None:
+    """RFC 9110 §13.1.5: an If-Range date equal to a strong Last-Modified lets the range apply."""
+    modified = "Mon, 02 Nov 2026 10:00:00 GMT"
+    edge.origin.script(
+        path, reply(200, "Cache-Control: max-age=60", f"Last-Modified: {modified}", body=DIGITS)
+    )
+    edge.get(path)
+    part = edge.get(path, "Range: bytes=0-0", f"If-Range: {modified}")
+    assert (part.status, part.body) == (206, b"0")
+
+
 def test_unsatisfiable_range_is_416(edge: Edge, path: str) -> None:
     """RFC 9110 §15.5.17: no range satisfiable: 416 with Content-Range: bytes */length."""
     stored_digits(edge, path)
