@@ -267,6 +267,24 @@ def test_invalid_definition_message_has_the_service_shape() -> None:
             },
             "/States/A/Label",
         ),
+        (
+            {
+                "Type": "Map",
+                "ItemBatcher": {"MaxItems": 5},
+                "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Succeed"}}},
+                "End": True,
+            },
+            "/States/A/ItemBatcher",
+        ),
+        (
+            {
+                "Type": "Map",
+                "ToleratedFailurePercentage": 120,
+                "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Succeed"}}},
+                "End": True,
+            },
+            "/States/A/ToleratedFailurePercentage",
+        ),
     ],
 )
 def test_each_schema_problem_is_located_at_its_field(state: dict[str, Any], location: str) -> None:

@@ -26,8 +26,8 @@ Known shortcomings:
   worded a little differently from the service's engine.
 - States.ALL never catches States.DataLimitExceeded, as the guide says, although one recorded
   execution shows the service catching an oversized task result with it.
-- The contents of a distributed Map's ItemReader, ItemBatcher and ResultWriter are not
-  validated beyond being objects.
+- A distributed Map's ItemReader, ItemBatcher and ResultWriter are checked for their field
+  names and kinds only; resources and reader or writer settings are left to run time.
 """
 
 from __future__ import annotations

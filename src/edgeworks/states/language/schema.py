@@ -195,3 +195,25 @@ MACHINE_FIELDS = {
 # follow the state machine's (not the enclosing state's).
 BRANCH_FIELDS = {"StartAt": "string", "States": "object", "Comment": "string"}
 PROCESSOR_FIELDS = {**BRANCH_FIELDS, "ProcessorConfig": "object"}
+
+
+# Distributed Map parts (the guide: ItemReader, ItemBatcher, ResultWriter).
+ITEM_BATCHER_FIELDS = {
+    "MaxItemsPerBatch": "expression:positive",
+    "MaxItemsPerBatchPath": "definite_path",
+    "MaxInputBytesPerBatch": "expression:positive",
+    "MaxInputBytesPerBatchPath": "definite_path",
+    "BatchInput": "any",
+}
+ITEM_READER_FIELDS = {
+    "Resource": "string",
+    "ReaderConfig": "object",
+    "Parameters": "template",
+    "Arguments": "any",
+}
+RESULT_WRITER_FIELDS = {
+    "Resource": "string",
+    "WriterConfig": "object",
+    "Parameters": "template",
+    "Arguments": "any",
+}

@@ -199,8 +199,24 @@ def _check_label(site: Site) -> None:
         site.add(message, "Label")
 
 
+def _check_distributed_parts(site: Site) -> None:
+    for field, kinds in (
+        ("ItemBatcher", schema.ITEM_BATCHER_FIELDS),
+        ("ItemReader", schema.ITEM_READER_FIELDS),
+        ("ResultWriter", schema.RESULT_WRITER_FIELDS),
+    ):
+        part = site.raw.get(field)
+        if isinstance(part, dict):
+            site.checker.fields(part, kinds, (*site.where, field), f"{field} of {site.owner}")
+    percentage = site.raw.get("ToleratedFailurePercentage")
+    if isinstance(percentage, int | float) and not 0 <= percentage <= 100:
+        message = f"The 'ToleratedFailurePercentage' of {site.owner} must be from 0 to 100"
+        site.add(message, "ToleratedFailurePercentage")
+
+
 def _check_map(site: Site, check_machine: MachineCheck) -> None:
     _check_label(site)
+    _check_distributed_parts(site)
     field = "ItemProcessor" if "ItemProcessor" in site.raw else "Iterator"
     processor = site.raw.get(field)
     if processor is None:
