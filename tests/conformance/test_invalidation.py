@@ -22,9 +22,11 @@ def gets(edge: Edge, path: str) -> int:
     return sum(1 for seen in edge.origin.seen(path) if seen.method == "GET")
 
 
-@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "FROBNICATE"])
 def test_unsafe_method_success_invalidates_target(edge: Edge, path: str, method: str) -> None:
-    """RFC 9111 §4.4: a non-error response to an unsafe method invalidates the target URI."""
+    """RFC 9111 §4.4: a non-error response to an unsafe method (or one of unknown safety)
+    invalidates the target URI.
+    """
     stored(edge, path)
     edge.origin.script(path, reply(200, "Cache-Control: no-store", body=b"done"), FRESH)
     edge.get(path, method=method, body=b"x")

@@ -78,6 +78,14 @@ def test_request_no_cache_validates_with_stored_etag(edge: Edge, path: str) -> N
     assert (answer.status, answer.body) == (200, b"body")
 
 
+def test_request_directive_case_insensitive(edge: Edge, path: str) -> None:
+    """RFC 9111 §5.2: request directives are case-insensitive too (NO-CACHE)."""
+    edge.origin.script(path, reply(200, "Cache-Control: max-age=60"))
+    edge.get(path)
+    edge.get(path, "Cache-Control: NO-CACHE")
+    assert edge.origin.count(path) == 2
+
+
 def test_request_pragma_no_cache_goes_to_origin(edge: Edge, path: str) -> None:
     """RFC 9111 §5.4: Pragma: no-cache without Cache-Control acts as no-cache."""
     edge.origin.script(path, reply(200, "Cache-Control: max-age=60"))

@@ -61,6 +61,13 @@ def test_vary_accept_encoding_members_compared_loosely(edge: Edge, path: str) ->
     assert edge.get(path, "Accept-Encoding: BR,gzip").x_cache == "Hit"
 
 
+def test_vary_field_lines_combined(edge: Edge, path: str) -> None:
+    """RFC 9111 §4.1, RFC 9110 §5.3: two request lines of a field equal the one combined line."""
+    edge.origin.script(path, reply(200, "Cache-Control: max-age=60", "Vary: Accept-Language"))
+    edge.get(path, "Accept-Language: en", "Accept-Language: fr")
+    assert edge.get(path, "Accept-Language: en, fr").x_cache == "Hit"
+
+
 def test_vary_field_name_case_insensitive(edge: Edge, path: str) -> None:
     """RFC 9111 §4.1, RFC 9110 §5.1: field names in Vary are case-insensitive."""
     edge.origin.script(path, reply(200, "Cache-Control: max-age=60", "Vary: ACCEPT-LANGUAGE"))
