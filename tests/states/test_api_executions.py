@@ -194,3 +194,28 @@ def test_history_without_execution_data(sfn: Any) -> None:
     assert "input" not in events[0]["executionStartedEventDetails"]
     assert "output" not in events[-1]["executionSucceededEventDetails"]
     assert events[2]["taskScheduledEventDetails"]["resource"] == "invoke"
+
+
+def test_express_start_runs_in_the_background(sfn: Any, tmp_path: Any) -> None:
+    marker = tmp_path / "count"
+    definition = {
+        "StartAt": "Work",
+        "States": {
+            "Work": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:flaky",
+                "Parameters": {"marker": str(marker), "fail_times": 0},
+                "End": True,
+            }
+        },
+    }
+    arn = machine(sfn, definition, name="fast", type="EXPRESS")
+
+    started = sfn.start_execution(stateMachineArn=arn, name="once")
+
+    assert started["executionArn"].startswith(
+        "arn:aws:states:us-east-1:123456789012:express:fast:once:"
+    )
+    wait_for(marker.exists, what="the express execution to run its task")
+    listing = error_of(sfn.list_executions, stateMachineArn=arn)
+    assert listing["Code"] == "StateMachineTypeNotSupported"
