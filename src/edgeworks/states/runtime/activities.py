@@ -84,7 +84,8 @@ async def run_activity(
     due = step.timer(f"{key}:deadline", run.clock.now() + (timeout or core.DEFAULT_TIMEOUT))
     answer = run.callbacks.open(run.arn, token_key, run.durable)
     try:
-        if step.find(f"{key}:started") is None:
+        # A worker may have answered before a restart lost the record of its taking the task.
+        if step.find(f"{key}:started") is None and not answer.done():
             worker = await _taken(step, key, call, due)
             started = {"activityStartedEventDetails": {"workerName": worker}}
             step.emit(f"{key}:started", "ActivityStarted", started)
