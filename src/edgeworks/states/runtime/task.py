@@ -108,7 +108,8 @@ async def _call_back(
     due = step.timer(f"{key}:deadline", run.clock.now() + (timeout or core.DEFAULT_TIMEOUT))
     future = run.callbacks.open(run.arn, token_key, run.durable)
     try:
-        if step.find(f"{key}:submitted") is None:
+        # An answer kept before a restart lost the Submitted record needs no second call.
+        if step.find(f"{key}:submitted") is None and not future.done():
             response = await _invoke(step, key, call, due, TIMEOUT)
             step.emit(f"{key}:submitted", "TaskSubmitted", call.submitted(response))
         outcome = await answer_of(step, key, call, future, due=due, heartbeat=heartbeat)
