@@ -1,7 +1,8 @@
 """Which error names an ``ErrorEquals`` list matches (States Language: Error names).
 
-- ``States.ALL`` matches every error except the terminal ones, States.Runtime and
-  States.DataLimitExceeded, which only their own name matches.
+- States.Runtime is never retried nor caught: the guide says it always fails the execution.
+- ``States.ALL`` matches every other error except States.DataLimitExceeded, which only its
+  own name matches.
 - ``States.TaskFailed`` matches every error a task can raise except the timeouts (and the
   terminal ones).
 - ``States.Timeout`` also matches a heartbeat timeout: the service reports a missed heartbeat
@@ -27,6 +28,8 @@ TIMEOUTS = frozenset({errors.TIMEOUT, errors.HEARTBEAT_TIMEOUT})
 
 
 def _one(name: str, error: str) -> bool:
+    if error == errors.RUNTIME:
+        return False
     if name == error:
         return True
     if error in TERMINAL:
