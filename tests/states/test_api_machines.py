@@ -190,3 +190,26 @@ def test_tags_round_trip(sfn: Any) -> None:
 
     assert tags == [{"key": "stage", "value": "dev"}]
     assert missing["Code"] == "ResourceNotFound"
+
+
+def test_logging_and_tracing_are_checked_and_kept(sfn: Any) -> None:
+    arn = machine(
+        sfn,
+        PASS,
+        name="logged",
+        loggingConfiguration={"level": "ERROR"},
+        tracingConfiguration={"enabled": True},
+    )
+    bad_level = error_of(
+        sfn.create_state_machine,
+        name="x",
+        definition=json.dumps(PASS),
+        roleArn=ROLE,
+        loggingConfiguration={"level": "LOUD"},
+    )
+
+    found = sfn.describe_state_machine(stateMachineArn=arn)
+
+    assert found["loggingConfiguration"]["level"] == "ERROR"
+    assert found["tracingConfiguration"] == {"enabled": True}
+    assert bad_level["Code"] == "InvalidLoggingConfiguration"

@@ -43,6 +43,50 @@ def check_role(body: dict[str, Any], required: bool) -> str | None:
     return role
 
 
+_LEVELS = ("ALL", "ERROR", "FATAL", "OFF")
+
+
+def logging_configuration(body: dict[str, Any]) -> dict[str, Any] | None:
+    """Return ``loggingConfiguration`` if it has the service's shape (it is kept, not used).
+
+    Raises:
+        ApiError: InvalidLoggingConfiguration naming what is wrong.
+    """
+    found = body.get("loggingConfiguration")
+    if found is None:
+        return None
+    level = found.get("level", "OFF") if isinstance(found, dict) else None
+    if level not in _LEVELS:
+        raise ApiError(
+            "InvalidLoggingConfiguration",
+            f"Invalid Logging Configuration: level {level!r} is not one of {', '.join(_LEVELS)}",
+        )
+    if not isinstance(found.get("includeExecutionData", False), bool) or not isinstance(
+        found.get("destinations", []), list
+    ):
+        raise ApiError(
+            "InvalidLoggingConfiguration",
+            "Invalid Logging Configuration: includeExecutionData must be a boolean and "
+            "destinations a list",
+        )
+    kept: dict[str, Any] = {"level": level, "includeExecutionData": False} | found
+    return kept
+
+
+def tracing_configuration(body: dict[str, Any]) -> dict[str, Any] | None:
+    """Return ``tracingConfiguration`` if it is ``{"enabled": bool}`` (kept, not used).
+
+    Raises:
+        ApiError: InvalidTracingConfiguration naming the value.
+    """
+    found = body.get("tracingConfiguration")
+    if found is None:
+        return None
+    if not isinstance(found, dict) or not isinstance(found.get("enabled", False), bool):
+        raise ApiError("InvalidTracingConfiguration", f"Invalid Tracing Configuration: {found!r}")
+    return {"enabled": False} | found
+
+
 def find(deps: Deps, body: dict[str, Any], member: str = "stateMachineArn") -> MachineRecord:
     """Return the machine a request names.
 
@@ -75,8 +119,8 @@ async def create(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, 
         now,
         now,
         str(uuid.uuid4()),
-        body.get("loggingConfiguration") or {"level": "OFF", "includeExecutionData": False},
-        body.get("tracingConfiguration") or {"enabled": False},
+        logging_configuration(body) or {"level": "OFF", "includeExecutionData": False},
+        tracing_configuration(body) or {"enabled": False},
     )
     if not deps.store.add_machine(machine):
         machine = _same_or_conflict(deps, machine)
@@ -168,8 +212,8 @@ async def update(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, 
         machine,
         definition=definition or machine.definition,
         role_arn=role or machine.role_arn,
-        logging=body.get("loggingConfiguration") or machine.logging,
-        tracing=body.get("tracingConfiguration") or machine.tracing,
+        logging=logging_configuration(body) or machine.logging,
+        tracing=tracing_configuration(body) or machine.tracing,
         updated=deps.clock.now(),
         revision_id=str(uuid.uuid4()),
     )
