@@ -109,6 +109,8 @@ def test_base64_round_trip_of_unicode() -> None:
         "States.ArrayLength($.name)",
         "States.Base64Decode('***')",
         "States.Hash('x', 'SHA-3')",
+        "States.Hash('x', 'sha-256')",
+        "States.StringSplit('abc', '')",
         "States.JsonMerge($.obj, $.obj, true)",
         "States.MathAdd(1.5, 1)",
         "States.MathRandom(5, 1)",

@@ -214,7 +214,7 @@ def _limited(name: str, value: Any) -> str:
 def hash_(args: list[Any], scope: Scope) -> str:
     """States.Hash: the hex digest of a string with a named algorithm."""
     _count("States.Hash", args, 2)
-    data = _want("States.Hash", args[0], "string")
+    data = _limited("States.Hash", args[0])
     algorithm = _want("States.Hash", args[1], "string")
     if algorithm not in HASH_ALGORITHMS:
         names = ", ".join(HASH_ALGORITHMS)
@@ -256,6 +256,8 @@ def string_split(args: list[Any], scope: Scope) -> list[str]:
     _count("States.StringSplit", args, 2)
     text = _want("States.StringSplit", args[0], "string")
     delimiters = _want("States.StringSplit", args[1], "string")
+    if not delimiters:
+        raise ArgumentError("Function States.StringSplit needs at least one delimiter character")
     parts: list[str] = [""]
     for char in text:
         if char in delimiters:
