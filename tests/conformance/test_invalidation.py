@@ -78,11 +78,12 @@ def test_absolute_same_origin_location_is_invalidated(edge: Edge, path: str) -> 
     assert edge.get(other).x_cache == "Miss"
 
 
-def test_other_origin_location_is_not_invalidated(edge: Edge, path: str) -> None:
+@pytest.mark.parametrize("field", ["Location", "Content-Location"])
+def test_other_origin_location_is_not_invalidated(edge: Edge, path: str, field: str) -> None:
     """RFC 9111 §4.4: a cache MUST NOT invalidate a URI of another origin."""
     other = f"{path}/other"
     stored(edge, other)
-    edge.origin.script(path, reply(201, f"Location: http://elsewhere.example{other}"))
+    edge.origin.script(path, reply(201, f"{field}: http://elsewhere.example{other}"))
     edge.get(path, method="POST", body=b"x")
     assert edge.get(other).x_cache == "Hit"
 

@@ -149,3 +149,15 @@ def test_invalid_if_modified_since_is_ignored(edge: Edge, path: str) -> None:
     )
     edge.get(path)
     assert edge.get(path, "If-Modified-Since: yesterday").status == 200
+
+
+def test_304_for_another_representation_is_not_merged(edge: Edge, path: str) -> None:
+    """RFC 9111 §4.3.4: a 304 whose strong ETag differs from the stored one selects nothing;
+    the stored body is not served under the new validator.
+    """
+    first = reply(200, "Cache-Control: max-age=1", "Age: 5", 'ETag: "v1"', body=b"stored")
+    changed = reply(200, "Cache-Control: max-age=60", 'ETag: "v2"', body=b"second")
+    edge.origin.script(path, first, reply(304, 'ETag: "v2"'), changed)
+    edge.get(path)
+    answer = edge.get(path)
+    assert (answer.status, answer.body, answer.header("etag")) == (200, b"second", '"v2"')
