@@ -172,24 +172,8 @@ def resolved_number(
 
 
 def _resolved(state: Any, attribute: str, field: str, data: Any, scope: Scope) -> int | None:
-    path = getattr(state, f"{attribute}_path", None)
-    value = getattr(state, attribute, ABSENT)
-    if path is not None:
-        try:
-            value = paths.select(path, data, scope)
-        except paths.NoMatchError as exc:
-            raise StatesFailure(RUNTIME, str(exc), needs_location=True) from None
-    elif isinstance(value, str):
-        states = {"input": data, "context": dict(scope.context)}
-        value = jsonata_eval.evaluate_value(value, states, scope, field)
-    if value is ABSENT or value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        cause = (
-            f"The {field} of state '{state.name}' must be a positive whole number, got {value!r}"
-        )
-        raise StatesFailure(RUNTIME, cause, needs_location=True)
-    return int(value)
+    value = resolved_number(state, attribute, field, data, scope)
+    return None if value is None else int(value)
 
 
 def catch_output(
