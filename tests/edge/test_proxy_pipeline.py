@@ -64,12 +64,16 @@ def test_viewer_fields_extend_via_and_add_x_cache() -> None:
         [(b"via", b"1.1 origin-proxy"), (b"etag", b'"1"'), (b"x-cache", b"spoofed")],
         "edge-1",
         b"Miss from edgeworks",
+        784111777.0,
     )
     assert fields == [
         (b"etag", b'"1"'),
+        (b"date", b"Sun, 06 Nov 1994 08:49:37 GMT"),
         (b"via", b"1.1 origin-proxy, 1.1 edge-1"),
         (b"x-cache", b"Miss from edgeworks"),
     ]
+    dated = viewer_fields([(b"date", b"x")], "edge-1", b"Miss from edgeworks", 0.0)
+    assert [value for name, value in dated if name == b"date"] == [b"x"]
 
 
 def test_origin_group_lists_primary_then_secondary() -> None:

@@ -8,13 +8,15 @@ is the adapter that runs these around the origin client and the cache.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from email.utils import formatdate
 
 from edgeworks.cache import Lookup
 from edgeworks.config.keys import cache_key, origin_request_parts
 from edgeworks.config.match import match_behavior
 from edgeworks.config.model import Behavior, Distribution, Origin
-from edgeworks.http.headers import Headers, get_all
+from edgeworks.http.headers import Headers, get, get_all
 from edgeworks.http.request import Request
 
 SUFFIX = b" from edgeworks"
@@ -112,12 +114,30 @@ def origin_request(
     return target, headers
 
 
-def viewer_fields(origin_fields: Headers, node_name: str, x_cache: bytes) -> Headers:
-    """Return the fields sent to the viewer: the origin's, ``Via`` extended, ``X-Cache`` added."""
+def viewer_fields(
+    origin_fields: Headers, node_name: str, x_cache: bytes, received: float
+) -> Headers:
+    """Return the fields sent to the viewer: the origin's, ``Via`` extended, ``X-Cache`` added.
+
+    A response that came without ``Date`` gets the time it was ``received`` (RFC 9110 §6.6.1:
+    a recipient with a clock adds it to what it forwards or stores).
+    """
     fields = [(name, value) for name, value in origin_fields if name not in _OWN_VIEWER]
+    if get(origin_fields, b"date") is None:
+        fields.append((b"date", http_date(received)))
     fields.append((b"via", _extended(origin_fields, b"via", via(node_name))))
     fields.append((b"x-cache", x_cache))
     return fields
+
+
+def http_date(now: float) -> bytes:
+    """Format ``now`` as an IMF-fixdate (RFC 9110 §5.6.7), once per second."""
+    return _imf_fixdate(int(now))
+
+
+@functools.lru_cache(maxsize=4)
+def _imf_fixdate(second: int) -> bytes:
+    return formatdate(second, usegmt=True).encode("ascii")
 
 
 def origin_ids(dist: Distribution, target_id: str) -> tuple[str, ...]:

@@ -352,7 +352,7 @@ class EdgeApp:
         As the filler of a collapsed fetch (``role``), it also shares the response with the
         requests that follow it, when the response is shareable.
         """
-        fields = viewer_fields(answer.headers, self._dist.node_name, MISS)
+        fields = viewer_fields(answer.headers, self._dist.node_name, MISS, times[1])
         stored = fields[:-1]
         hidden = self._hidden
         if any(name in hidden for name, _ in answer.headers):
@@ -530,7 +530,7 @@ class EdgeApp:
             self._tracer.origin_error()
             return
         times = (request_time, time.time())
-        stored = viewer_fields(answer.headers, self._dist.node_name, MISS)[:-1]
+        stored = viewer_fields(answer.headers, self._dist.node_name, MISS, times[1])[:-1]
         writer = self._writer(request, where, answer, stored, times)
         try:
             async for chunk in answer.body:
