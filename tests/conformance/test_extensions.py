@@ -92,6 +92,25 @@ def test_stale_if_error_request_directive(edge: Edge, path: str) -> None:
     assert (answer.status, answer.body) == (200, b"old")
 
 
+@pytest.mark.parametrize(
+    "forbidding", ["must-revalidate, max-age=1", "proxy-revalidate, max-age=1", "no-cache"]
+)
+@pytest.mark.parametrize("window", ["stale-while-revalidate=60", "stale-if-error=60"])
+def test_stale_windows_yield_to_revalidation_directives(
+    edge: Edge, path: str, forbidding: str, window: str
+) -> None:
+    """RFC 9111 §4.2.4, §5.2.2.2, §5.2.2.4, §5.2.2.8: where stale use is forbidden, neither
+    RFC 5861 window allows it.
+    """
+    fetched = NEW if "while" in window else reply(500, body=b"broken")
+    first = reply(
+        200, f"Cache-Control: {forbidding}, {window}", 'ETag: "v1"', "Age: 5", body=b"old"
+    )
+    edge.origin.script(path, first, fetched)
+    edge.get(path)
+    assert edge.get(path).body != b"old"
+
+
 def test_cdn_cache_control_overrides_cache_control(edge: Edge, path: str) -> None:
     """RFC 9213 §2.1: CDN-Cache-Control is used instead of Cache-Control by a CDN cache."""
     edge.origin.script(

@@ -6,8 +6,10 @@ gives one viewer what was meant for another.
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
+from .client import Answer
 from .conftest import Edge
 from .origin import reply
 
@@ -48,6 +50,40 @@ def test_concurrent_authorized_requests_are_not_shared(edge: Edge, path: str) ->
     users = ["Bearer alice", "Bearer bob", "Bearer carol", "Bearer dave"]
     bodies = together(edge, path, *((f"Authorization: {user}",) for user in users))
     assert bodies == [user.encode() for user in users]
+
+
+def first_then_others(edge: Edge, path: str, first: str, others: int = 3) -> list[Answer]:
+    """Send one request with field ``first``, then, while it is in flight, plain ones."""
+    with ThreadPoolExecutor(others + 1) as pool:
+        leader = pool.submit(edge.get, path, first)
+        time.sleep(0.1)  # the leader's request reaches the origin first
+        followers = [pool.submit(edge.get, path) for _ in range(others)]
+        return [leader.result(), *(follower.result() for follower in followers)]
+
+
+def test_viewer_conditional_answer_not_handed_to_waiters(edge: Edge, path: str) -> None:
+    """RFC 9111 §4.3.2, §3: a 304 answering one viewer's If-None-Match is that viewer's only;
+    plain requests waiting for the same URL get the full response.
+    """
+    not_modified = reply(304, 'ETag: "v1"', "Cache-Control: max-age=60", delay=0.4)
+    full = reply(200, 'ETag: "v1"', "Cache-Control: max-age=60", body=b"whole")
+    edge.origin.script(path, not_modified, full)
+    answers = first_then_others(edge, path, 'If-None-Match: "v1"')
+    assert answers[0].status == 304
+    assert [(answer.status, answer.body) for answer in answers[1:]] == [(200, b"whole")] * 3
+
+
+def test_partial_answer_not_handed_to_waiters(edge: Edge, path: str) -> None:
+    """RFC 9111 §3.3, RFC 9110 §14: a 206 for one viewer's Range is not what plain requests
+    waiting for the same URL receive.
+    """
+    partial = reply(
+        206, "Content-Range: bytes 0-1/10", "Cache-Control: max-age=60", body=b"01", delay=0.4
+    )
+    full = reply(200, "Cache-Control: max-age=60", body=b"0123456789")
+    edge.origin.script(path, partial, full)
+    answers = first_then_others(edge, path, "Range: bytes=0-1")
+    assert [(answer.status, answer.body) for answer in answers[1:]] == [(200, b"0123456789")] * 3
 
 
 def test_qualified_no_cache_field_not_served_from_cache(edge: Edge, path: str) -> None:
