@@ -416,3 +416,31 @@ def test_map_failure_aborts_the_other_iterations(sfn: Any) -> None:
     assert "MapIterationFailed" in seen
     assert seen.index("WaitStateAborted") < seen.index("MapIterationAborted")
     assert seen[-2:] == ["MapStateFailed", "ExecutionFailed"]
+
+
+def test_a_caught_timeout_hands_on_an_empty_cause(
+    timed_sfn: Any, timed_service: Running, clock: ManualClock
+) -> None:
+    definition = {
+        "StartAt": "Slow",
+        "States": {
+            "Slow": {
+                "Type": "Task",
+                "Resource": LAMBDA + "slow",
+                "TimeoutSeconds": 5,
+                "Catch": [{"ErrorEquals": ["States.Timeout"], "Next": "Handled"}],
+                "End": True,
+            },
+            "Handled": {"Type": "Pass", "End": True},
+        },
+    }
+    execution = run(timed_sfn, definition, {"seconds": 1})
+    advance_when_due(clock, 5)
+
+    done = finished(timed_sfn, execution)
+    timed_out = next(
+        e for e in history(timed_sfn, execution) if e["type"] == "LambdaFunctionTimedOut"
+    )
+
+    assert json.loads(done["output"]) == {"Error": "States.Timeout", "Cause": ""}
+    assert timed_out["lambdaFunctionTimedOutEventDetails"] == {"error": "States.Timeout"}

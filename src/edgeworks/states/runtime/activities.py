@@ -20,7 +20,13 @@ from edgeworks.states.runtime import core
 from edgeworks.states.runtime.callbacks import make_token
 from edgeworks.states.runtime.context import Path, dumps
 from edgeworks.states.runtime.resources import Call
-from edgeworks.states.runtime.waiting import DeadlineError, answer_of, finish_callback, within
+from edgeworks.states.runtime.waiting import (
+    TIMED_OUT_CAUSE,
+    DeadlineError,
+    answer_of,
+    finish_callback,
+    within,
+)
 
 
 @dataclass
@@ -103,7 +109,7 @@ async def _taken(step: Path, key: str, call: Call, due: float) -> str:
         return await within(asyncio.shield(offer.taken), run.clock, due)
     except DeadlineError:
         step.emit(f"{key}:result", "ActivityTimedOut", call.failed("TimedOut", TIMEOUT, None))
-        raise StatesFailure(TIMEOUT, None) from None
+        raise StatesFailure(TIMEOUT, TIMED_OUT_CAUSE) from None
     finally:
         if not offer.taken.done():
             run.activities.withdraw(call.resource, offer)

@@ -26,7 +26,13 @@ from edgeworks.states.runtime.activities import run_activity
 from edgeworks.states.runtime.callbacks import make_token
 from edgeworks.states.runtime.context import Path
 from edgeworks.states.runtime.interpreter import Outcome, runner
-from edgeworks.states.runtime.waiting import DeadlineError, answer_of, finish_callback, within
+from edgeworks.states.runtime.waiting import (
+    TIMED_OUT_CAUSE,
+    DeadlineError,
+    answer_of,
+    finish_callback,
+    within,
+)
 from edgeworks.states.store import EventRecord
 
 
@@ -126,7 +132,7 @@ async def _invoke(step: Path, key: str, call: resources.Call, due: float, error:
         return await within(work, clock, due)
     except DeadlineError:
         step.emit(f"{key}:result", f"{call.prefix}TimedOut", call.failed("TimedOut", error, None))
-        raise StatesFailure(error, None) from None
+        raise StatesFailure(error, TIMED_OUT_CAUSE) from None
     except FunctionError as exc:
         step.emit(
             f"{key}:result", f"{call.prefix}Failed", call.failed("Failed", exc.error, exc.cause)
@@ -154,7 +160,7 @@ async def _run_sync(
         ended = await within(run.children.run_child(child), run.clock, due)
     except DeadlineError:
         step.emit(f"{key}:result", "TaskTimedOut", call.failed("TimedOut", TIMEOUT, None))
-        raise StatesFailure(TIMEOUT, None) from None
+        raise StatesFailure(TIMEOUT, TIMED_OUT_CAUSE) from None
     answer = nested.described(ended, parsed=call.resource.endswith(":2"))
     if ended.status == "SUCCEEDED":
         step.emit(f"{key}:result", "TaskSucceeded", call.succeeded(answer))
@@ -175,4 +181,5 @@ def _replayed(event: EventRecord) -> Any:
     details: dict[str, Any] = next(iter(event.details.values()), {})
     if event.type.endswith("Succeeded"):
         return json.loads(details["output"])
-    raise StatesFailure(details.get("error", ""), details.get("cause"))
+    cause = details.get("cause", TIMED_OUT_CAUSE if event.type.endswith("TimedOut") else None)
+    raise StatesFailure(details.get("error", ""), cause)

@@ -18,6 +18,10 @@ from edgeworks.states.runtime.resources import Call
 
 T = TypeVar("T")
 
+# The service hands a timed-out task's catchers an empty Cause, and records no cause in the
+# TimedOut event itself.
+TIMED_OUT_CAUSE = ""
+
 
 class DeadlineError(Exception):
     """A clock deadline passed before the awaited work finished."""
@@ -74,7 +78,7 @@ async def answer_of(
             error = TIMEOUT if run.clock.now() >= due else HEARTBEAT_TIMEOUT
             timed_out = call.failed("TimedOut", error, None)
             step.emit(f"{key}:result", f"{call.prefix}TimedOut", timed_out)
-            raise StatesFailure(error, None) from None
+            raise StatesFailure(error, TIMED_OUT_CAUSE) from None
 
 
 def finish_callback(step: Path, key: str, call: Call, outcome: dict[str, Any]) -> Any:
