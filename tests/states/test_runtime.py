@@ -444,3 +444,23 @@ def test_a_caught_timeout_hands_on_an_empty_cause(
 
     assert json.loads(done["output"]) == {"Error": "States.Timeout", "Cause": ""}
     assert timed_out["lambdaFunctionTimedOutEventDetails"] == {"error": "States.Timeout"}
+
+
+def test_map_over_no_items(sfn: Any) -> None:
+    definition = {
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+                "End": True,
+            }
+        },
+    }
+    execution = run(sfn, definition, {"items": []})
+
+    done = finished(sfn, execution)
+
+    assert json.loads(done["output"]) == []
+    assert types(sfn, execution)[2:4] == ["MapStateStarted", "MapStateSucceeded"]
