@@ -42,6 +42,7 @@ from edgeworks.edge.pipeline import (
     SAFE_METHODS,
     Route,
     failover_statuses,
+    http_date,
     https_location,
     origin_ids,
     origin_request,
@@ -500,6 +501,7 @@ class EdgeApp:
         outcome.result = "Error"
         body = reason.encode("utf-8", "replace") + b"\n"
         fields = [
+            (b"date", http_date(time.time())),
             (b"content-type", b"text/plain; charset=utf-8"),
             (b"cache-control", b"no-store"),
             (b"via", via(self._dist.node_name)),
@@ -514,6 +516,7 @@ class EdgeApp:
         outcome.result = "Redirect"
         status = 301 if request.method in LOOKUP_METHODS else 307
         fields = [
+            (b"date", http_date(time.time())),
             (b"location", https_location(request)),
             (b"via", via(self._dist.node_name)),
             (b"x-cache", REDIRECT),

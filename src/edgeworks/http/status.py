@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from email.utils import formatdate
 from http import HTTPStatus
 
 _PHRASES: dict[int, bytes] = {int(s): s.phrase.encode("ascii") for s in HTTPStatus}
@@ -21,12 +23,10 @@ def plain_response(status: int, reason: str, *, close: bool = True) -> bytes:
         close: Announce that the connection closes after this response.
     """
     body = reason.encode("utf-8", "replace") + b"\n"
+    # RFC 9110 §6.6.1: a server with a clock sends Date.
+    date = formatdate(time.time(), usegmt=True).encode("ascii")
     head = (
-        b"HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: %d\r\n"
-        % (
-            status,
-            reason_phrase(status),
-            len(body),
-        )
+        b"HTTP/1.1 %d %s\r\ndate: %s\r\ncontent-type: text/plain; charset=utf-8\r\n"
+        b"content-length: %d\r\n" % (status, reason_phrase(status), date, len(body))
     )
     return head + (b"connection: close\r\n\r\n" if close else b"\r\n") + body
