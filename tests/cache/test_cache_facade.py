@@ -400,3 +400,14 @@ def test_cookies_reach_no_other_viewer() -> None:
     later = lookup(cache, at=T0 + 110)
     assert later.kind == "hit" and later.entry is not None
     assert b"set-cookie" not in later.entry.head
+
+
+def test_304_that_forbids_storing_removes_the_entry_rfc9111_4_3_4() -> None:
+    cache = memory_cache()
+    store(cache, hdrs(CC60, ("ETag", '"v"')))
+    found = lookup(cache, at=T0 + 100)
+    assert found.entry is not None
+    response_304 = hdrs(("Cache-Control", "no-store"), ("ETag", '"v"'))
+    answered = cache.freshen(found.entry, b"k", response_304, T0 + 100, T0 + 100)
+    assert answered is not None and answered.body == b"hello"
+    assert lookup(cache, at=T0 + 101).kind == "miss"

@@ -11,8 +11,9 @@ from edgeworks.cache.entry import Entry
 from edgeworks.cache.rules import conditional, fields
 from edgeworks.cache.rules.dates import format_http_date
 from edgeworks.cache.rules.freshness import corrected_initial_age, freshness
+from edgeworks.cache.rules.request import PLAIN
 from edgeworks.cache.rules.response import read_response
-from edgeworks.cache.rules.storable import Exchange
+from edgeworks.cache.rules.storable import Exchange, Storing, decide
 from edgeworks.config.model import CachePolicy
 from edgeworks.http.headers import Headers, get
 
@@ -86,6 +87,25 @@ def refreshed(
         initial_age=corrected_initial_age(own, request_time, response_time),
         freshness=lifetime,
     )
+
+
+def still_storable(entry: Entry, targeted: tuple[bytes, ...], error_ttl: float) -> bool:
+    """Return whether a refreshed entry may stay stored (RFC 9111 §3, §4.3.4).
+
+    A 304 can change the stored fields so that the response may no longer be stored (a new
+    ``no-store`` or ``private``); the refreshed response then answers its own request only.
+    """
+    stored = entry.stored
+    exchange = Exchange(
+        method="GET",
+        status=entry.status,
+        request=PLAIN,
+        response=read_response(stored, targeted),
+        response_headers=stored,
+        policy=_policy(entry.ttls),
+        error_ttl=error_ttl,
+    )
+    return decide(exchange)[0] is Storing.STORE
 
 
 def with_cookies(entry: Entry, response: Headers) -> Entry:

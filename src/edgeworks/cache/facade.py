@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Literal
 
-from edgeworks.cache.entries import new_entry, refreshed, with_cookies
+from edgeworks.cache.entries import new_entry, refreshed, still_storable, with_cookies
 from edgeworks.cache.entry import Entry
 from edgeworks.cache.errors import CacheError
 from edgeworks.cache.refresh import Refreshes
@@ -222,10 +222,7 @@ class Cache:
         if not conditional.updates(entry.stored, response_headers):
             self._store.remove(self._store.storage_key(key, entry)[0])
             return None
-        times = (request_time, response_time)
-        error_ttl = self._config.error_caching_ttl
-        fresh = refreshed(entry, response_headers, times, self._targeted, error_ttl)
-        self._store.rewrite(key, fresh)
+        fresh = self._refresh(key, entry, response_headers, (request_time, response_time))
         self._bump("refreshes")
         # The viewer whose request was validated still gets the cookies the 304 sets; the
         # stored entry keeps none (see fields.COOKIES).
@@ -253,10 +250,7 @@ class Cache:
         if not conditional.head_updates(entry.stored, entry.length, response_headers):
             self._store.remove(self._store.storage_key(key, entry)[0])
             return None
-        times = (request_time, response_time)
-        error_ttl = self._config.error_caching_ttl
-        fresh = refreshed(entry, response_headers, times, self._targeted, error_ttl)
-        self._store.rewrite(key, fresh)
+        fresh = self._refresh(key, entry, response_headers, (request_time, response_time))
         self._bump("head_updates")
         return fresh
 
@@ -316,6 +310,17 @@ class Cache:
             out["disk_entries"] = len(self._store.disk)
             out["disk_bytes"] = self._store.disk.bytes_used
         return out
+
+    def _refresh(
+        self, key: bytes, entry: Entry, response: Headers, times: tuple[float, float]
+    ) -> Entry:
+        error_ttl = self._config.error_caching_ttl
+        fresh = refreshed(entry, response, times, self._targeted, error_ttl)
+        if still_storable(fresh, self._targeted, error_ttl):
+            self._store.rewrite(key, fresh)
+        else:
+            self._store.remove(self._store.storage_key(key, entry)[0])
+        return fresh
 
     def _count(self, found: Lookup) -> Lookup:
         self._bump(_LOOKUP_COUNTERS[found.kind])
