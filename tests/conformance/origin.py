@@ -39,6 +39,7 @@ class Reply:
         echo: Name of a request field whose value becomes the body (for variants).
         declared: A Content-Length to announce instead of the body's own; the connection
             closes after the body, so a shorter body arrives truncated.
+        ranges: Answer a request carrying ``Range: bytes=A-B`` with that part, as 206.
     """
 
     status: int = 200
@@ -50,6 +51,7 @@ class Reply:
     drop: bool = False
     echo: str = ""
     declared: int | None = None
+    ranges: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,9 +143,7 @@ class ScriptedOrigin:
                     await asyncio.sleep(reply.delay)
                 if reply.drop:
                     break
-                if reply.echo:
-                    echoed = request.headers.get(reply.echo.lower(), "").encode("latin-1")
-                    reply = dataclasses.replace(reply, body=echoed)
+                reply = _tailored(reply, request)
                 writer.write(_encode(request.method, reply))
                 await writer.drain()
                 if reply.declared is not None:
@@ -193,6 +193,23 @@ class ScriptedOrigin:
 
         self._loop.call_soon_threadsafe(close)
         thread.join(10)
+
+
+def _tailored(reply: Reply, request: Seen) -> Reply:
+    """Apply the reply's request-dependent options: the echoed field, the requested range."""
+    if reply.echo:
+        echoed = request.headers.get(reply.echo.lower(), "").encode("latin-1")
+        reply = dataclasses.replace(reply, body=echoed)
+    asked = request.headers.get("range", "")
+    if reply.ranges and asked.startswith("bytes=") and "," not in asked:
+        first, _, last = asked[6:].partition("-")
+        start, end = int(first), min(int(last), len(reply.body) - 1)
+        span = f"Content-Range: bytes {start}-{end}/{len(reply.body)}"
+        fields = (*reply.headers, _split(span))
+        reply = dataclasses.replace(
+            reply, status=206, headers=fields, body=reply.body[start : end + 1]
+        )
+    return reply
 
 
 async def _read_request(reader: asyncio.StreamReader) -> Seen | None:
@@ -263,10 +280,11 @@ def reply(
     drop: bool = False,
     echo: str = "",
     declared: int | None = None,
+    ranges: bool = False,
 ) -> Reply:
     """A :class:`Reply` with fields written as ``"Name: value"`` lines, for short scripts."""
     fields = tuple(_split(line) for line in lines)
-    return Reply(status, fields, body, delay, interim, date, drop, echo, declared)
+    return Reply(status, fields, body, delay, interim, date, drop, echo, declared, ranges)
 
 
 def _split(line: str) -> tuple[str, str]:
