@@ -43,6 +43,8 @@ async def with_retry(
 
 async def first_failure_stops(jobs: Sequence[Awaitable[Any]]) -> list[Any]:
     """Await every job; when one fails, cancel the others and raise its failure."""
+    if not jobs:
+        return []
     tasks = [asyncio.ensure_future(job) for job in jobs]
     reason: str | None = ABORT
     try:
