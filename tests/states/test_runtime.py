@@ -464,3 +464,56 @@ def test_map_over_no_items(sfn: Any) -> None:
 
     assert json.loads(done["output"]) == []
     assert types(sfn, execution)[2:4] == ["MapStateStarted", "MapStateSucceeded"]
+
+
+def test_parallel_retries_as_a_whole_and_map_failures_are_caught(
+    timed_sfn: Any, timed_service: Running, clock: ManualClock, tmp_path: Path
+) -> None:
+    flaky_branch = {
+        "StartAt": "Try",
+        "States": {"Try": {"Type": "Task", "Resource": LAMBDA + "flaky", "End": True}},
+    }
+    failing_map = {
+        "Type": "Map",
+        "ItemsPath": "$.cards",
+        "ItemProcessor": {
+            "StartAt": "Charge",
+            "States": {"Charge": {"Type": "Task", "Resource": LAMBDA + "boom", "End": True}},
+        },
+        "Catch": [
+            {"ErrorEquals": ["PaymentDeclined"], "ResultPath": "$.declined", "Next": "Done"}
+        ],
+        "End": True,
+    }
+    definition = {
+        "StartAt": "Both",
+        "States": {
+            "Both": {
+                "Type": "Parallel",
+                "Branches": [flaky_branch],
+                "Retry": [{"ErrorEquals": ["ConnectionError"], "IntervalSeconds": 2}],
+                "ResultPath": "$.both",
+                "Next": "Cards",
+            },
+            "Cards": failing_map,
+            "Done": {"Type": "Pass", "End": True},
+        },
+    }
+    marker = tmp_path / "count"
+    execution = run(
+        timed_sfn,
+        definition,
+        {"marker": str(marker), "fail_times": 1, "cards": [{"card": 1}]},
+    )
+    advance_when_due(clock, 2)
+
+    done = finished(timed_sfn, execution)
+    output = json.loads(done["output"])
+    seen = types(timed_sfn, execution)
+
+    assert done["status"] == "SUCCEEDED"
+    assert output["both"] == [{"attempts": 2}]
+    assert output["declined"]["Error"] == "PaymentDeclined"
+    assert seen.count("ParallelStateStarted") == 2
+    assert seen.count("ParallelStateFailed") == 1
+    assert "MapStateFailed" in seen
