@@ -253,3 +253,12 @@ def test_asterisk_form_is_for_options_only(running: Running) -> None:
     [refused] = exchange(running, b"GET * HTTP/1.1\r\nHost: x\r\n\r\n")
     assert refused.status == 400
     assert b"OPTIONS" in refused.body
+
+
+def test_empty_lines_before_a_request_are_ignored(running: Running) -> None:
+    with running.connect() as sock:
+        reader = Reader(sock)
+        sock.sendall(b"GET /fast HTTP/1.1\r\nHost: x\r\n\r\n\r\n")
+        assert reader.response().body == b"fast"
+        sock.sendall(b"\r\nFROB /e HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert reader.response().body == b"FROB /e "

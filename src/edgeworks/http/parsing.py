@@ -179,13 +179,17 @@ class RequestParsing:
 
     def _peek_method(self, data: bytes) -> bytes:
         """Hold back a request line until its method is known; mask unknown methods."""
-        buf = self._method_buf + data
+        # RFC 9112 §2.2: empty lines before a request line are ignored.
+        buf = (self._method_buf + data).lstrip(b"\r\n")
+        if not buf:
+            self._method_buf = b""
+            return b""
         if not self._in_head:
             self._in_head = True
             self._head_started = self._server.now
         space = buf.find(b" ", 0, _MAX_METHOD + 1)
         if space < 0:
-            if len(buf) > _MAX_METHOD or not checks.is_token(buf.lstrip(b"\r\n")):
+            if len(buf) > _MAX_METHOD or not checks.is_token(buf):
                 self._method_buf = b""
                 return buf
             self._method_buf = buf
