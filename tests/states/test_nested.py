@@ -122,3 +122,22 @@ def test_wait_for_task_token_from_the_child(sfn: Any) -> None:
 
     assert json.loads(done["output"]) == {"from": "child"}
     sfn.stop_execution(executionArn=children[0]["executionArn"])
+
+
+def test_stopping_the_parent_stops_a_sync_child(sfn: Any) -> None:
+    child = machine(
+        sfn,
+        {"StartAt": "Hold", "States": {"Hold": {"Type": "Wait", "Seconds": 3600, "End": True}}},
+        name="holder",
+    )
+    outer = machine(
+        sfn, parent("arn:aws:states:::states:startExecution.sync:2", target=child), name="outer"
+    )
+    execution = sfn.start_execution(stateMachineArn=outer)["executionArn"]
+    children = wait_for(
+        lambda: sfn.list_executions(stateMachineArn=child)["executions"], what="the child"
+    )
+
+    sfn.stop_execution(executionArn=execution)
+
+    assert sfn.describe_execution(executionArn=children[0]["executionArn"])["status"] == "ABORTED"

@@ -9,6 +9,7 @@ recorded result.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -25,7 +26,7 @@ from edgeworks.states.runtime import core, nested, resources
 from edgeworks.states.runtime.activities import run_activity
 from edgeworks.states.runtime.callbacks import make_token
 from edgeworks.states.runtime.context import Path
-from edgeworks.states.runtime.interpreter import Outcome, runner
+from edgeworks.states.runtime.interpreter import Outcome, aborting, runner
 from edgeworks.states.runtime.waiting import (
     TIMED_OUT_CAUSE,
     DeadlineError,
@@ -158,6 +159,11 @@ async def _run_sync(
     assert child is not None
     try:
         ended = await within(run.children.run_child(child), run.clock, due)
+    except asyncio.CancelledError as exc:
+        # Step Functions guide, .sync: stopping the parent's task stops the child it waits on.
+        if aborting(exc):
+            await run.children.stop(child.arn, "States.Aborted", "The parent task was stopped")
+        raise
     except DeadlineError:
         step.emit(f"{key}:result", "TaskTimedOut", call.failed("TimedOut", TIMEOUT, None))
         raise StatesFailure(TIMEOUT, TIMED_OUT_CAUSE) from None
