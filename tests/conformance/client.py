@@ -51,6 +51,7 @@ def fetch(
     method: str = "GET",
     body: bytes | None = None,
     timeout: float = 10.0,
+    version: str = "1.1",
 ) -> Answer:
     """Send one request to the node on 127.0.0.1:``port`` and read the whole answer.
 
@@ -61,8 +62,9 @@ def fetch(
         method: The request method.
         body: A request body (sent with Content-Length).
         timeout: Seconds to wait for the connection to end.
+        version: The HTTP version to speak ("1.1" or "1.0").
     """
-    lines = [f"{method} {path} HTTP/1.1", "Host: conformance.test", *headers]
+    lines = [f"{method} {path} HTTP/{version}", "Host: conformance.test", *headers]
     if body is not None:
         lines.append(f"Content-Length: {len(body)}")
     lines.append("Connection: close")

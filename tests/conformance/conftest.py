@@ -47,10 +47,15 @@ class Edge:
     stderr: Path
 
     def get(
-        self, path: str, *headers: str, method: str = "GET", body: bytes | None = None
+        self,
+        path: str,
+        *headers: str,
+        method: str = "GET",
+        body: bytes | None = None,
+        version: str = "1.1",
     ) -> Answer:
         """Send one request through the node (see :func:`client.fetch`)."""
-        return fetch(self.port, path, *headers, method=method, body=body)
+        return fetch(self.port, path, *headers, method=method, body=body, version=version)
 
     def kill(self) -> None:
         """End the node (and its workers, should it have any) by pid."""

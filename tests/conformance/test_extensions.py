@@ -221,6 +221,14 @@ def test_early_hints_relayed_not_stored(edge: Edge, path: str) -> None:
     assert (second.x_cache, second.interim, second.header("link")) == ("Hit", [], None)
 
 
+def test_early_hints_not_sent_to_http_1_0(edge: Edge, path: str) -> None:
+    """RFC 9110 §15.2: a server MUST NOT send a 1xx response to an HTTP/1.0 client."""
+    hints = ((103, (("Link", "</style.css>; rel=preload"),)),)
+    edge.origin.script(path, reply(200, "Cache-Control: no-store", interim=hints))
+    answer = edge.get(path, version="1.0")
+    assert (answer.status, answer.interim) == (200, [])
+
+
 def test_concurrent_misses_collapse_into_one_origin_request(edge: Edge, path: str) -> None:
     """Request collapsing: concurrent misses for a cacheable response reach the origin once."""
     edge.origin.script(path, reply(200, "Cache-Control: max-age=60", body=b"shared", delay=0.5))

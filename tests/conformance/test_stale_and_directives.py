@@ -94,6 +94,14 @@ def test_request_pragma_no_cache_goes_to_origin(edge: Edge, path: str) -> None:
     assert edge.origin.count(path) == 2
 
 
+def test_request_pragma_ignored_with_cache_control(edge: Edge, path: str) -> None:
+    """RFC 9111 §5.4: with Cache-Control present in the request, Pragma is ignored."""
+    edge.origin.script(path, reply(200, "Cache-Control: max-age=60"))
+    edge.get(path)
+    answer = edge.get(path, "Pragma: no-cache", "Cache-Control: max-age=600")
+    assert (answer.x_cache, edge.origin.count(path)) == ("Hit", 1)
+
+
 def test_request_no_store_keeps_response_out(edge: Edge, path: str) -> None:
     """RFC 9111 §5.2.1.5: a request with no-store: its response is not stored."""
     edge.origin.script(path, reply(200, "Cache-Control: max-age=60"))

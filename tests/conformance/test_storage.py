@@ -183,3 +183,20 @@ def test_via_on_both_sides(edge: Edge, path: str) -> None:
     hit = edge.get(path)
     assert "via" in edge.origin.seen(path)[0].headers
     assert (hit.header("via") or "").startswith("1.1 upstream, ")
+
+
+def test_absolute_form_target_matches_stored_response(edge: Edge, path: str) -> None:
+    """RFC 9111 §4, RFC 9112 §3.2.2: the absolute form names the same target URI as
+    origin form plus Host, so the stored response answers it.
+    """
+    edge.origin.script(path, reply(200, "Cache-Control: max-age=60"))
+    edge.get(path)
+    assert edge.get(f"http://conformance.test{path}").x_cache == "Hit"
+
+
+def test_path_case_distinguishes_responses(edge: Edge, path: str) -> None:
+    """RFC 9111 §4, RFC 3986 §6.2.2.1: paths compare case-sensitively: /A is not /a."""
+    upper = f"{path}/Item"
+    edge.origin.script(upper, reply(200, "Cache-Control: max-age=60"))
+    edge.get(upper)
+    assert edge.get(f"{path}/item").x_cache != "Hit"
