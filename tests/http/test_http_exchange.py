@@ -262,3 +262,11 @@ def test_empty_lines_before_a_request_are_ignored(running: Running) -> None:
         assert reader.response().body == b"fast"
         sock.sendall(b"\r\nFROB /e HTTP/1.1\r\nHost: x\r\n\r\n")
         assert reader.response().body == b"FROB /e "
+
+
+def test_http10_keep_alive_after_a_prepared_answer_closes(running: Running) -> None:
+    with running.connect() as sock:
+        sock.sendall(b"GET /fast HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        reader = Reader(sock)
+        assert reader.response().body == b"fast"
+        assert reader.closed()

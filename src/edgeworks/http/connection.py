@@ -129,7 +129,8 @@ class Connection(RequestParsing, asyncio.Protocol):
                 parts = None
             if parts is not None:
                 self._write(parts)
-                self._finish(request.keep_alive)
+                # Prepared bytes cannot promise HTTP/1.0 keep-alive (RFC 9112 §9.3): close.
+                self._finish(request.keep_alive and request.version == "1.1")
                 return
         response = Response(self, request.method, request.version, request.keep_alive)
         self._response = response

@@ -172,6 +172,8 @@ class Response:
             raise RuntimeError("write_raw() after the head was written")
         self.status = status
         self.done = True
+        if self._version == "1.0":
+            self.keep_alive = False  # prepared bytes carry no "Connection: keep-alive"
         self._sink.send(parts)
         self.bytes_sent += sum(map(len, parts))
         self._sink.response_done(self)
