@@ -175,24 +175,33 @@ async def invoke(call: Call, run: Run, timeout: float, key: str = "") -> Any:
     if call.nested:
         child = await run.children.start_nested(run.arn, key, _parameters(call))
         return nested.started(child)
-    if call.function is None and call.resource.startswith(INVOKE):
-        raise FunctionError(NOT_FOUND, f"Function not found: {call.function_arn}")
-    if call.function is None:
-        raise FunctionError(
-            "States.Runtime",
-            f"The resource '{call.resource}' cannot run here: this service runs only local "
-            "functions, through arn:aws:lambda:...:function:NAME or lambda:invoke",
-        )
+    function = _runnable(call)
     try:
-        value = await run.functions.invoke(call.function, call.function_arn, call.payload, timeout)
+        value = await run.functions.invoke(function, call.function_arn, call.payload, timeout)
     except FunctionError as exc:
         if call.legacy and exc.cause.startswith("{"):
             # The service records a legacy Lambda task's error payload with spaces after the
             # separators, and the lambda:invoke integration's compact.
             raise FunctionError(exc.error, json.dumps(json.loads(exc.cause))) from exc
         raise
-    if call.legacy:
-        return value
+    return value if call.legacy else _invoke_response(value)
+
+
+def _runnable(call: Call) -> str:
+    if call.function is not None:
+        return call.function
+    if call.resource.startswith(INVOKE):
+        raise FunctionError(NOT_FOUND, f"Function not found: {call.function_arn}")
+    raise FunctionError(
+        "States.Runtime",
+        f"The resource '{call.resource}' cannot run here: this service runs local functions "
+        "(arn:aws:lambda:...:function:NAME, lambda:invoke), activities and "
+        "states:startExecution",
+    )
+
+
+def _invoke_response(value: Any) -> dict[str, Any]:
+    # Lambda Invoke response as the lambda:invoke integration hands it on.
     request_id = str(uuid.uuid4())
     return {
         "ExecutedVersion": "$LATEST",
