@@ -93,7 +93,22 @@ def _parse(raw: bytes, method: str) -> Answer:
     answer = Answer(status, fields, raw, interim)
     if method != "HEAD" and "chunked" in (answer.header("transfer-encoding") or ""):
         answer.body = _unchunk(raw)
+    _check_framing(answer, method)
     return answer
+
+
+def _check_framing(answer: Answer, method: str) -> None:
+    """RFC 9112 §6.3: a body must be exactly as long as its Content-Length says."""
+    declared = answer.header("content-length")
+    bodiless = method == "HEAD" or answer.status in (204, 304)
+    if declared is None or bodiless:
+        return
+    if len(answer.body) != int(declared):
+        raise FramingError(f"Content-Length {declared} but {len(answer.body)} body bytes")
+
+
+class FramingError(AssertionError):
+    """The response's body and its Content-Length disagree (truncated or overlong)."""
 
 
 def _parse_head(head: bytes) -> tuple[int, list[tuple[str, str]]]:
