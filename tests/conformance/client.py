@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 
 @dataclass
@@ -132,3 +133,42 @@ def _unchunk(raw: bytes) -> bytes:
             return bytes(out)
         out += raw[:size]
         raw = raw[size + 2 :]
+
+
+def fetch_pipelined(
+    port: int, requests: list[tuple[str, str, tuple[str, ...]]], timeout: float = 10.0
+) -> list[Answer]:
+    """Send ``(method, path, headers)`` requests on one connection, all at once, and read the
+    answers by their framing alone (RFC 9112 §6.3, §9.3.2): a body sent after a HEAD or 304
+    answer, or a wrong length, shows as a misread next answer.
+    """
+    data = b""
+    for method, path, headers in requests:
+        lines = [f"{method} {path} HTTP/1.1", "Host: conformance.test", *headers]
+        data += ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(data)
+        stream = sock.makefile("rb")
+        return [_read_framed(stream, method) for method, _, _ in requests]
+
+
+def _read_framed(stream: BinaryIO, method: str) -> Answer:
+    interim: list[tuple[int, list[tuple[str, str]]]] = []
+    while True:
+        head = b""
+        while not head.endswith(b"\r\n\r\n"):
+            line = stream.readline()
+            if not line:
+                raise AssertionError("connection closed inside a response head")
+            head += line
+        status, fields = _parse_head(head[:-4])
+        if status >= 200:
+            break
+        interim.append((status, fields))
+    answer = Answer(status, fields, b"", interim)
+    length = answer.header("content-length")
+    if method != "HEAD" and status not in (204, 304):
+        if "chunked" in (answer.header("transfer-encoding") or ""):
+            raise AssertionError("chunked answers are not expected from stored responses")
+        answer.body = stream.read(int(length or 0))
+    return answer

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from .client import fetch_pipelined
 from .conftest import Edge
 from .origin import reply
 
@@ -200,3 +201,21 @@ def test_malformed_range_ignored(edge: Edge, path: str) -> None:
     stored_digits(edge, path)
     whole = edge.get(path, "Range: bytes=five-six")
     assert (whole.status, whole.body) == (200, DIGITS)
+
+
+def test_stored_answers_framed_on_one_connection(edge: Edge, path: str) -> None:
+    """RFC 9110 §9.3.2, §15.4.5, RFC 9112 §6.3: answers from the cache on one kept-alive
+    connection carry no body after HEAD or 304 and exactly Content-Length bytes otherwise.
+    """
+    stored_digits(edge, path)
+    answers = fetch_pipelined(
+        edge.port,
+        [
+            ("HEAD", path, ()),
+            ("GET", path, ('If-None-Match: "d"',)),
+            ("GET", path, ("Range: bytes=1-2",)),
+            ("GET", path, ()),
+        ],
+    )
+    assert [answer.status for answer in answers] == [200, 304, 206, 200]
+    assert [answer.body for answer in answers] == [b"", b"", b"12", DIGITS]
