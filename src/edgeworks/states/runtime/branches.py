@@ -98,23 +98,49 @@ async def _map_once(step: Path, state: Any, data: Any, scope: Scope, attempt: in
     effective = core.branch_input(state, data, scope, step.variables)
     items = core.map_items(state, data, effective, scope)
     limit = core.max_concurrency(state, effective, scope) or len(items) or 1
-    started = step.emit(
-        f"#{attempt}:started",
-        "MapStateStarted",
-        {"mapStateStartedEventDetails": {"length": len(items)}},
-    )
-    gate = asyncio.Semaphore(limit)
+    details = {"mapStateStartedEventDetails": {"length": len(items)}}
+    started = step.emit(f"#{attempt}:started", "MapStateStarted", details)
+    iterations = _Iterations(step, state, scope, effective, asyncio.Semaphore(limit))
 
-    async def iteration(index: int, item: Any) -> Any:
-        async with gate:
-            path = step.child(f"#{attempt}/i{index}", started.id, step.variables)
-            details = {"name": state.name, "index": index}
+    try:
+        results = await first_failure_stops(
+            [
+                iterations.run(f"#{attempt}/i{i}", started.id, i, item)
+                for i, item in enumerate(items)
+            ]
+        )
+    except StatesFailure as failure:
+        step.emit(f"#{attempt}:failed", "MapStateFailed")
+        raise failure from None
+    step.emit(f"#{attempt}:succeeded", "MapStateSucceeded")
+    return Outcome(core.task_output(state, data, results, scope, step.variables), state.next)
+
+
+class _Iterations:
+    """The iterations of one inline Map attempt, at most MaxConcurrency at a time."""
+
+    def __init__(
+        self, step: Path, state: Any, scope: Scope, effective: Any, gate: asyncio.Semaphore
+    ) -> None:
+        self.step, self.state, self.scope, self.effective, self.gate = (
+            step,
+            state,
+            scope,
+            effective,
+            gate,
+        )
+
+    async def run(self, suffix: str, started_id: int, index: int, item: Any) -> Any:
+        """Run one item through the item processor, between its iteration events."""
+        async with self.gate:
+            path = self.step.child(suffix, started_id, self.step.variables)
+            details = {"name": self.state.name, "index": index}
             path.emit(
                 ":started", "MapIterationStarted", {"mapIterationStartedEventDetails": details}
             )
-            item_input = core.item_input(state, effective, item, index, scope)
+            item_input = core.item_input(self.state, self.effective, item, index, self.scope)
             try:
-                output = await run_states(path, state.processor, item_input)
+                output = await run_states(path, self.state.processor, item_input)
             except StatesFailure:
                 path.emit(
                     ":failed", "MapIterationFailed", {"mapIterationFailedEventDetails": details}
@@ -125,17 +151,6 @@ async def _map_once(step: Path, state: Any, data: Any, scope: Scope, attempt: in
                     aborted = {"mapIterationAbortedEventDetails": details}
                     path.emit(":aborted", "MapIterationAborted", aborted)
                 raise
-            path.emit(
-                ":succeeded",
-                "MapIterationSucceeded",
-                {"mapIterationSucceededEventDetails": details},
-            )
+            succeeded = {"mapIterationSucceededEventDetails": details}
+            path.emit(":succeeded", "MapIterationSucceeded", succeeded)
             return output
-
-    try:
-        results = await first_failure_stops([iteration(i, item) for i, item in enumerate(items)])
-    except StatesFailure as failure:
-        step.emit(f"#{attempt}:failed", "MapStateFailed")
-        raise failure from None
-    step.emit(f"#{attempt}:succeeded", "MapStateSucceeded")
-    return Outcome(core.task_output(state, data, results, scope, step.variables), state.next)
