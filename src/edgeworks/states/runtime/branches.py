@@ -122,13 +122,11 @@ class _Iterations:
     def __init__(
         self, step: Path, state: Any, scope: Scope, effective: Any, gate: asyncio.Semaphore
     ) -> None:
-        self.step, self.state, self.scope, self.effective, self.gate = (
-            step,
-            state,
-            scope,
-            effective,
-            gate,
-        )
+        self.step = step
+        self.state = state
+        self.scope = scope
+        self.effective = effective
+        self.gate = gate
 
     async def run(self, suffix: str, started_id: int, index: int, item: Any) -> Any:
         """Run one item through the item processor, between its iteration events."""
