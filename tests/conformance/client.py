@@ -10,6 +10,8 @@ import socket
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+DEFAULT_HOST = "Host: conformance.test"
+
 
 @dataclass
 class Answer:
@@ -59,13 +61,15 @@ def fetch(
     Args:
         port: The node's port.
         path: The request target.
-        *headers: Extra fields as ``"Name: value"`` lines.
+        *headers: Extra fields as ``"Name: value"`` lines (a ``Host`` line replaces the
+            default one).
         method: The request method.
         body: A request body (sent with Content-Length).
         timeout: Seconds to wait for the connection to end.
         version: The HTTP version to speak ("1.1" or "1.0").
     """
-    lines = [f"{method} {path} HTTP/{version}", "Host: conformance.test", *headers]
+    host = [] if any(h.lower().startswith("host:") for h in headers) else [DEFAULT_HOST]
+    lines = [f"{method} {path} HTTP/{version}", *host, *headers]
     if body is not None:
         lines.append(f"Content-Length: {len(body)}")
     lines.append("Connection: close")
@@ -144,7 +148,7 @@ def fetch_pipelined(
     """
     data = b""
     for method, path, headers in requests:
-        lines = [f"{method} {path} HTTP/1.1", "Host: conformance.test", *headers]
+        lines = [f"{method} {path} HTTP/1.1", DEFAULT_HOST, *headers]
         data += ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
         sock.sendall(data)

@@ -200,3 +200,13 @@ def test_path_case_distinguishes_responses(edge: Edge, path: str) -> None:
     edge.origin.script(upper, reply(200, "Cache-Control: max-age=60"))
     edge.get(upper)
     assert edge.get(f"{path}/item").x_cache != "Hit"
+
+
+def test_host_distinguishes_responses(edge: Edge, path: str) -> None:
+    """RFC 9111 §4, RFC 9110 §7.1: the authority is part of the target URI; another Host is
+    another resource.
+    """
+    edge.origin.script(path, reply(200, "Cache-Control: max-age=60"))
+    edge.get(path, "Host: one.test")
+    assert edge.get(path, "Host: one.test").x_cache == "Hit"
+    assert edge.get(path, "Host: two.test").x_cache == "Miss"
