@@ -69,12 +69,18 @@ def test_a_waiting_worker_gets_a_task_scheduled_later(sfn: Any, service: Any) ->
     got: dict[str, Any] = {}
     from tests.states.harness import client
 
-    worker = threading.Thread(
-        target=lambda: got.update(client(service.url).get_activity_task(activityArn=activity))
-    )
+    def poll() -> None:
+        # A worker polls again when a poll ends empty, as real workers do.
+        worker_client = client(service.url)
+        for _ in range(20):
+            got.update(worker_client.get_activity_task(activityArn=activity))
+            if "taskToken" in got:
+                return
+
+    worker = threading.Thread(target=poll)
     worker.start()
     execution = sfn.start_execution(stateMachineArn=arn, input='{"n": 1}')["executionArn"]
-    worker.join(timeout=10)
+    worker.join(timeout=30)
 
     sfn.send_task_failure(taskToken=got["taskToken"], error="Rejected", cause="no")
     done = finished(sfn, execution)
