@@ -381,3 +381,15 @@ def test_a_missing_error_path_names_the_field() -> None:
         "The JSONPath '$.nope' specified for the field 'ErrorPath' could not be found in the "
         "input '{\"other\":1}'"
     )
+
+
+def test_a_path_function_is_accepted_at_creation_and_finds_nothing_at_run_time() -> None:
+    built = one_state({"Type": "Pass", "Parameters": {"Jobs.$": "$.Jobs.sum()"}})
+
+    with pytest.raises(StatesFailure) as caught:
+        dataflow.prepare_input(built, {"Jobs": [0, 1]}, scope())
+
+    assert caught.value.cause == (
+        "The JSONPath '$.Jobs.sum()' specified for the field 'Jobs.$' could not be found in "
+        "the input '{\"Jobs\":[0,1]}'"
+    )

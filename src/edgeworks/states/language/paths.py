@@ -74,8 +74,14 @@ def _compiled(query: str) -> jsonpath.JSONPath | jsonpath.CompoundJSONPath:
 
 
 def check(path: str) -> None:
-    """Raise PathError when ``path`` is not a valid JSONPath for a States Language field."""
-    _compiled(split_root(path).query)
+    """Raise PathError when ``path`` is not a valid JSONPath for a States Language field.
+
+    A path of names and indexes is always accepted, as the service accepts ``$.list.sum()``
+    when the machine is created and finds nothing under it when it runs.
+    """
+    query = split_root(path).query
+    if _simple_steps(query) is None:
+        _compiled(query)
 
 
 def is_definite(query: str) -> bool:
