@@ -47,6 +47,26 @@ def test_304_updates_stored_fields(edge: Edge, path: str) -> None:
     assert edge.origin.count(path) == 2
 
 
+def test_304_replaces_every_line_of_a_field(edge: Edge, path: str) -> None:
+    """RFC 9111 §4.3.4: a field in the 304 replaces all instances of it in the stored response."""
+    fresh = reply(304, 'ETag: "v1"', "Cache-Control: max-age=60", "X-Multi: new")
+    stale_with(edge, path, 'ETag: "v1"', "X-Multi: one", "X-Multi: two", then=fresh)
+    edge.get(path)
+    later = edge.get(path)
+    assert (later.x_cache, later.header("x-multi")) == ("Hit", "new")
+
+
+def test_304_hop_by_hop_fields_not_merged(edge: Edge, path: str) -> None:
+    """RFC 9111 §3.2, §3.1: fields a 304 names in Connection are not added to the stored one."""
+    fresh = reply(
+        304, 'ETag: "v1"', "Cache-Control: max-age=60", "Connection: X-Hop", "X-Hop: only-once"
+    )
+    stale_with(edge, path, 'ETag: "v1"', then=fresh)
+    edge.get(path)
+    later = edge.get(path)
+    assert (later.x_cache, later.header("x-hop")) == ("Hit", None)
+
+
 def test_200_on_revalidation_replaces_entry(edge: Edge, path: str) -> None:
     """RFC 9111 §4.3.3: a full response to the conditional request replaces the stored one."""
     fresh = reply(200, "Cache-Control: max-age=60", 'ETag: "v2"', body=b"replaced")
