@@ -17,8 +17,8 @@ The public surface::
 Known shortcomings:
 
 - Paths with filters, slices or recursive descent are evaluated by python-jsonpath, whose
-  rules match the service's in the common cases but not in every corner (JSONPath functions
-  such as ``length()`` are not supported).
+  rules match the service's in the common cases but not in every corner: filter operators
+  such as ``size`` and ``empty`` are refused when the machine is created.
 - Where the service's wording could not be confirmed, causes are written in our own words:
   argument errors inside intrinsic functions, Wait values of the wrong kind, a ResultPath that
   cannot be applied, States.NoChoiceMatched, and the payload limit for state outputs.
