@@ -158,3 +158,21 @@ def test_exited_events_list_the_variables_a_state_assigned(sfn: Any) -> None:
         "who": '"Ana"',
     }
     assert "assignedVariables" not in exits[1]["stateExitedEventDetails"]
+
+
+def test_a_failing_jsonata_expression_records_evaluation_failed(sfn: Any) -> None:
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Bad",
+        "States": {
+            "Bad": {"Type": "Pass", "Output": "{% $number('x') + $undefinedfn() %}", "End": True}
+        },
+    }
+    arn = run(sfn, definition)
+
+    done = finished(sfn, arn)
+    events = history(sfn, arn)
+
+    assert (done["status"], done["error"]) == ("FAILED", "States.QueryEvaluationError")
+    assert [e["type"] for e in events][-2:] == ["EvaluationFailed", "ExecutionFailed"]
+    assert events[-2]["evaluationFailedEventDetails"]["state"] == "Bad"

@@ -16,7 +16,7 @@ from typing import Any
 
 from edgeworks.states.language import catch
 from edgeworks.states.language.base import Scope, State
-from edgeworks.states.language.errors import StatesFailure
+from edgeworks.states.language.errors import QUERY_EVALUATION_ERROR, StatesFailure
 from edgeworks.states.runtime import core
 from edgeworks.states.runtime.context import Path, data_details, dumps, iso
 
@@ -102,6 +102,7 @@ async def run_state(step: Path, state: State, data: Any, extra: dict[str, Any] |
         raise
     except StatesFailure as failure:
         located = failure.located(state.name, entered.id)
+        _evaluation_failed(step, state, located)
         outcome = _caught(step, state, data, located, scope)
 
     step.emit(
@@ -126,6 +127,20 @@ def _caught(step: Path, state: State, data: Any, failure: StatesFailure, scope: 
     step.variables.clear()
     step.variables.update(variables)
     return Outcome(output, catcher.next, tuple(catcher.assign or ()))
+
+
+def _evaluation_failed(step: Path, state: State, failure: StatesFailure) -> None:
+    # HistoryEvent EvaluationFailed: a JSONata state whose own expression failed. A failure
+    # passed up from a nested state was recorded there already.
+    if not state.is_jsonata or failure.error != QUERY_EVALUATION_ERROR:
+        return
+    if getattr(failure, "evaluation_recorded", False):
+        return
+    details: dict[str, Any] = {"error": failure.error, "state": state.name}
+    if failure.cause is not None:
+        details["cause"] = failure.cause
+    step.emit(":evaluation-failed", "EvaluationFailed", {"evaluationFailedEventDetails": details})
+    failure.evaluation_recorded = True  # type: ignore[attr-defined]
 
 
 def _assigned(step: Path, state: State, outcome: Outcome) -> dict[str, Any]:
