@@ -393,3 +393,15 @@ def test_a_path_function_is_accepted_at_creation_and_finds_nothing_at_run_time()
         "The JSONPath '$.Jobs.sum()' specified for the field 'Jobs.$' could not be found in "
         "the input '{\"Jobs\":[0,1]}'"
     )
+
+
+def test_a_missing_intermediate_property_is_named_where_the_walk_stopped() -> None:
+    built = one_state({"Type": "Pass", "InputPath": "$.a.b"})
+
+    with pytest.raises(StatesFailure) as missing_parent:
+        dataflow.prepare_input(built, {}, scope())
+    with pytest.raises(StatesFailure) as missing_leaf:
+        dataflow.prepare_input(built, {"a": {}}, scope())
+
+    assert missing_parent.value.cause == "Invalid path '$.a.b' : Missing property in path $['a']"
+    assert missing_leaf.value.cause == "Invalid path '$.a.b' : No results for path: $['a']['b']"

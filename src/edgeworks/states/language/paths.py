@@ -36,12 +36,18 @@ class PathError(ValueError):
 
 
 class NoMatchError(PathError):
-    """A definite path matched nothing; ``where`` is the path in the service's bracket form."""
+    """A definite path matched nothing.
 
-    def __init__(self, path: str, where: str) -> None:
+    ``detail`` is worded as the service's path engine words it: "No results for path:
+    $['a']['b']" when the last step is missing, "Missing property in path $['a']" when an
+    earlier one is.
+    """
+
+    def __init__(self, path: str, where: str, detail: str | None = None) -> None:
         self.path = path
         self.where = where
-        super().__init__(f"Invalid path '{path}' : No results for path: {where}")
+        self.detail = detail or f"No results for path: {where}"
+        super().__init__(f"Invalid path '{path}' : {self.detail}")
 
 
 @dataclass(frozen=True)
@@ -137,8 +143,15 @@ def _walk(path: str, query: str, steps: tuple[str | int, ...], target: Any, stri
         elif isinstance(step, str) and isinstance(node, dict) and step in node:
             node = node[step]
             continue
-        raise NoMatchError(path, _bracketed(query))
+        raise NoMatchError(path, _bracketed(query), _missing(steps, position, node))
     return node
+
+
+def _missing(steps: tuple[str | int, ...], position: int, node: Any) -> str | None:
+    # A missing property before the last step is reported where the walk stopped.
+    if position == len(steps) - 1 or not isinstance(node, dict):
+        return None
+    return f"Missing property in path {_bracket_steps(steps[: position + 1])}"
 
 
 def _root_value(root: Root, data: Any, scope: Scope | None) -> Any:
@@ -185,10 +198,11 @@ def _bracketed(query: str) -> str:
         steps = parse_reference(query)
     except PathError:
         return query
-    text = "$"
-    for step in steps:
-        text += f"[{step}]" if isinstance(step, int) else f"['{step}']"
-    return text
+    return _bracket_steps(tuple(steps))
+
+
+def _bracket_steps(steps: tuple[str | int, ...]) -> str:
+    return "$" + "".join(f"[{s}]" if isinstance(s, int) else f"['{s}']" for s in steps)
 
 
 def parse_reference(path: str) -> list[str | int]:
