@@ -66,6 +66,7 @@ log = logging.getLogger(__name__)
 _CONDITIONALS = frozenset(
     {b"if-none-match", b"if-modified-since", b"if-match", b"if-unmodified-since", b"if-range"}
 )
+_UNCONDITIONAL = _CONDITIONALS | {b"range"}
 # CloudFront's origin group failover applies to these methods only.
 _FAILOVER_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -259,7 +260,8 @@ class EdgeApp:
         extra = found.conditional if found is not None and revalidating else []
         request_time = time.time()
         try:
-            answer = await self._ask(request, where, extra, response)
+            drop = _CONDITIONALS if extra else frozenset()
+            answer = await self._ask(request, where, extra, response, drop=drop)
         except OriginError as exc:
             self._tracer.origin_error()
             outcome.origin_time = time.time() - request_time
@@ -308,9 +310,18 @@ class EdgeApp:
         await self._from_origin(request, response, where, where.found, outcome)
 
     async def _ask(
-        self, request: Request, where: Route, extra: Headers, response: Response | None = None
+        self,
+        request: Request,
+        where: Route,
+        extra: Headers,
+        response: Response | None = None,
+        *,
+        drop: frozenset[bytes] = frozenset(),
     ) -> OriginResponse:
-        """Send the request to the behaviour's origin (or its group, with failover)."""
+        """Send the request to the behaviour's origin (or its group, with failover).
+
+        ``drop`` names viewer fields left out, ``extra`` fields are added (revalidation).
+        """
         dist = self._dist
         target_id = where.behavior.target_origin_id
         candidates = origin_ids(dist, target_id)
@@ -322,8 +333,8 @@ class EdgeApp:
             if origin is None:
                 raise OriginError("origin is not configured", detail=f"origin id {origin_id!r}")
             target, headers = origin_request(request, where.behavior, origin, dist.node_name)
-            if extra:
-                headers = [*without(headers, _CONDITIONALS), *extra]
+            if drop or extra:
+                headers = [*without(headers, drop), *extra]
             try:
                 answer = await self._client.request(
                     origin_id, request.method, target, headers, body=body, on_interim=interim
@@ -528,7 +539,8 @@ class EdgeApp:
         """Fetch a stale entry again in the background (RFC 5861 §3, stale-while-revalidate)."""
         request_time = time.time()
         try:
-            answer = await self._ask(request, where, [])
+            # The whole object, whatever part or condition the triggering viewer asked for.
+            answer = await self._ask(request, where, [], drop=_UNCONDITIONAL)
         except OriginError:
             self._tracer.origin_error()
             return
