@@ -6,7 +6,10 @@ import http.client
 import json
 import os
 import signal
+import threading
 from pathlib import Path
+
+import pytest
 
 from .harness import NodeProcess, running_node, running_origin, wait_for
 
@@ -113,3 +116,32 @@ def test_one_viewer_sees_a_hit_whichever_connection_it_opens(tmp_path: Path) -> 
     assert results[0].startswith("Miss")
     assert all(result.startswith("Hit") for result in results[1:])
     assert origin.count("/cached/affinity") == 1
+
+
+def test_sigterm_to_the_supervisor_lets_a_slow_request_finish(tmp_path: Path) -> None:
+    with (
+        running_origin() as origin,
+        running_node(["--origin", origin.url, "--workers", "2"], tmp_path) as node,
+    ):
+        wait_for(lambda: node.stderr().count("edge listening") == 2, what="both listening")
+        answers: list[int] = []
+
+        def slow_request() -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", node.port, timeout=20)
+            conn.request("GET", "/slow?ms=1500")
+            response = conn.getresponse()
+            response.read()
+            answers.append(response.status)
+
+        viewer = threading.Thread(target=slow_request)
+        viewer.start()
+        wait_for(lambda: origin.count("/slow") == 1, what="slow request at the origin")
+        workers = node.children()
+        node.signal(signal.SIGTERM)
+        viewer.join(20)
+
+        assert node.proc.wait(20) == 0
+    assert answers == [200]
+    for pid in workers:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
