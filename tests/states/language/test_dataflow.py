@@ -405,3 +405,16 @@ def test_a_missing_intermediate_property_is_named_where_the_walk_stopped() -> No
 
     assert missing_parent.value.cause == "Invalid path '$.a.b' : Missing property in path $['a']"
     assert missing_leaf.value.cause == "Invalid path '$.a.b' : No results for path: $['a']['b']"
+
+
+def test_result_path_leaves_the_input_unchanged_and_reaches_into_arrays() -> None:
+    data = {"a": {"b": 1}, "list": [{"id": 7}]}
+    built = one_state({"Type": "Pass", "Result": 5, "ResultPath": "$.a.c"})
+    into_array = one_state({"Type": "Pass", "Result": {"s": 1}, "ResultPath": "$.list[0].payload"})
+
+    output, _ = dataflow.finish_output(built, data, 5, scope())
+    nested, _ = dataflow.finish_output(into_array, data, {"s": 1}, scope())
+
+    assert output == {"a": {"b": 1, "c": 5}, "list": [{"id": 7}]}
+    assert nested["list"] == [{"id": 7, "payload": {"s": 1}}]
+    assert data == {"a": {"b": 1}, "list": [{"id": 7}]}

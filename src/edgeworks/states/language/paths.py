@@ -12,7 +12,6 @@ adds the service's rules around it (States Language: Paths):
 
 from __future__ import annotations
 
-import copy
 import functools
 import json
 import re
@@ -236,7 +235,9 @@ def apply_result_path(data: Any, result: Any, path: str | None) -> Any:
     steps = parse_reference(path)
     if not steps:
         return result
-    root = copy.deepcopy(data)
+    # Only the containers along the path are copied; the rest is shared with the input,
+    # which the core never changes in place.
+    root = _copied(data)
     if not isinstance(root, dict) and not _list_step(root, steps[0]):
         raise PathError(_unable(path, data))
     node: Any = root
@@ -248,6 +249,12 @@ def apply_result_path(data: Any, result: Any, path: str | None) -> Any:
     return root
 
 
+def _copied(value: Any) -> Any:
+    if isinstance(value, dict):
+        return dict(value)
+    return list(value) if isinstance(value, list) else value
+
+
 def _list_step(node: Any, step: str | int) -> bool:
     return isinstance(node, list) and isinstance(step, int) and step < len(node)
 
@@ -257,7 +264,8 @@ def _descend(node: Any, step: str | int, after: str | int, path: str, data: Any)
         raise PathError(_unable(path, data))
     child = node.get(step) if isinstance(node, dict) else node[step]
     if isinstance(child, dict) or _list_step(child, after):
-        return child
+        node[step] = _copied(child)
+        return node[step]
     if child is not None and isinstance(node, dict) and step in node:
         raise PathError(_unable(path, data))
     node[step] = {}
