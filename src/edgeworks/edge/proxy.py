@@ -33,31 +33,34 @@ from edgeworks.cache.storage import Collapser
 from edgeworks.cache.storage.collapse import Filler
 from edgeworks.config.model import Distribution
 from edgeworks.edge.pipeline import (
-    ERROR,
     HIT,
     LOOKUP_METHODS,
     MISS,
-    REDIRECT,
     REFRESH_HIT,
     SAFE_METHODS,
     Route,
     failover_statuses,
-    http_date,
-    https_location,
     origin_ids,
     origin_request,
     route,
-    via,
     viewer_fields,
 )
 from edgeworks.edge.pipeline_hot import HotHits
 from edgeworks.edge.proxy_collapse import PassMarks, SharedHead, follow, shared_head
-from edgeworks.edge.proxy_parts import Outcome, interim_relay, release, request_body
+from edgeworks.edge.proxy_parts import (
+    Outcome,
+    answer_error,
+    answer_redirect,
+    interim_relay,
+    release,
+    report,
+    report_refused,
+    request_body,
+)
 from edgeworks.edge.trace import Tracer
 from edgeworks.http.headers import Headers, without
 from edgeworks.http.request import Request
 from edgeworks.http.response import Response
-from edgeworks.http.status import reason_phrase
 from edgeworks.origin import OriginClient, OriginError, OriginResponse
 
 log = logging.getLogger(__name__)
@@ -125,18 +128,7 @@ class EdgeApp:
     def refused(self, client: tuple[str, int], status: int, reason: str, bytes_sent: int) -> None:
         """Report a request the server refused before it reached the pipeline."""
         log.info("refused a request from %s: %d %s", client[0], status, reason)
-        self._tracer.request_done(
-            client=client[0],
-            method="-",
-            host="",
-            target="-",
-            status=status,
-            bytes_in=0,
-            bytes_out=bytes_sent,
-            result="Error",
-            origin_time=None,
-            total_time=0.0,
-        )
+        report_refused(self._tracer, client[0], status, bytes_sent)
 
     def respond_now(self, request: Request) -> Sequence[bytes] | None:
         """Answer a fresh hit from memory at once; None sends the request to :meth:`handle`."""
@@ -147,7 +139,7 @@ class EdgeApp:
         if hot_key is not None:
             hot = self._hot.answer(hot_key, now)
             if hot is not None:
-                self._report(request, hot[0], hot[2], "Hit", None)
+                report(self._tracer, request, hot[0], hot[2], result="Hit", origin_time=None)
                 return hot[1]
 
         where = route(self._dist, request)
@@ -166,7 +158,14 @@ class EdgeApp:
         release(found)
         if hot_key is not None:
             self._hot.remember(hot_key, found.entry, now)
-        self._report(request, found.entry.status, sum(map(len, parts)), "Hit", None)
+        report(
+            self._tracer,
+            request,
+            found.entry.status,
+            sum(map(len, parts)),
+            result="Hit",
+            origin_time=None,
+        )
         return parts
 
     async def handle(self, request: Request, response: Response) -> None:
@@ -178,8 +177,13 @@ class EdgeApp:
         finally:
             release(where.found)
             outcome.status = response.status or outcome.status
-            self._report(
-                request, outcome.status, response.bytes_sent, outcome.result, outcome.origin_time
+            report(
+                self._tracer,
+                request,
+                outcome.status,
+                response.bytes_sent,
+                result=outcome.result,
+                origin_time=outcome.origin_time,
             )
 
     async def _serve(
@@ -510,30 +514,12 @@ class EdgeApp:
     ) -> None:
         """Answer an error of the edge's own with a short text body (X-Cache: Error)."""
         outcome.result = "Error"
-        body = reason.encode("utf-8", "replace") + b"\n"
-        fields = [
-            (b"date", http_date(time.time())),
-            (b"content-type", b"text/plain; charset=utf-8"),
-            (b"cache-control", b"no-store"),
-            (b"via", via(self._dist.node_name)),
-            (b"x-cache", ERROR),
-        ]
-        response.write_head(status, reason_phrase(status), fields, len(body))
-        await response.write(body)
-        response.end()
+        await answer_error(response, self._dist.node_name, status, reason)
 
     async def _redirect(self, request: Request, response: Response, outcome: Outcome) -> None:
-        """Send a plain-HTTP viewer to HTTPS: 301 for GET and HEAD, 307 otherwise (CloudFront)."""
+        """Send a plain-HTTP viewer to HTTPS (ViewerProtocolPolicy redirect-to-https)."""
         outcome.result = "Redirect"
-        status = 301 if request.method in LOOKUP_METHODS else 307
-        fields = [
-            (b"date", http_date(time.time())),
-            (b"location", https_location(request)),
-            (b"via", via(self._dist.node_name)),
-            (b"x-cache", REDIRECT),
-        ]
-        response.write_head(status, reason_phrase(status), fields, 0)
-        response.end()
+        answer_redirect(request, response, self._dist.node_name)
 
     async def _refresh(self, request: Request, where: Route) -> None:
         """Fetch a stale entry again in the background (RFC 5861 §3, stale-while-revalidate)."""
@@ -562,24 +548,3 @@ class EdgeApp:
         task = asyncio.get_running_loop().create_task(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
-
-    def _report(
-        self,
-        request: Request,
-        status: int,
-        bytes_out: int,
-        result: str,
-        origin_time: float | None,
-    ) -> None:
-        self._tracer.request_done(
-            client=request.client[0],
-            method=request.method,
-            host=request.host,
-            target=request.target,
-            status=status,
-            bytes_in=request.body.received,
-            bytes_out=bytes_out,
-            result=result,
-            origin_time=origin_time,
-            total_time=time.time() - request.arrived,
-        )

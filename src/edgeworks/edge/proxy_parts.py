@@ -1,14 +1,24 @@
-"""Small parts of the edge pipeline: the request's outcome, bodies, interim responses.
+"""Small parts of the edge pipeline: outcome, bodies, interim responses, the edge's own answers.
 
 Kept apart from ``edgeworks.edge.proxy`` so that the pipeline reads as its states.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from edgeworks.cache import Lookup
+from edgeworks.edge.pipeline import (
+    ERROR,
+    LOOKUP_METHODS,
+    REDIRECT,
+    http_date,
+    https_location,
+    via,
+)
+from edgeworks.edge.trace import Tracer
 from edgeworks.http.headers import Headers
 from edgeworks.http.request import Request
 from edgeworks.http.response import Response
@@ -55,3 +65,71 @@ def interim_relay(response: Response | None) -> Callable[[int, Headers], None] |
         viewer.write_interim(status, reason_phrase(status), headers)
 
     return relay
+
+
+async def answer_error(response: Response, node_name: str, status: int, reason: str) -> None:
+    """Write an error of the edge's own: a short text body, never stored, X-Cache: Error."""
+    body = reason.encode("utf-8", "replace") + b"\n"
+    fields = [
+        (b"date", http_date(time.time())),
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"cache-control", b"no-store"),
+        (b"via", via(node_name)),
+        (b"x-cache", ERROR),
+    ]
+    response.write_head(status, reason_phrase(status), fields, len(body))
+    await response.write(body)
+    response.end()
+
+
+def answer_redirect(request: Request, response: Response, node_name: str) -> None:
+    """Send a plain-HTTP viewer to HTTPS: 301 for GET and HEAD, 307 otherwise (CloudFront)."""
+    status = 301 if request.method in LOOKUP_METHODS else 307
+    fields = [
+        (b"date", http_date(time.time())),
+        (b"location", https_location(request)),
+        (b"via", via(node_name)),
+        (b"x-cache", REDIRECT),
+    ]
+    response.write_head(status, reason_phrase(status), fields, 0)
+    response.end()
+
+
+def report(
+    tracer: Tracer,
+    request: Request,
+    status: int,
+    bytes_out: int,
+    *,
+    result: str,
+    origin_time: float | None,
+) -> None:
+    """Report one finished request to the access log and the counters."""
+    tracer.request_done(
+        client=request.client[0],
+        method=request.method,
+        host=request.host,
+        target=request.target,
+        status=status,
+        bytes_in=request.body.received,
+        bytes_out=bytes_out,
+        result=result,
+        origin_time=origin_time,
+        total_time=time.time() - request.arrived,
+    )
+
+
+def report_refused(tracer: Tracer, client: str, status: int, bytes_sent: int) -> None:
+    """Report a request the server refused on its own (no method or target to show)."""
+    tracer.request_done(
+        client=client,
+        method="-",
+        host="",
+        target="-",
+        status=status,
+        bytes_in=0,
+        bytes_out=bytes_sent,
+        result="Error",
+        origin_time=None,
+        total_time=0.0,
+    )
