@@ -213,3 +213,48 @@ def test_logging_and_tracing_are_checked_and_kept(sfn: Any) -> None:
     assert found["loggingConfiguration"]["level"] == "ERROR"
     assert found["tracingConfiguration"] == {"enabled": True}
     assert bad_level["Code"] == "InvalidLoggingConfiguration"
+
+
+def test_express_machines_refuse_sync_callbacks_and_activities(sfn: Any) -> None:
+    waiting = {
+        "StartAt": "Outer",
+        "States": {
+            "Outer": {
+                "Type": "Parallel",
+                "Branches": [
+                    {
+                        "StartAt": "Ask",
+                        "States": {
+                            "Ask": {
+                                "Type": "Task",
+                                "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                                "Parameters": {"FunctionName": "f", "Payload.$": "$$.Task.Token"},
+                                "End": True,
+                            }
+                        },
+                    }
+                ],
+                "End": True,
+            }
+        },
+    }
+
+    refused = error_of(
+        sfn.create_state_machine,
+        name="quick",
+        definition=json.dumps(waiting),
+        roleArn=ROLE,
+        type="EXPRESS",
+    )
+    validated = sfn.validate_state_machine_definition(
+        definition=json.dumps(waiting), type="EXPRESS"
+    )
+    standard = machine(sfn, waiting, name="slow")
+
+    assert refused["Code"] == "InvalidDefinition"
+    assert "/States/Outer/Branches/0/States/Ask/Resource" in refused["Message"]
+    assert validated["result"] == "FAIL"
+    assert (
+        validated["diagnostics"][0]["location"] == "/States/Outer/Branches/0/States/Ask/Resource"
+    )
+    assert standard.endswith(":stateMachine:slow")

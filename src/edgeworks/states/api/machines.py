@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import replace
 from typing import Any
 
 from edgeworks.states.api import arns, inputs
 from edgeworks.states.api.deps import Deps
+from edgeworks.states.api.express import express_problems
 from edgeworks.states.api.protocol import Caller
 from edgeworks.states.api.tags import tag_map
 from edgeworks.states.errors import ApiError
@@ -17,16 +19,19 @@ from edgeworks.states.store import Catalog, MachineRecord
 TYPES = ("STANDARD", "EXPRESS")
 
 
-def check_definition(text: str) -> None:
-    """Refuse a definition the service would reject.
+def check_definition(text: str, kind: str = "STANDARD") -> None:
+    """Refuse a definition the service would reject for a machine of type ``kind``.
 
     Raises:
         ApiError: InvalidDefinition with every problem, each naming its state and field.
     """
     try:
-        parse_definition(text)
+        machine = parse_definition(text)
     except DefinitionError as exc:
         raise ApiError("InvalidDefinition", exc.message()) from exc
+    problems = express_problems(machine.raw) if kind == "EXPRESS" else []
+    if problems:
+        raise ApiError("InvalidDefinition", DefinitionError(problems).message())
 
 
 def check_role(body: dict[str, Any], required: bool) -> str | None:
@@ -107,7 +112,7 @@ async def create(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, 
     role = check_role(body, required=True)
     kind = inputs.choice(body, "type", TYPES, "STANDARD")
     tags = tag_map(body.get("tags", []))
-    check_definition(definition)
+    check_definition(definition, kind or "STANDARD")
 
     now = deps.clock.now()
     machine = MachineRecord(
@@ -206,7 +211,7 @@ async def update(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, 
             "tracingConfiguration must be specified",
         )
     if definition is not None:
-        check_definition(definition)
+        check_definition(definition, machine.type)
 
     updated = replace(
         machine,
@@ -232,11 +237,13 @@ async def delete(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, 
 async def validate(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
     """ValidateStateMachineDefinition: diagnostics with their location, OK or FAIL."""
     definition = inputs.required_str(body, "definition")
-    inputs.choice(body, "type", TYPES, "STANDARD")
+    kind = inputs.choice(body, "type", TYPES, "STANDARD")
     severity = inputs.choice(body, "severity", ("ERROR", "WARNING"), "ERROR")
     limit = inputs.page_size(body)
 
     found = validate_definition(definition)
+    if kind == "EXPRESS" and not found:
+        found = express_problems(json.loads(definition))
     failed = any(d.severity == "ERROR" for d in found)
     shown = [d for d in found if severity == "WARNING" or d.severity == "ERROR"]
     return {
