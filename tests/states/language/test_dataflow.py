@@ -418,3 +418,9 @@ def test_result_path_leaves_the_input_unchanged_and_reaches_into_arrays() -> Non
     assert output == {"a": {"b": 1, "c": 5}, "list": [{"id": 7}]}
     assert nested["list"] == [{"id": 7, "payload": {"s": 1}}]
     assert data == {"a": {"b": 1}, "list": [{"id": 7}]}
+
+
+def test_a_bracket_after_a_dot_selects_a_field_with_a_space() -> None:
+    built = one_state({"Type": "Pass", "InputPath": "$.abc.['def ghi']"})
+
+    assert dataflow.prepare_input(built, {"abc": {"def ghi": 7}}, scope()) == 7
