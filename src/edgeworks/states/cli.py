@@ -36,7 +36,13 @@ def register(commands: Any) -> None:
     )
     parser.add_argument("--account", default="123456789012", help="account of non-numeric keys")
     parser.add_argument("--region", default="us-east-1", help="region when none is signed")
-    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
+    parser.add_argument(
+        "--log-level",
+        default="INFO",
+        type=str.upper,
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="DEBUG, INFO, WARNING or ERROR",
+    )
     parser.set_defaults(run=run)
 
 
@@ -58,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     if args.functions is not None and not args.functions.is_dir():
         raise StatesError(f"--functions {str(args.functions)!r} is not a folder")
     logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         runner.run(_serve(args, host, port))
