@@ -42,3 +42,16 @@ def test_a_taken_port_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[
     err = capsys.readouterr().err
     assert status == 2
     assert f"cannot listen on 127.0.0.1:{port}" in err
+
+
+def test_a_data_dir_that_is_a_file_is_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+
+    status = main(["states", "--listen", "127.0.0.1:0", "--data-dir", str(blocker)])
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert f"cannot use --data-dir '{blocker}'" in err

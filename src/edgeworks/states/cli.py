@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -74,9 +75,12 @@ def run(args: argparse.Namespace) -> int:
 async def _serve(args: argparse.Namespace, host: str, port: int) -> None:
     from edgeworks.states.api import StatesService
 
-    service = StatesService(
-        args.data_dir, args.functions, account=args.account, region=args.region
-    )
+    try:
+        service = StatesService(
+            args.data_dir, args.functions, account=args.account, region=args.region
+        )
+    except (OSError, sqlite3.Error) as exc:
+        raise StatesError(f"cannot use --data-dir {str(args.data_dir)!r}: {exc}") from exc
     try:
         await service.start(host, port)
     except OSError as exc:
