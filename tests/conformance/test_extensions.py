@@ -41,11 +41,6 @@ def test_stale_while_revalidate_concurrent_viewers_one_refresh(edge: Edge, path:
     assert edge.origin.count(path) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the background refresh reuses the triggering viewer's Range: the origin answers "
-    "206, nothing is stored, and the stale entry keeps being served (no new refresh for 30 s)",
-)
 def test_stale_while_revalidate_refresh_after_range_request(edge: Edge, path: str) -> None:
     """RFC 5861 §3 (a SHOULD): the cache refreshes the stored response in the background, also
     when the stale answer was a range of it; the refresh asks for the whole representation.
