@@ -98,7 +98,8 @@ class Dispatcher:
 
     def _caller(self, request: Exchange) -> Caller:
         account, region = self._account, self._region
-        found = _CREDENTIAL.search((get(request.headers, b"authorization") or b"").decode())
+        authorization = get(request.headers, b"authorization") or b""
+        found = _CREDENTIAL.search(authorization.decode("latin-1"))
         if found:
             key, region = found.groups()
             if _ACCOUNT.match(key):
