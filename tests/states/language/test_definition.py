@@ -596,3 +596,12 @@ def test_a_state_without_type_and_one_of_unknown_type() -> None:
     assert codes(machine({"A": {"Type": "Bogus", "End": True}})) == [
         ("SCHEMA_VALIDATION_FAILED", "/States/A/Type")
     ]
+
+
+def test_state_names_are_at_most_80_characters() -> None:
+    long_name = "S" * 81
+
+    assert codes(machine({long_name: {"Type": "Succeed"}})) == [
+        ("SCHEMA_VALIDATION_FAILED", f"/States/{long_name}")
+    ]
+    assert wire(machine({"S" * 80: {"Type": "Succeed"}})) == []

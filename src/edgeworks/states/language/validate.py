@@ -35,6 +35,10 @@ def load(text: str | bytes | Mapping[str, Any]) -> tuple[Any, list[Diagnostic]]:
         return None, [Diagnostic(dg.ERROR, dg.INVALID_JSON_DESCRIPTION, message, None)]
 
 
+# The guide: a state name is 1 to 80 characters.
+MAX_STATE_NAME = 80
+
+
 def validate_document(document: Any, machine_type: str = "STANDARD") -> list[Diagnostic]:
     """Return every diagnostic for a parsed definition document (empty when valid).
 
@@ -73,6 +77,9 @@ def check_machine(
         message = f"Missing 'Next' target: {machine['StartAt']}"
         checker.add(dg.MISSING_TRANSITION_TARGET, message, (*where, "StartAt"))
     for name, state in states.items():
+        if not 1 <= len(name) <= MAX_STATE_NAME:
+            message = f"State names must be from 1 to {MAX_STATE_NAME} characters long"
+            checker.add(dg.SCHEMA_VALIDATION_FAILED, message, (*where, "States", name))
         check_state(
             checker, name, state, (*where, "States", name), language, check_machine=check_machine
         )
