@@ -109,3 +109,49 @@ def test_only_ended_executions_can_be_redriven(sfn: Any) -> None:
 
     assert done["redriveStatus"] == "NOT_REDRIVABLE"
     assert refused["Code"] == "ExecutionNotRedrivable"
+
+
+def test_the_context_object_counts_redrives(sfn: Any, tmp_path: Path) -> None:
+    definition = {
+        "StartAt": "Count",
+        "States": {
+            "Count": {
+                "Type": "Pass",
+                "Parameters": {"count.$": "$$.Execution.RedriveCount", "marker.$": "$.marker"},
+                "Next": "Flaky",
+            },
+            "Flaky": {
+                "Type": "Task",
+                "Resource": LAMBDA + "flaky",
+                "Parameters": {"marker.$": "$.marker", "fail_times": 1},
+                "ResultPath": "$.flaky",
+                "Next": "Again",
+            },
+            "Again": {
+                "Type": "Pass",
+                "Parameters": {
+                    "first.$": "$.count",
+                    "now.$": "$$.Execution.RedriveCount",
+                    "at.$": "$$.Execution.RedriveTime",
+                },
+                "End": True,
+            },
+        },
+    }
+    arn = machine(sfn, definition)
+    execution = sfn.start_execution(
+        stateMachineArn=arn, input=json.dumps({"marker": str(tmp_path / "m")})
+    )["executionArn"]
+    finished(sfn, execution)
+
+    sfn.redrive_execution(executionArn=execution)
+    done = wait_for(
+        lambda: (
+            (found := sfn.describe_execution(executionArn=execution))["status"] != "RUNNING"
+            and found
+        )
+    )
+    output = json.loads(done["output"])
+
+    assert (output["first"], output["now"]) == (0, 1)
+    assert output["at"].endswith("Z")

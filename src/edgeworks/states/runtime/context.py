@@ -75,8 +75,11 @@ class Run:
     activities: ActivityQueues
     durable: bool = True
 
-    def context(self) -> dict[str, Any]:
-        """Return the context object's Execution and StateMachine members."""
+    def context(self, generation: int | None = None) -> dict[str, Any]:
+        """Return the context object's Execution and StateMachine members, as they were in
+        redrive ``generation`` (the current one when None)."""
+        generation = self.journal.generation if generation is None else generation
+        redriven = self.journal.redrive_time(generation)
         return {
             "Execution": {
                 "Id": self.arn,
@@ -84,7 +87,8 @@ class Run:
                 "Name": self.name,
                 "RoleArn": self.role_arn,
                 "StartTime": iso(self.started),
-                "RedriveCount": self.journal.generation,
+                "RedriveCount": generation,
+                **({"RedriveTime": iso(redriven)} if redriven is not None else {}),
             },
             "StateMachine": {"Id": self.machine_arn, "Name": self.machine_name},
         }

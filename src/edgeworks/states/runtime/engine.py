@@ -26,7 +26,7 @@ from edgeworks.states.runtime.callbacks import Callbacks
 from edgeworks.states.runtime.clock import Clock
 from edgeworks.states.runtime.context import Path, Run, data_details
 from edgeworks.states.runtime.interpreter import ABORT, run_states
-from edgeworks.states.runtime.journal import Journal
+from edgeworks.states.runtime.journal import REDRIVEN, Journal
 from edgeworks.states.runtime.waiting import DeadlineError, within
 from edgeworks.states.store import ExecutionRecord, MapRunRecord, MapRuns, Store
 
@@ -88,7 +88,7 @@ class Engine:
             raise ValueError(f"execution {execution.arn} is {execution.status}")
         journal = Journal(execution.arn, self.store, generation=count)
         details = {"executionRedrivenEventDetails": {"redriveCount": count}}
-        journal.emit("redriven", "ExecutionRedriven", len(journal.events), now, details)
+        journal.emit(REDRIVEN, "ExecutionRedriven", len(journal.events), now, details)
         again = self.store.execution(execution.arn)
         assert again is not None
         self.launch(again)

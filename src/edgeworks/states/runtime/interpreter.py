@@ -19,6 +19,7 @@ from edgeworks.states.language.base import Scope, State
 from edgeworks.states.language.errors import QUERY_EVALUATION_ERROR, StatesFailure
 from edgeworks.states.runtime import core
 from edgeworks.states.runtime.context import Path, data_details, dumps, iso
+from edgeworks.states.store import EventRecord
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ async def run_state(step: Path, state: State, data: Any, extra: dict[str, Any] |
         f"{state.type}StateEntered",
         {"stateEnteredEventDetails": {"name": state.name, **data_details("input", data)}},
     )
-    scope = _scope(step, state, entered.timestamp, extra)
+    scope = _scope(step, state, entered, extra)
 
     try:
         outcome = await RUNNERS[state.type](step, state, data, scope)
@@ -152,8 +153,14 @@ def _assigned(step: Path, state: State, outcome: Outcome) -> dict[str, Any]:
     return {"assignedVariables": values, "assignedVariablesDetails": {"truncated": False}}
 
 
-def _scope(step: Path, state: State, entered: float, extra: dict[str, Any] | None) -> Scope:
-    context = step.run.context()
-    context["State"] = {"EnteredTime": iso(entered), "Name": state.name, "RetryCount": 0}
+def _scope(step: Path, state: State, entered: EventRecord, extra: dict[str, Any] | None) -> Scope:
+    # A visit replayed from an earlier generation sees the redrive count it first ran with,
+    # so that it decides as it did then.
+    context = step.run.context(step.run.journal.generation_of(entered))
+    context["State"] = {
+        "EnteredTime": iso(entered.timestamp),
+        "Name": state.name,
+        "RetryCount": 0,
+    }
     context.update(extra or {})
     return Scope(context=context, variables=step.variables, random=random.Random(step.seed()))

@@ -23,6 +23,10 @@ from edgeworks.states.store import EventRecord, Store
 GENERATION_MARK = "\x1e"
 
 
+# The key of the ExecutionRedriven event that begins each generation after the first.
+REDRIVEN = "redriven"
+
+
 def stored_key(key: str, generation: int) -> str:
     """Return the key an event of ``generation`` is stored under."""
     return key if generation == 0 else f"{key}{GENERATION_MARK}{generation}"
@@ -53,6 +57,7 @@ class Journal:
         self._events: list[EventRecord] = []
         self._by_key: dict[str, tuple[int, EventRecord]] = {}
         self._exited: set[str] = set()
+        self._redrives: dict[int, float] = {}
         self._timers: dict[str, float] = {}
         for event in store.events(execution_arn) if store and not fresh else []:
             self._index(event)
@@ -113,6 +118,15 @@ class Journal:
         self._timers[key] = due
         return due
 
+    def generation_of(self, event: EventRecord) -> int:
+        """Return the redrive generation that wrote an event."""
+        _, _, mark = event.key.partition(GENERATION_MARK)
+        return int(mark) if mark else 0
+
+    def redrive_time(self, generation: int) -> float | None:
+        """Return when redrive ``generation`` began, or None for the first run."""
+        return self._redrives.get(generation)
+
     def callback_key(self, key: str, visit: str | None) -> str:
         """Return the key a task token names: unique to the generation that waits."""
         return stored_key(key, self.generation) if self._again(visit) else key
@@ -129,3 +143,5 @@ class Journal:
             self._by_key[key] = (generation, event)
         if key.endswith(":exited"):
             self._exited.add(key.removesuffix(":exited"))
+        elif key == REDRIVEN:
+            self._redrives[generation] = event.timestamp
