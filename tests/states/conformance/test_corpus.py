@@ -177,13 +177,22 @@ def _check_run(done: dict[str, Any], expect: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(("stem", "case"), _params())
 def test_case(sfn: Any, stem: str, case: dict[str, Any]) -> None:
-    """The execution ends as the service's documentation says it does."""
+    """The execution ends as the service's documentation says it does.
+
+    A definition the service runs also passes ValidateStateMachineDefinition; one it refuses
+    fails CreateStateMachine with the documented error.
+    """
     if case["expect"]["status"] == "REJECTED":
         _check_rejected(sfn, stem, case)
         return
 
+    checked = sfn.validate_state_machine_definition(
+        definition=json.dumps(case["definition"]), type=case.get("type", "STANDARD")
+    )
     machine_arn = _create(sfn, stem, case)
     done = _run(sfn, machine_arn, stem, case)
+
+    assert checked["result"] == "OK", checked["diagnostics"]
 
     _check_run(done, case["expect"])
 
