@@ -83,6 +83,10 @@ def test_alias_routes_and_records_itself(sfn: Any) -> None:
     assert json.loads(moved["output"]) == "a"
     assert described["routingConfiguration"][0]["stateMachineVersionArn"] == machine + ":1"
     assert [a["stateMachineAliasArn"] for a in listed] == [alias]
+    by_alias = sfn.list_executions(stateMachineArn=alias)["executions"]
+    by_version = sfn.list_executions(stateMachineArn=machine + ":2")["executions"]
+    assert len(by_alias) == 2
+    assert [e["executionArn"] for e in by_version] == [run]
 
 
 def test_a_routed_version_cannot_be_deleted_until_the_alias_goes(sfn: Any) -> None:

@@ -7,7 +7,6 @@ from typing import Any
 
 from edgeworks.states.api import arns, inputs, versions
 from edgeworks.states.api.deps import Deps
-from edgeworks.states.api.machines import find as find_machine
 from edgeworks.states.api.protocol import Caller
 from edgeworks.states.errors import ApiError
 from edgeworks.states.store import ExecutionRecord
@@ -182,7 +181,7 @@ async def stop(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, An
 
 async def list_all(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
     """ListExecutions of a STANDARD machine or a map run, newest first, by status, paged."""
-    owner, map_run = _owner(deps, body)
+    owner, by = _owner(deps, body)
     status = inputs.choice(body, "statusFilter", STATUSES, None)
     limit = inputs.page_size(body)
     before = inputs.decode_token(body)
@@ -192,7 +191,7 @@ async def list_all(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str
         status,
         before or 2**62,
         limit + 1,
-        map_run=map_run,
+        by=by,
         redriven=None if redrive is None else redrive == "REDRIVEN",
     )
     answer: dict[str, Any] = {"executions": [_item(e) for _, e in rows[:limit]]}
@@ -201,21 +200,27 @@ async def list_all(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str
     return answer
 
 
-def _owner(deps: Deps, body: dict[str, Any]) -> tuple[str, bool]:
-    # Step Functions API, ListExecutions: exactly one of stateMachineArn and mapRunArn.
+def _owner(deps: Deps, body: dict[str, Any]) -> tuple[str, str]:
+    # Step Functions API, ListExecutions: exactly one of stateMachineArn (a machine, version
+    # or alias ARN) and mapRunArn.
     if (body.get("stateMachineArn") is None) == (body.get("mapRunArn") is None):
         raise ApiError(
             "ValidationException", "Must provide exactly one of StateMachine ARN or MapRun ARN"
         )
     if body.get("mapRunArn") is not None:
-        return str(arns.parse(body["mapRunArn"], "mapRunArn", ("mapRun",))), True
-    machine = find_machine(deps, body)
+        return str(arns.parse(body["mapRunArn"], "mapRunArn", ("mapRun",))), "map_run"
+    found = versions.target(deps, body)
+    machine = found.machine
     if machine.type == "EXPRESS":
         raise ApiError(
             "StateMachineTypeNotSupported",
             f"This operation is not supported by this type of state machine: '{machine.arn}'",
         )
-    return machine.arn, False
+    if found.alias is not None:
+        return found.alias.arn, "alias_arn"
+    if found.version is not None:
+        return found.version.arn, "version_arn"
+    return machine.arn, "machine_arn"
 
 
 def _item(execution: ExecutionRecord) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from edgeworks.states.store.schema import PRAGMAS, TABLES
 _MACHINE_COLUMNS = (
     "arn, name, type, definition, role_arn, created, updated, revision_id, logging, tracing"
 )
+_OWNERS = frozenset({"machine_arn", "map_run", "version_arn", "alias_arn"})
 _EXECUTION_COLUMNS = (
     "arn, machine_arn, name, status, input, started, definition, role_arn, machine_updated,"
     " revision_id, type, stopped, output, error, cause, map_run, version_arn, alias_arn,"
@@ -222,16 +223,19 @@ class Store:
         before: int,
         limit: int,
         *,
-        map_run: bool = False,
+        by: str = "machine_arn",
         redriven: bool | None = None,
     ) -> list[tuple[int, ExecutionRecord]]:
         """Return a page of executions, newest first, older than ``before``.
 
-        ``owner`` is a state machine ARN, or a map run ARN when ``map_run`` is set;
-        ``redriven`` keeps only executions that were (True) or were not (False) redriven.
+        ``owner`` is the ARN found in column ``by``: ``machine_arn``, ``map_run``,
+        ``version_arn`` or ``alias_arn``; ``redriven`` keeps only executions that were (True)
+        or were not (False) redriven.
         """
         self.flush()
-        column = "map_run" if map_run else "machine_arn"
+        if by not in _OWNERS:
+            raise ValueError(f"executions cannot be listed by {by!r}")
+        column = by
         sql = f"SELECT seq, {_EXECUTION_COLUMNS} FROM executions WHERE {column} = ? AND seq < ?"
         args: list[Any] = [owner, before]
         if status is not None:
