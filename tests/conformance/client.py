@@ -112,13 +112,17 @@ def _check_framing(answer: Answer, method: str) -> None:
         raise FramingError(f"Content-Length {declared} but {len(answer.body)} body bytes")
 
 
+class NoResponseError(AssertionError):
+    """The connection ended before a response head arrived."""
+
+
 class FramingError(AssertionError):
     """The response's body and its Content-Length disagree (truncated or overlong)."""
 
 
 def _parse_head(head: bytes) -> tuple[int, list[tuple[str, str]]]:
     if not head:
-        raise AssertionError("the node closed the connection without a response")
+        raise NoResponseError("the node closed the connection without a response")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ", 2)[1])
     fields = []

@@ -40,6 +40,7 @@ class Reply:
         declared: A Content-Length to announce instead of the body's own; the connection
             closes after the body, so a shorter body arrives truncated.
         ranges: Answer a request carrying ``Range: bytes=A-B`` with that part, as 206.
+        validates: Answer 304 when the request's If-None-Match holds the reply's ETag.
     """
 
     status: int = 200
@@ -52,6 +53,7 @@ class Reply:
     echo: str = ""
     declared: int | None = None
     ranges: bool = False
+    validates: bool = False
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,9 @@ def _tailored(reply: Reply, request: Seen) -> Reply:
     if reply.echo:
         echoed = request.headers.get(reply.echo.lower(), "").encode("latin-1")
         reply = dataclasses.replace(reply, body=echoed)
+    etag = dict((name.lower(), value) for name, value in reply.headers).get("etag")
+    if reply.validates and etag and etag in request.headers.get("if-none-match", ""):
+        return dataclasses.replace(reply, status=304, body=b"")
     asked = request.headers.get("range", "")
     if reply.ranges and asked.startswith("bytes=") and "," not in asked:
         first, _, last = asked[6:].partition("-")
@@ -281,10 +286,13 @@ def reply(
     echo: str = "",
     declared: int | None = None,
     ranges: bool = False,
+    validates: bool = False,
 ) -> Reply:
     """A :class:`Reply` with fields written as ``"Name: value"`` lines, for short scripts."""
     fields = tuple(_split(line) for line in lines)
-    return Reply(status, fields, body, delay, interim, date, drop, echo, declared, ranges)
+    return Reply(
+        status, fields, body, delay, interim, date, drop, echo, declared, ranges, validates
+    )
 
 
 def _split(line: str) -> tuple[str, str]:

@@ -181,3 +181,24 @@ def test_304_for_another_representation_is_not_merged(edge: Edge, path: str) -> 
     edge.get(path)
     answer = edge.get(path)
     assert (answer.status, answer.body, answer.header("etag")) == (200, b"second", '"v2"')
+
+
+def test_viewer_conditional_on_stale_entry_still_valid(edge: Edge, path: str) -> None:
+    """RFC 9111 §4.3.1, §4.3.2: a stale entry is validated first; the viewer's matching
+    If-None-Match then gets 304, and the refreshed entry answers plain requests.
+    """
+    current = reply(200, "Cache-Control: max-age=60", 'ETag: "v1"', body=b"stored", validates=True)
+    stale_with(edge, path, 'ETag: "v1"', then=current)
+    assert edge.get(path, 'If-None-Match: "v1"').status == 304
+    later = edge.get(path)
+    assert (later.x_cache, later.body, edge.origin.count(path)) == ("Hit", b"stored", 2)
+
+
+def test_viewer_conditional_on_stale_entry_changed_at_origin(edge: Edge, path: str) -> None:
+    """RFC 9111 §4.3.2: once the origin has a new representation, a viewer holding the old
+    one gets the new one in full, never a 304 for what it has.
+    """
+    changed = reply(200, "Cache-Control: max-age=60", 'ETag: "v2"', body=b"second", validates=True)
+    stale_with(edge, path, 'ETag: "v1"', then=changed)
+    answer = edge.get(path, 'If-None-Match: "v1"')
+    assert (answer.status, answer.body, answer.header("etag")) == (200, b"second", '"v2"')
