@@ -202,3 +202,18 @@ def test_viewer_conditional_on_stale_entry_changed_at_origin(edge: Edge, path: s
     stale_with(edge, path, 'ETag: "v1"', then=changed)
     answer = edge.get(path, 'If-None-Match: "v1"')
     assert (answer.status, answer.body, answer.header("etag")) == (200, b"second", '"v2"')
+
+
+def test_304_with_no_store_does_not_refresh_entry(edge: Edge, path: str) -> None:
+    """RFC 9111 §5.2.2.5, §4.3.4: a 304 saying no-store may answer this request, but nothing of
+    it is kept: the next request does not reuse the entry as fresh.
+    """
+    stale_with(
+        edge,
+        path,
+        'ETag: "v1"',
+        then=reply(304, 'ETag: "v1"', "Cache-Control: no-store, max-age=60"),
+    )
+    assert edge.get(path).body == b"stored"
+    edge.origin.script(path, reply(200, "Cache-Control: max-age=60", body=b"new"))
+    assert edge.get(path).body == b"new"
