@@ -385,12 +385,15 @@ class EdgeApp:
                 role.publish_head(shared)
                 sharing = role
         response.write_head(answer.status, answer.reason, fields, answer.content_length)
-        await self._stream(answer, response, writer, sharing)
+        last = await self._stream(answer, response, writer, sharing)
         if writer is not None:
             writer.commit()
         if sharing is not None:
             sharing.finish()  # after the commit: the next request finds the entry stored
         self._after(request, where, answer, times)
+        # The viewer's last byte leaves after the cache learnt everything: its next request,
+        # on any connection or worker, sees the stored entry.
+        await response.write(last)
         response.end()
 
     def _after(
@@ -451,15 +454,27 @@ class EdgeApp:
         response: Response,
         writer: Writer | None,
         sharing: Filler[SharedHead] | None,
-    ) -> None:
-        """Copy the origin's body to the viewer, the cache writer and the followers."""
+    ) -> bytes:
+        """Copy the origin's body to the viewer, the cache writer and the followers.
+
+        Returns:
+            The chunk that completes a body of declared length, held back from the viewer
+            until the cache has it (empty otherwise: a chunked body ends with ``end()``).
+        """
         complete = False
+        held = b""
+        remaining = answer.content_length
         try:
             async for chunk in answer.body:
                 if writer is not None:
                     writer.write(chunk)
                 if sharing is not None:
                     sharing.publish(chunk)
+                if remaining is not None:
+                    remaining -= len(chunk)
+                    if remaining <= 0:
+                        held = chunk
+                        continue
                 await response.write(chunk)
             complete = True
         except OriginError as exc:
@@ -469,6 +484,7 @@ class EdgeApp:
             if writer is not None and not complete:
                 writer.abort()
             await answer.aclose()
+        return held
 
     async def _from_entry(
         self, request: Request, response: Response, found: Lookup, entry: Entry, x_cache: bytes
