@@ -605,3 +605,16 @@ def test_state_names_are_at_most_80_characters() -> None:
         ("SCHEMA_VALIDATION_FAILED", f"/States/{long_name}")
     ]
     assert wire(machine({"S" * 80: {"Type": "Succeed"}})) == []
+
+
+def test_a_task_resource_must_be_an_arn() -> None:
+    task = {"Type": "Task", "Resource": "my-function", "End": True}
+
+    assert wire(machine({"T": task})) == [
+        {
+            "severity": "ERROR",
+            "code": "SCHEMA_VALIDATION_FAILED",
+            "message": "Value is not a valid resource ARN",
+            "location": "/States/T/Resource",
+        }
+    ]

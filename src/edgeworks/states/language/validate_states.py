@@ -3,6 +3,7 @@ service adds for each type (States Language: State Types; the guide's error-hand
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -170,7 +171,15 @@ def _check_wait(site: Site) -> None:
         )
 
 
+# arn:partition:service:region:account:resource; service integrations leave region and
+# account empty (arn:aws:states:::lambda:invoke).
+_RESOURCE_ARN = re.compile(r"arn:[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]*:\d*:.+\Z")
+
+
 def _check_task(site: Site) -> None:
+    resource = site.raw.get("Resource")
+    if isinstance(resource, str) and not _RESOURCE_ARN.match(resource):
+        site.add("Value is not a valid resource ARN", "Resource")
     timeout, heartbeat = site.raw.get("TimeoutSeconds"), site.raw.get("HeartbeatSeconds")
     if isinstance(timeout, int) and isinstance(heartbeat, int) and heartbeat >= timeout:
         message = f"The 'HeartbeatSeconds' of {site.owner} must be smaller than 'TimeoutSeconds'"
