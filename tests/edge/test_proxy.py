@@ -400,3 +400,11 @@ def test_https_only_refuses_plain_http() -> None:
         assert reply.status == 403
         assert b"HTTPS" in body
         assert running.origin.seen == []
+
+
+def test_a_new_connection_right_after_a_miss_finds_the_entry(stack: Stack) -> None:
+    for number in range(5):
+        first, _ = fetch(stack.client(), "GET", f"/cache/fresh-{number}")
+        assert first.getheader("x-cache") == "Miss from edgeworks"
+        second, _ = fetch(stack.client(), "GET", f"/cache/fresh-{number}")
+        assert second.getheader("x-cache") == "Hit from edgeworks"
