@@ -55,3 +55,18 @@ def test_a_data_dir_that_is_a_file_is_reported(
     err = capsys.readouterr().err
     assert status == 2
     assert f"cannot use --data-dir '{blocker}'" in err
+
+
+def test_a_data_dir_in_use_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from edgeworks.states.store.lock import DirectoryLock
+
+    tmp_path.joinpath("data").mkdir()
+    held = DirectoryLock(tmp_path / "data" / "states.lock")
+    try:
+        status = main(["states", "--listen", "127.0.0.1:0", "--data-dir", str(tmp_path / "data")])
+    finally:
+        held.release()
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "is in use by another edgeworks states process" in err

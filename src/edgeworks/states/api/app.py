@@ -27,6 +27,7 @@ from edgeworks.states.api.protocol import Dispatcher, Operation
 from edgeworks.states.functions import FunctionRunner
 from edgeworks.states.runtime import Clock, Engine, SystemClock
 from edgeworks.states.store import Store
+from edgeworks.states.store.lock import DirectoryLock
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,7 @@ class StatesService:
         poll_seconds: float = 60.0,
     ) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = DirectoryLock(data_dir / "states.lock")
         self.clock = clock or SystemClock()
         self.store = Store(data_dir / "states.sqlite3")
         self.functions = FunctionRunner(functions_dir)
@@ -124,3 +126,4 @@ class StatesService:
         await self.engine.close()
         self.functions.close()
         self.store.close()
+        self._lock.release()
