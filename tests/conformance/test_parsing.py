@@ -39,7 +39,19 @@ def test_obsolete_date_forms_accepted_in_expires(edge: Edge, path: str, form: ob
     assert twice(edge, path) == 1
 
 
-@pytest.mark.parametrize("value", ["0", "-1", "soon", "Thu, 01 Jan 2099"])
+INVALID_EXPIRES = [
+    "0",
+    "-1",
+    "soon",
+    "Thu, 01 Jan 2099",  # no time
+    "Thu, 01 Jan 2099 00:00:00 UTC",  # a zone other than GMT
+    "Thu,01 Jan 2099 00:00:00 GMT",  # no space after the comma
+    "Thu, 01 Jan 2099 00:00 GMT",  # no seconds
+    "Thu, 1 Jan 2099 00:00:00 GMT",  # one-digit day in the preferred form
+]
+
+
+@pytest.mark.parametrize("value", INVALID_EXPIRES)
 def test_invalid_expires_is_stale(edge: Edge, path: str, value: str) -> None:
     """RFC 9111 §5.3: a cache recipient MUST treat an invalid Expires as already expired."""
     edge.origin.script(path, reply(200, f"Expires: {value}"))

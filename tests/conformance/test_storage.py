@@ -89,6 +89,26 @@ def test_must_understand_unknown_status_is_not_stored(edge: Edge, path: str) -> 
     assert twice(edge, path) == 2
 
 
+def test_all_end_to_end_fields_are_stored(edge: Edge, path: str) -> None:
+    """RFC 9111 §3.1: a cache MUST store every received field, unrecognised ones included,
+    except those the rules leave out.
+    """
+    fields = [
+        "Content-Type: text/x-conformance; charset=utf-8",
+        "Content-Language: en",
+        "Link: </next>; rel=next",
+        "X-Unknown-Thing: kept as sent",
+        "Test-Field: 1",
+    ]
+    edge.origin.script(path, reply(200, "Cache-Control: max-age=60", *fields))
+    edge.get(path)
+    hit = edge.get(path)
+    assert hit.x_cache == "Hit"
+    for line in fields:
+        name, _, value = line.partition(": ")
+        assert hit.header(name) == value, name
+
+
 def test_hop_by_hop_fields_are_not_stored(edge: Edge, path: str) -> None:
     """RFC 9111 §3.1, RFC 9110 §7.6.1: Connection, Keep-Alive and named fields are not stored."""
     edge.origin.script(
