@@ -517,3 +517,30 @@ def test_parallel_retries_as_a_whole_and_map_failures_are_caught(
     assert seen.count("ParallelStateStarted") == 2
     assert seen.count("ParallelStateFailed") == 1
     assert "MapStateFailed" in seen
+
+
+def test_a_parallel_closes_after_its_last_branch_event(sfn: Any) -> None:
+    definition = {
+        "StartAt": "Both",
+        "States": {
+            "Both": {
+                "Type": "Parallel",
+                "Branches": [
+                    {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}},
+                    {"StartAt": "B", "States": {"B": {"Type": "Pass", "End": True}}},
+                ],
+                "End": True,
+            }
+        },
+    }
+    execution = run(sfn, definition)
+    finished(sfn, execution)
+
+    events = history(sfn, execution)
+    started = next(e for e in events if e["type"] == "ParallelStateStarted")
+    succeeded = next(e for e in events if e["type"] == "ParallelStateSucceeded")
+    branch_firsts = [e for e in events if e["type"] == "PassStateEntered"]
+
+    assert {e["previousEventId"] for e in branch_firsts} == {started["id"]}
+    assert succeeded["previousEventId"] == succeeded["id"] - 1
+    assert events[succeeded["id"] - 2]["type"] == "PassStateExited"

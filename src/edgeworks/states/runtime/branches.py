@@ -72,18 +72,29 @@ async def run_parallel(step: Path, state: Any, data: Any, scope: Scope) -> Outco
 async def _parallel_once(step: Path, state: Any, data: Any, scope: Scope, attempt: int) -> Outcome:
     effective = core.branch_input(state, data, scope, step.variables)
     started = step.emit(f"#{attempt}:started", "ParallelStateStarted")
-
-    async def branch(index: int, machine: Any) -> Any:
-        path = step.child(f"#{attempt}/b{index}", started.id, step.variables)
-        return await run_states(path, machine, effective)
+    paths = [
+        step.child(f"#{attempt}/b{i}", started.id, step.variables)
+        for i in range(len(state.branches))
+    ]
+    jobs = [
+        run_states(path, machine, effective)
+        for path, machine in zip(paths, state.branches, strict=True)
+    ]
 
     try:
-        results = await first_failure_stops([branch(i, m) for i, m in enumerate(state.branches)])
+        results = await first_failure_stops(jobs)
     except StatesFailure as failure:
+        _follow(step, paths)
         step.emit(f"#{attempt}:failed", "ParallelStateFailed")
         raise failure from None
+    _follow(step, paths)
     step.emit(f"#{attempt}:succeeded", "ParallelStateSucceeded")
     return Outcome(core.task_output(state, data, results, scope, step.variables), state.next)
+
+
+def _follow(step: Path, paths: Sequence[Path]) -> None:
+    # The state's closing event links to the last event any of its branches wrote.
+    step.last_id = max((path.last_id for path in paths), default=step.last_id)
 
 
 @runner("Map")
@@ -110,8 +121,10 @@ async def _map_once(step: Path, state: Any, data: Any, scope: Scope, attempt: in
             ]
         )
     except StatesFailure as failure:
+        _follow(step, iterations.paths)
         step.emit(f"#{attempt}:failed", "MapStateFailed")
         raise failure from None
+    _follow(step, iterations.paths)
     step.emit(f"#{attempt}:succeeded", "MapStateSucceeded")
     return Outcome(core.task_output(state, data, results, scope, step.variables), state.next)
 
@@ -127,11 +140,13 @@ class _Iterations:
         self.scope = scope
         self.effective = effective
         self.gate = gate
+        self.paths: list[Path] = []
 
     async def run(self, suffix: str, started_id: int, index: int, item: Any) -> Any:
         """Run one item through the item processor, between its iteration events."""
         async with self.gate:
             path = self.step.child(suffix, started_id, self.step.variables)
+            self.paths.append(path)
             details = {"name": self.state.name, "index": index}
             path.emit(
                 ":started", "MapIterationStarted", {"mapIterationStartedEventDetails": details}
