@@ -4,7 +4,8 @@
 parser callback (:meth:`EdgeApp.respond_now`: lookup, prepared bytes, no task). Everything else
 goes through :meth:`EdgeApp.handle`, which walks the states of one exchange::
 
-    refused (403)         the behaviour does not allow the method
+    redirect (301 / 307)  plain HTTP under ViewerProtocolPolicy redirect-to-https
+    refused (403)         plain HTTP under https-only, or a method the behaviour does not allow
     unsatisfiable (504)   only-if-cached and nothing usable stored
     hit / stale           answer from the stored entry (stale: refresh in the background)
     revalidate            ask the origin conditionally; 304 refreshes the entry (RefreshHit)
@@ -17,6 +18,10 @@ response to the viewer, so a large object never sits in memory whole. Every fini
 reported once to the tracer (access log and counters).
 
 Concurrent GET misses for one key share one origin fetch (``edgeworks.edge.proxy_collapse``).
+Identical plain hits are replayed from a one-second memo (``edgeworks.edge.pipeline_hot``).
+
+Pass-through costs far more than a hit: several hundred Python calls per request across the
+pipeline, the origin client and the cache's storability rules, against a few dozen for a hit.
 """
 
 from __future__ import annotations
