@@ -72,6 +72,9 @@ def test_each_item_runs_as_a_child_execution(sfn: Any) -> None:
     ]
     child = sfn.describe_execution(executionArn=children[0]["executionArn"])
     assert child["mapRunArn"] == run
+    child_machine = sfn.describe_state_machine_for_execution(executionArn=child["executionArn"])
+    assert (child_machine["label"], child_machine["mapRunArn"]) == ("Items", run)
+    assert json.loads(child_machine["definition"])["StartAt"] == "Work"
 
 
 def test_items_are_batched(sfn: Any) -> None:

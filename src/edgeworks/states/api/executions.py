@@ -242,13 +242,19 @@ def _item(execution: ExecutionRecord) -> dict[str, Any]:
 async def describe_machine(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
     """DescribeStateMachineForExecution: the definition the execution started with."""
     execution = find(deps, body)
-    return {
+    answer: dict[str, Any] = {
         "stateMachineArn": execution.machine_arn,
         "name": execution.machine_arn.split(":")[6],
         "definition": execution.definition,
         "roleArn": execution.role_arn,
         "updateDate": execution.machine_updated,
-        "revisionId": execution.revision_id,
         "loggingConfiguration": {"level": "OFF", "includeExecutionData": False},
         "tracingConfiguration": {"enabled": False},
     }
+    if execution.revision_id:
+        answer["revisionId"] = execution.revision_id
+    if execution.map_run is not None:
+        # A distributed Map's child runs the item processor of MACHINE/LABEL.
+        answer["mapRunArn"] = execution.map_run
+        answer["label"] = answer["name"].rpartition("/")[2]
+    return answer
