@@ -408,3 +408,24 @@ def test_a_new_connection_right_after_a_miss_finds_the_entry(stack: Stack) -> No
         assert first.getheader("x-cache") == "Miss from edgeworks"
         second, _ = fetch(stack.client(), "GET", f"/cache/fresh-{number}")
         assert second.getheader("x-cache") == "Hit from edgeworks"
+
+
+def test_pipelined_misses_and_hits_come_back_in_order(stack: Stack) -> None:
+    fetch(stack.client(), "GET", "/cache/p0", {"Host": "e"})
+    data = b"".join(
+        b"GET %s HTTP/1.1\r\nHost: e\r\n\r\n" % target
+        for target in (b"/slow/p1?delay=0.2", b"/cache/p0", b"/plain/p2", b"/cache/p0")
+    )
+    raw = _raw_exchange(
+        stack, data + b"GET /plain/last HTTP/1.1\r\nHost: e\r\nConnection: close\r\n\r\n"
+    )
+    order = [line for line in raw.split(b"\r\n") if line.startswith((b"GET ", b"x-cache"))]
+    bodies = [line.split(b" #")[0] for line in raw.split(b"\r\n\r\n")[1:] if b" #" in line]
+    assert [body.split(b" ")[1] for body in bodies] == [
+        b"/slow/p1?delay=0.2",
+        b"/cache/p0",
+        b"/plain/p2",
+        b"/cache/p0",
+        b"/plain/last",
+    ]
+    assert order.count(b"x-cache: Hit from edgeworks") == 2
