@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import http.client
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable
 
 import pytest
+import trustme
 
 from conftest import free_port
 from edge.test_proxy_support import OriginApp, Stack, fetch
@@ -429,3 +432,24 @@ def test_pipelined_misses_and_hits_come_back_in_order(stack: Stack) -> None:
         b"/plain/last",
     ]
     assert order.count(b"x-cache: Hit from edgeworks") == 2
+
+
+def test_tls_viewers_are_served_under_redirect_to_https() -> None:
+    authority = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("localhost").configure_cert(server_context)
+    client_context = ssl.create_default_context()
+    authority.configure_trust(client_context)
+    with Stack(shape=_viewer_policy("redirect-to-https"), tls=server_context) as running:
+        conn = http.client.HTTPSConnection(
+            "localhost", running.edge_port, context=client_context, timeout=5
+        )
+        try:
+            first, body = fetch(conn, "GET", "/cache/tls")
+            second, again = fetch(conn, "GET", "/cache/tls")
+        finally:
+            conn.close()
+        assert first.getheader("x-cache") == "Miss from edgeworks"
+        assert second.getheader("x-cache") == "Hit from edgeworks"
+        assert again == body
+        assert running.origin.seen[0].headers.count((b"x-forwarded-for", b"127.0.0.1")) == 1

@@ -10,6 +10,7 @@ import asyncio
 import dataclasses
 import http.client
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, TypeVar
@@ -116,6 +117,7 @@ class Stack:
         read_timeout: float = 5.0,
         limits: Limits | None = None,
         shape: Callable[[Distribution], Distribution] | None = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.origin = origin or OriginApp()
         self.origin_port = origin_port or free_port()
@@ -130,6 +132,7 @@ class Stack:
         self.loop = uvloop.new_event_loop()
         self.tracer = Tracer()
         self._limits = limits or Limits()
+        self._tls = tls
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.origin_server: HTTPServer | None = None
         self.edge_server: HTTPServer | None = None
@@ -146,7 +149,7 @@ class Stack:
             self.origin_server = HTTPServer(self.origin, Limits())
             await self.origin_server.start(_listen(self.origin_port))
         self.app = EdgeApp(self.dist, tracer=self.tracer)
-        self.edge_server = HTTPServer(self.app, self._limits)
+        self.edge_server = HTTPServer(self.app, self._limits, self._tls)
         await self.edge_server.start(_listen(self.edge_port))
 
     def stop_origin(self) -> None:
