@@ -1,4 +1,10 @@
-"""Memory cost per cached object in the memory tier, bodies excluded.
+"""Memory cost per cached object, bodies excluded: through the cache facade, and in the tiers.
+
+The first figure is the one that counts: 100,000 small responses stored through
+``Cache.open_writer`` / ``commit`` and looked up once, measured with tracemalloc over everything
+the cache then holds for them (entries with their prepared heads, the memory tier's index, the
+URL index for invalidation), plus each object's key. It also times a tight loop of
+``lookup`` + ``answer`` on one fresh entry, the hit path.
 
 Fills a :class:`MemoryTier` with small objects (every object shares one body, so the body costs
 nothing) and measures with tracemalloc what the tier holds for them: the key, the facade's
@@ -24,9 +30,13 @@ import gc
 import sys
 import tempfile
 import time
+import timeit
 import tracemalloc
 
+from edgeworks.cache import Cache
 from edgeworks.cache.storage import ENTRY_OVERHEAD, DiskTier, MemoryTier, StoredObject
+from edgeworks.config.model import CachePolicy, CacheStorage
+from edgeworks.http.headers import Headers
 
 BODY = b"x" * 512
 
@@ -45,6 +55,69 @@ def meta_for(i: int) -> bytes:
         b'etag: "%08x-200"\nlast-modified: Tue, 03 Dec 2024 10:00:00 GMT\n'
         b"date: Tue, 03 Dec 2024 16:00:00 GMT\nvary: accept-encoding\n" % i
     )
+
+
+POLICY = CachePolicy(id="bench", name="bench", min_ttl=0, default_ttl=86400, max_ttl=31536000)
+REQUEST: Headers = [
+    (b"host", b"www.example.com"),
+    (b"accept", b"*/*"),
+    (b"user-agent", b"bench"),
+    (b"accept-encoding", b"gzip, br"),
+]
+STORED_AT = 1733241600.0
+
+
+def response_for(i: int) -> Headers:
+    """Return seven response fields of a typical small asset, one of them unique (ETag)."""
+    return [
+        (b"content-type", b"image/png"),
+        (b"content-length", b"512"),
+        (b"cache-control", b"public, max-age=86400"),
+        (b"etag", b'"%08x-200"' % i),
+        (b"last-modified", b"Tue, 03 Dec 2024 10:00:00 GMT"),
+        (b"date", b"Tue, 03 Dec 2024 16:00:00 GMT"),
+        (b"server", b"origin"),
+    ]
+
+
+def measure_facade(count: int) -> tuple[float, Cache, bytes]:
+    """Return bytes per object the cache holds (key included), the cache and one stored key."""
+    keys = [b"GET\x00www.example.com\x00/assets/img/%08d.png\x00v=2" % i for i in range(count)]
+    paths = [b"/assets/img/%08d.png" % i for i in range(count)]
+    responses = [response_for(i) for i in range(count)]
+    key_bytes = sum(sys.getsizeof(key) for key in keys) / count
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    cache = Cache(CacheStorage(memory_bytes=1 << 40))
+    for key, path, response in zip(keys, paths, responses, strict=True):
+        writer = cache.open_writer(
+            key, "GET", REQUEST, 200, response, POLICY, STORED_AT, STORED_AT,
+            host=b"www.example.com", path=path,
+        )  # fmt: skip
+        if writer is None:
+            raise SystemExit(f"object {key!r} was not storable")
+        writer.write(BODY)
+        if writer.commit() is None:
+            raise SystemExit(f"object {key!r} was not stored")
+    for key in keys:
+        if cache.lookup(key, "GET", REQUEST, POLICY, STORED_AT + 1).kind != "hit":
+            raise SystemExit(f"object {key!r} is not a hit")
+    gc.collect()
+    used = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    return used / count + key_bytes, cache, keys[0]
+
+
+def time_hits(cache: Cache, key: bytes, rounds: int = 200_000) -> float:
+    """Return microseconds per lookup + answer of one fresh entry (best of five runs)."""
+    now = STORED_AT + 10
+
+    def hit() -> None:
+        found = cache.lookup(key, "GET", REQUEST, POLICY, now)
+        cache.answer(found, "GET", REQUEST, now, b"Hit from edgeworks")
+
+    return min(timeit.repeat(hit, number=rounds, repeat=5)) / rounds * 1e6
 
 
 def measure(count: int, *, churn: bool) -> tuple[float, float, float]:
@@ -107,6 +180,12 @@ def main() -> None:
     parser.add_argument("--disk-objects", type=int, default=20_000)
     args = parser.parse_args()
     print(f"objects:                      {args.objects:,}")
+    per_object, cache, key = measure_facade(args.objects)
+    print(f"facade: bytes per object (no body, key included): {per_object:,.0f}")
+    print(f"  under 1 KiB:                {'yes' if per_object < 1024 else 'no'}")
+    print(f"  lookup + answer of a hit:   {time_hits(cache, key):.2f} µs")
+    del cache
+    gc.collect()
     for label, churn in (("filling", False), ("evicting", True)):
         total, payload, index = measure(args.objects, churn=churn)
         print(f"{label}: bytes per object (no body): {total:,.0f}")

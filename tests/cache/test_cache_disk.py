@@ -85,5 +85,8 @@ def test_corrupt_body_on_disk_is_a_miss(tmp_path: Path) -> None:
 def test_record_that_does_not_decode_is_a_miss(tmp_path: Path) -> None:
     cache = disk_cache(tmp_path)
     store(cache, hdrs(CC60))
-    cache._store.put_small(b"k", b"E{not json", b"body")
+    assert cache._store.disk is not None
+    writer = cache._store.disk.open_writer(b"k", b"E{not json", 4)
+    assert writer is not None and writer.write(b"body") and writer.commit()
+    cache._store.memory.delete(b"k")
     assert cache.lookup(b"k", "GET", [], FOLLOW, T0).kind == "miss"

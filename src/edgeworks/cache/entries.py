@@ -5,8 +5,6 @@ Both are pure: the exchange, the times and the configuration go in, an :class:`E
 
 from __future__ import annotations
 
-import dataclasses
-
 from edgeworks.cache.entry import Entry
 from edgeworks.cache.rules import conditional, fields
 from edgeworks.cache.rules.dates import format_http_date
@@ -46,7 +44,6 @@ def new_entry(
         stored.append((b"date", format_http_date(response_time)))
     return Entry(
         status=exchange.status,
-        reason=b"",
         source=stored,
         viewer_fields=frozenset(targeted),
         body=None,
@@ -79,13 +76,9 @@ def refreshed(
     facts = read_response(merged, targeted)
     own = read_response(response_304, targeted)
     lifetime = freshness(facts, entry.status, _policy(entry.ttls), error_ttl, response_time)
-    return dataclasses.replace(
-        entry,
-        source=merged,
-        request_time=request_time,
-        response_time=response_time,
-        initial_age=corrected_initial_age(own, request_time, response_time),
-        freshness=lifetime,
+    initial_age = corrected_initial_age(own, request_time, response_time)
+    return entry.evolve(
+        source=merged, times=(request_time, response_time, initial_age), freshness=lifetime
     )
 
 
@@ -117,7 +110,7 @@ def with_cookies(entry: Entry, response: Headers) -> Entry:
     cookies = [(name, value) for name, value in response if name in fields.COOKIES]
     if not cookies:
         return entry
-    return dataclasses.replace(entry, source=[*entry.stored, *cookies])
+    return entry.evolve(source=[*entry.stored, *cookies])
 
 
 def _policy(ttls: tuple[float, float, float]) -> CachePolicy:

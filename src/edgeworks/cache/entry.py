@@ -1,41 +1,51 @@
 """A stored response, ready to be written to a viewer.
 
-An :class:`Entry` keeps the stored fields (RFC 9111 §3.1), the times needed for the age
-calculation (§4.2.3), the freshness fixed when it was stored, and its Vary selection (§4.1). The
-response head is prepared once, at store time, so a hit writes ``head + Age + X-Cache + CRLF +
-body`` without touching the fields again.
+An :class:`Entry` keeps the times needed for the age calculation (RFC 9111 §4.2.3), the
+freshness fixed when it was stored, its Vary selection (§4.1) and the response head, prepared
+once at store time so that a hit writes ``head + Age + X-Cache + CRLF + body`` without touching
+the fields again.
 
-An entry read back from storage does not keep its field list decoded: only conditional, range
-and refresh answers need it, so it is decoded again from the stored record when asked for. That
-keeps the memory an entry costs beside its body near the size of its prepared head.
+The prepared head is also the entry's only copy of its stored fields (§3.1): the fields a viewer
+sees are its lines, and the few a viewer never sees (targeted fields, RFC 9213) are kept beside
+it. Only conditional, range and refresh answers need the fields as a list, and they parse them
+back from the head when asked. An entry in memory therefore costs little more than its head:
+one object with slots, a few floats, and values most entries share (freshness, TTLs, names)
+held once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from http import HTTPStatus
+from typing import TypeVar, cast
 
 from edgeworks.cache.rules.directives import DELTA_SECONDS_CAP
 from edgeworks.cache.rules.fields import EntityTag, parse_entity_tags
 from edgeworks.cache.rules.freshness import Freshness, current_age
 from edgeworks.cache.rules.reuse import Stored
 from edgeworks.cache.storage import DiskObject
-from edgeworks.http.headers import Headers, get, without
+from edgeworks.http.headers import Headers, get
+
+DEFAULT_TTLS = (0.0, 0.0, 31536000.0)
+_NO_HEADERS: tuple[tuple[bytes, bytes], ...] = ()
+_CONTENT_LENGTH = b"content-length"
+_T = TypeVar("_T")
+# Values most entries share (hidden names, freshness, TTLs, Vary names) are kept once, up to
+# this many distinct values; past it new values are kept per entry.
+_MAX_SHARED = 4096
+_SHARED: dict[object, object] = {}
 
 
-@dataclass(slots=True, eq=False)
 class Entry:
     """One stored response (a single variant of one cache key).
 
     Attributes:
         status: the stored status code.
-        reason: the reason phrase sent with it.
-        source: the stored fields, or the stored record they are decoded from on demand
-            (see ``edgeworks.cache.meta``); read them through :attr:`stored`.
-        viewer_fields: the names removed from what viewers see (targeted fields, RFC 9213).
+        head: prepared status line and fields, without Age, X-Cache and the final CRLF
+            (Content-Length set from the body; targeted cache fields left out).
+        hidden: stored fields a viewer never sees (RFC 9213 targeted fields), usually empty.
+        viewer_fields: the names left out of what viewers see.
         body: the whole body when held in memory, else None.
-        path: the file holding the body on disk, else None.
-        offset: where the body starts in ``path``.
         length: the body length in bytes.
         request_time: when the request that fetched it was sent.
         response_time: when its response arrived.
@@ -45,52 +55,137 @@ class Entry:
         vary_values: the normalised request values of those names when it was stored.
         ttls: the policy's (MinTTL, DefaultTTL, MaxTTL) it was stored under, for refreshes.
         disk: the open disk object holding a large body, else None; closed with :meth:`close`.
-        head: prepared status line and fields, without Age, X-Cache and the final CRLF.
         has_validator: it carries an ETag or Last-Modified (RFC 9111 §4.3.1).
     """
 
-    status: int
-    reason: bytes
-    source: Headers | bytes
-    viewer_fields: frozenset[bytes]
-    body: bytes | None
-    length: int
-    request_time: float
-    response_time: float
-    initial_age: float
-    freshness: Freshness
-    vary: tuple[bytes, ...] = ()
-    vary_values: tuple[bytes | None, ...] = ()
-    ttls: tuple[float, float, float] = (0.0, 0.0, 31536000.0)
-    path: str | None = None
-    offset: int = 0
-    disk: DiskObject | None = None
-    head: bytes = field(default=b"", init=False)
-    has_validator: bool = field(default=False, init=False)
+    __slots__ = (
+        "body",
+        "disk",
+        "freshness",
+        "has_validator",
+        "head",
+        "hidden",
+        "initial_age",
+        "length",
+        "request_time",
+        "response_time",
+        "status",
+        "ttls",
+        "vary",
+        "vary_values",
+        "viewer_fields",
+    )
 
-    def __post_init__(self) -> None:
-        stored = self.stored
-        self.head = build_head(self.status, self.reason, self.fields(stored))
-        has_etag = bool(parse_entity_tags(get(stored, b"etag")))
-        self.has_validator = has_etag or get(stored, b"last-modified") is not None
+    def __init__(
+        self,
+        *,
+        status: int,
+        source: Headers,
+        viewer_fields: frozenset[bytes],
+        body: bytes | None,
+        length: int,
+        request_time: float,
+        response_time: float,
+        initial_age: float,
+        freshness: Freshness,
+        reason: bytes = b"",
+        vary: tuple[bytes, ...] = (),
+        vary_values: tuple[bytes | None, ...] = (),
+        ttls: tuple[float, float, float] = DEFAULT_TTLS,
+        disk: DiskObject | None = None,
+    ) -> None:
+        """Build an entry from its stored fields (``source``) and the facts kept beside them."""
+        self.status = status
+        self.viewer_fields = shared(viewer_fields)
+        self.body = body
+        self.length = length
+        self.request_time = request_time
+        self.response_time = response_time
+        self.initial_age = initial_age
+        self.freshness = shared(freshness)
+        self.vary = shared(vary)
+        self.vary_values = vary_values
+        self.ttls = shared(ttls)
+        self.disk = disk
+        hidden = [(n, v) for n, v in source if n in viewer_fields]
+        self.hidden = tuple(hidden) if hidden else _NO_HEADERS
+        self.head = build_head(status, reason, self.fields(source))
+        has_etag = bool(parse_entity_tags(get(source, b"etag")))
+        self.has_validator = has_etag or get(source, b"last-modified") is not None
 
     @property
     def stored(self) -> Headers:
-        """Every stored field, targeted cache fields included (RFC 9111 §3.1, RFC 9213)."""
-        source = self.source
-        if isinstance(source, bytes):
-            from edgeworks.cache.meta import decode_stored  # the record format lives there
+        """Every stored field, targeted cache fields included (RFC 9111 §3.1, RFC 9213).
 
-            return decode_stored(source)
-        return source
+        Parsed back from the prepared head on each call. Content-Length is left out: a viewer
+        gets the stored body's length (:meth:`fields`).
+        """
+        return [*_head_fields(self.head), *self.hidden]
+
+    @property
+    def reason(self) -> bytes:
+        """The reason phrase of the prepared status line."""
+        status_line = self.head[: self.head.find(b"\r\n")]
+        return status_line.split(b" ", 2)[2] if status_line.count(b" ") >= 2 else b""
+
+    @property
+    def path(self) -> str | None:
+        """The file holding the body on disk, else None."""
+        return self.disk.path if self.disk is not None else None
+
+    @property
+    def offset(self) -> int:
+        """Where the body starts in :attr:`path`."""
+        return self.disk.body_offset if self.disk is not None else 0
 
     def fields(self, stored: Headers | None = None) -> Headers:
         """Return the fields a viewer gets, with Content-Length set to the body length."""
         stored = self.stored if stored is None else stored
-        visible = without(stored, self.viewer_fields | {b"content-length"})
+        hidden = self.viewer_fields
+        visible = [(n, v) for n, v in stored if n != _CONTENT_LENGTH and n not in hidden]
         if self.status not in (204, 304) and self.status >= 200:
-            visible.append((b"content-length", str(self.length).encode("ascii")))
+            visible.append((_CONTENT_LENGTH, str(self.length).encode("ascii")))
         return visible
+
+    def evolve(
+        self,
+        *,
+        source: Headers | None = None,
+        body: bytes | None = None,
+        length: int | None = None,
+        times: tuple[float, float, float] | None = None,
+        freshness: Freshness | None = None,
+    ) -> Entry:
+        """Return a copy with the given parts replaced; the head is prepared again.
+
+        Args:
+            source: new stored fields.
+            body: a new in-memory body (the disk body, if any, is kept otherwise).
+            length: a new body length.
+            times: new (request_time, response_time, initial_age).
+            freshness: a new freshness.
+        """
+        request_time, response_time, initial_age = times or (
+            self.request_time,
+            self.response_time,
+            self.initial_age,
+        )
+        return Entry(
+            status=self.status,
+            reason=self.reason,
+            source=self.stored if source is None else source,
+            viewer_fields=self.viewer_fields,
+            body=self.body if body is None else body,
+            length=self.length if length is None else length,
+            request_time=request_time,
+            response_time=response_time,
+            initial_age=initial_age,
+            freshness=self.freshness if freshness is None else freshness,
+            vary=self.vary,
+            vary_values=self.vary_values,
+            ttls=self.ttls,
+            disk=self.disk,
+        )
 
     def close(self) -> None:
         """Close the disk file behind a large body, if any."""
@@ -138,3 +233,21 @@ def build_head(status: int, reason: bytes, fields: Headers) -> bytes:
     lines = [b"HTTP/1.1 %d %s\r\n" % (status, reason)]
     lines.extend(b"%s: %s\r\n" % (name, value) for name, value in fields)
     return b"".join(lines)
+
+
+def shared(value: _T) -> _T:
+    """Return the one kept instance equal to ``value`` (``value`` itself the first time)."""
+    found = _SHARED.get(value)
+    if found is not None:
+        return cast(_T, found)
+    if len(_SHARED) < _MAX_SHARED:
+        _SHARED[value] = value
+    return value
+
+
+def _head_fields(head: bytes) -> Iterator[tuple[bytes, bytes]]:
+    # The head is written by build_head alone: "name: value" lines after the status line.
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b": ")
+        if name and name != _CONTENT_LENGTH:
+            yield name, value

@@ -17,14 +17,11 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from edgeworks.cache.entry import Entry
 from edgeworks.cache.rules.freshness import Freshness
 from edgeworks.cache.storage import DiskObject
-from edgeworks.http.headers import Headers
-
-_T = TypeVar("_T")
 
 ENTRY_TAG = b"E"
 VARIANTS_TAG = b"V"
@@ -109,56 +106,29 @@ def decode_entry(
     if not meta.startswith(ENTRY_TAG):
         return None
     try:
-        return _entry(meta, json.loads(meta[1:]), body, length, disk)
+        return _entry(json.loads(meta[1:]), body, length, disk)
     except (ValueError, KeyError, TypeError):
         return None
 
 
-def decode_stored(record: bytes) -> Headers:
-    """Return the stored fields of an entry record (decoded on each call, never kept)."""
-    data = json.loads(record[1:])
-    return [(_bytes(n), _bytes(v)) for n, v in data["stored"]]
-
-
-# Values most entries share (the policy's TTLs, the hidden field names, common freshness) are
-# kept once: each decoded entry then costs little more than its prepared head.
-_SHARED: dict[object, object] = {}
-_MAX_SHARED = 4096
-
-
-def _shared(value: _T) -> _T:
-    found = _SHARED.get(value)
-    if found is not None:
-        return cast(_T, found)
-    if len(_SHARED) < _MAX_SHARED:
-        _SHARED[value] = value
-    return value
-
-
-def _entry(
-    record: bytes, data: Any, body: bytes | None, length: int, disk: DiskObject | None
-) -> Entry:
+def _entry(data: Any, body: bytes | None, length: int, disk: DiskObject | None) -> Entry:
     request_time, response_time, initial_age = (float(t) for t in data["times"])
     lifetime, revalidate, stale_allowed, swr, sie = data["fresh"]
     min_ttl, default_ttl, max_ttl = (float(t) for t in data["ttls"])
     return Entry(
         status=int(data["status"]),
         reason=_bytes(data["reason"]),
-        source=record,
-        viewer_fields=_shared(frozenset(_bytes(n) for n in data["hidden"])),
+        source=[(_bytes(n), _bytes(v)) for n, v in data["stored"]],
+        viewer_fields=(frozenset(_bytes(n) for n in data["hidden"])),
         body=body,
         length=length,
         request_time=request_time,
         response_time=response_time,
         initial_age=initial_age,
-        freshness=_shared(
-            Freshness(float(lifetime), bool(revalidate), bool(stale_allowed), swr, sie)
-        ),
+        freshness=(Freshness(float(lifetime), bool(revalidate), bool(stale_allowed), swr, sie)),
         vary=tuple(_bytes(n) for n in data["vary"]),
         vary_values=tuple(None if v is None else _bytes(v) for v in data["values"]),
-        ttls=_shared((min_ttl, default_ttl, max_ttl)),
-        path=disk.path if disk else None,
-        offset=disk.body_offset if disk else 0,
+        ttls=((min_ttl, default_ttl, max_ttl)),
         disk=disk,
     )
 

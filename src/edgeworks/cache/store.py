@@ -4,16 +4,17 @@ Responses without Vary live directly under their cache key. Responses with Vary 
 variants record under the cache key and live under one key per variant (see
 ``edgeworks.cache.meta``), so any number of variants of one URL coexist (RFC 9111 §4.1).
 
+The memory tier holds decoded records (ready entries and variants records), never their bytes:
+an entry's prepared head is its only copy of the stored fields (see ``edgeworks.cache.entry``).
 Reads try the memory tier, then the disk tier; a disk object small enough for memory is read
-whole and promoted. A larger one is handed out with its file open so that the edge streams it.
-Every write goes to memory when it fits and, with a disk tier, to disk as well, so a restarted
-node finds its cache. Disk calls block on file I/O; they are short (one header read, or one
-small file written) and run on the caller's thread.
+whole, decoded once and promoted. A larger one is handed out with its file open so that the
+edge streams it. Every write goes to memory when it fits and, with a disk tier, to disk as
+well, so a restarted node finds its cache. Disk calls block on file I/O; they are short (one
+header read, or one small file written) and run on the caller's thread.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 
 from edgeworks.cache import meta
@@ -25,7 +26,6 @@ from edgeworks.cache.storage import (
     DiskTier,
     DiskWriter,
     MemoryTier,
-    StoredObject,
 )
 from edgeworks.cache.variants import matches
 from edgeworks.config.model import CacheStorage
@@ -37,17 +37,29 @@ Record = Entry | meta.Variants
 
 
 class TieredStore:
-    """The facade's view of the tiers: entries and variant records by key."""
+    """The facade's view of the tiers: entries and variant records by key.
 
-    def __init__(self, config: CacheStorage) -> None:
+    Args:
+        config: sizes and the disk directory.
+        workers: how many workers of the node each keep a store like this one; the memory and
+            disk bounds are divided between them, so the node as a whole stays within them.
+    """
+
+    def __init__(self, config: CacheStorage, workers: int = 1) -> None:
         """Open the memory tier and, when ``config.disk_path`` is set, the disk tier."""
-        self.memory = MemoryTier(config.memory_bytes)
+        self.memory: MemoryTier[Record] = MemoryTier(max(config.memory_bytes // workers, 1))
         self.disk: DiskTier | None = None
         if config.disk_path:
+            share = max(config.disk_bytes // workers, 1)
             # Not synced per file: a killed process loses nothing the kernel already holds,
             # and a half-written file is never installed (the tier renames on commit).
-            self.disk = DiskTier(config.disk_path, config.disk_bytes, durable=False)
-        self._decoded: dict[bytes, tuple[StoredObject, Record]] = {}
+            self.disk = DiskTier(
+                config.disk_path,
+                share,
+                max_object_bytes=min(config.disk_bytes // 8, share),
+                durable=False,
+                workers=workers,
+            )
 
     def select(self, key: bytes, request_headers: Headers) -> Entry | None:
         """Return the stored variant of ``key`` that matches the request (RFC 9111 §4.1)."""
@@ -92,29 +104,33 @@ class TieredStore:
             record = found.with_names(entry.vary)
         else:
             record = meta.Variants(epoch, (entry.vary,))
-        self.put_small(key, meta.encode_variants(record), b"")
+        self.put(key, record, meta.encode_variants(record), b"")
         return True
 
-    def put_small(self, skey: bytes, record: bytes, body: bytes) -> bool:
-        """Store a whole object on every tier; True when at least one kept it."""
-        kept = self.memory.put(StoredObject(skey, record, body))
-        self._decoded.pop(skey, None)
+    def put(self, skey: bytes, value: Record, record: bytes, body: bytes) -> bool:
+        """Store a decoded record in memory and its bytes on disk; True when one kept it."""
+        kept = self.keep_in_memory(skey, value)
         if self.disk is not None:
             writer = self.disk.open_writer(skey, record, len(body))
             if writer is not None and writer.write(body) and writer.commit():
                 kept = True
         return kept
 
+    def keep_in_memory(self, skey: bytes, value: Record) -> bool:
+        """Keep a decoded record on the memory tier, charged what it holds."""
+        return self.memory.keep(skey, value, _charge(skey, value))
+
     def rewrite(self, key: bytes, entry: Entry) -> None:
         """Store ``entry`` again under its current storage key, with its new metadata."""
         skey, _ = self.storage_key(key, entry)
         record = meta.encode_entry(entry)
         if entry.body is not None:
-            self.put_small(skey, record, entry.body)
+            self.put(skey, entry, record, entry.body)
             return
         if entry.disk is None:
             return
         # A large body on disk is copied into a new file with the new metadata.
+        self.memory.delete(skey)
         writer = self.disk_writer(skey, record, entry.length)
         if writer is None:
             return
@@ -136,30 +152,18 @@ class TieredStore:
 
     def fetch(self, skey: bytes) -> Record | None:
         """Return the entry or variants record under a storage key, or None."""
-        obj = self.memory.get(skey)
-        if obj is not None:
-            return self._decode(obj)
-        if self.disk is None:
-            return None
-        found = self.disk.get(skey)
-        return None if found is None else self._from_disk(found)
+        found = self.memory.get(skey)
+        if found is not None or self.disk is None:
+            return found
+        obj = self.disk.get(skey)
+        return None if obj is None else self._from_disk(obj)
 
     def remove(self, skey: bytes) -> bool:
         """Remove a storage key from every tier; True when one held it."""
-        self._decoded.pop(skey, None)
         removed = self.memory.delete(skey)
         if self.disk is not None:
             removed = self.disk.delete(skey) or removed
         return removed
-
-    def _decode(self, obj: StoredObject) -> Record | None:
-        cached = self._decoded.get(obj.key)
-        if cached is not None and cached[0] is obj:
-            return cached[1]
-        record = _decode(obj.meta, obj.body, len(obj.body), None)
-        if record is not None:
-            self._remember(obj, record)
-        return record
 
     def _from_disk(self, found: DiskObject) -> Record | None:
         if not self.memory.accepts(found.size):
@@ -170,16 +174,25 @@ class TieredStore:
             except (CorruptObjectError, OSError) as exc:
                 logger.warning("could not read cache object %s: %s", found.path, exc)
                 return None
-        obj = StoredObject(found.key, found.meta, body)
-        self.memory.put(obj)
-        return self._decode(obj)
+        record = _decode(found.meta, body, len(body), None)
+        if record is not None:
+            self.keep_in_memory(found.key, record)
+        return record
 
-    def _remember(self, obj: StoredObject, record: Record) -> None:
-        # Decoded records are kept beside the memory tier so a hit decodes nothing; entries
-        # the tier evicted are swept out once they outnumber the live ones.
-        self._decoded[obj.key] = (obj, record)
-        if len(self._decoded) > 2 * len(self.memory) + 1024:
-            self._decoded = {k: v for k, v in self._decoded.items() if self.memory.peek(k) is v[0]}
+
+def _charge(skey: bytes, value: Record) -> int:
+    # What a record holds beyond the tier's own per-entry overhead: the key, the prepared head
+    # (the entry's only copy of its fields), the body, and the entry object with its floats
+    # (measured by bench/cache_memory.py).
+    if isinstance(value, meta.Variants):
+        return len(skey) + 64 + 48 * len(value.name_sets)
+    body = len(value.body) if value.body is not None else 0
+    return len(skey) + len(value.head) + body + ENTRY_BYTES
+
+
+# The entry object, its three floats and its share of what entries hold in common, rounded up
+# from the figure bench/cache_memory.py measures.
+ENTRY_BYTES = 256
 
 
 def _decode(
@@ -197,4 +210,4 @@ def _decode(
 
 def with_body(entry: Entry, body: bytes | None, length: int) -> Entry:
     """Return ``entry`` with its body and length filled in (the head follows the length)."""
-    return dataclasses.replace(entry, body=body, length=length)
+    return entry.evolve(body=body, length=length)

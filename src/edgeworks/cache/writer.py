@@ -13,7 +13,6 @@ from collections.abc import Callable
 
 from edgeworks.cache.entry import Entry
 from edgeworks.cache.meta import encode_entry
-from edgeworks.cache.storage import StoredObject
 from edgeworks.cache.store import TieredStore, with_body
 
 
@@ -82,27 +81,28 @@ class Writer:
             self.abort()
             return None
         body = None if self._chunks is None else b"".join(self._chunks)
+        entry = with_body(self._template, body, self._size)
         kept = self._disk.commit() if self._disk is not None else False
         if body is not None:
-            kept = self._store.memory.put(StoredObject(self._skey, self._record, body)) or kept
+            kept = self._store.keep_in_memory(self._skey, entry) or kept
         if not kept:
             return None
         if not self._store.install(self._key, self._template, self._epoch):
             self._store.remove(self._skey)
-            if not self._rehome(body):
+            if not self._rehome(entry):
                 return None
         if self._on_commit is not None:
             self._on_commit()
-        return with_body(self._template, body, self._size)
+        return entry
 
-    def _rehome(self, body: bytes | None) -> bool:
+    def _rehome(self, entry: Entry) -> bool:
         # Two first variants of one URL filled at once each mint an epoch; the one that
         # finishes second moves under the other's record instead of being lost. A body held
         # on disk only is not copied again: its next miss stores it.
-        if not self._minted or body is None:
+        if not self._minted or entry.body is None:
             return False
         skey, epoch = self._store.storage_key(self._key, self._template)
-        if not self._store.put_small(skey, self._record, body):
+        if not self._store.put(skey, entry, self._record, entry.body):
             return False
         return self._store.install(self._key, self._template, epoch)
 

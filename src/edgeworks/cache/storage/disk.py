@@ -96,6 +96,7 @@ class DiskTier:
         max_object_bytes: int | None = None,
         *,
         durable: bool = True,
+        workers: int = 1,
     ) -> None:
         """Open the directory and rebuild the index from it; see the class docstring.
 

@@ -12,6 +12,8 @@ Used from one event loop only; it takes no locks.
 
 from __future__ import annotations
 
+from typing import Generic, TypeVar
+
 from edgeworks.cache.storage.errors import check_sizes
 from edgeworks.cache.storage.objects import StoredObject
 from edgeworks.cache.storage.s3fifo import S3FifoIndex
@@ -20,9 +22,15 @@ from edgeworks.cache.storage.s3fifo import S3FifoIndex
 # figure bench/cache_memory.py measures.
 ENTRY_OVERHEAD = 384
 
+V = TypeVar("V")
 
-class MemoryTier:
+
+class MemoryTier(Generic[V]):
     """Objects held whole in memory.
+
+    A tier of :class:`StoredObject` takes them with :meth:`put`; a caller that keeps its own
+    decoded values (the cache facade keeps ready entries) stores them with :meth:`keep`,
+    charging each the size it stands for.
 
     Args:
         max_bytes: Bound on the bytes charged for all entries.
@@ -37,16 +45,16 @@ class MemoryTier:
             StorageError: A size is not a positive integer.
         """
         check_sizes("memory", max_bytes=max_bytes, max_object_bytes=max_object_bytes)
-        self._index: S3FifoIndex[StoredObject] = S3FifoIndex(max_bytes)
+        self._index: S3FifoIndex[V] = S3FifoIndex(max_bytes)
         self.max_bytes = max_bytes
         self.max_object_bytes = max_bytes // 8 if max_object_bytes is None else max_object_bytes
         self.evicted = 0  # entries dropped to make room, since start
 
-    def get(self, key: bytes) -> StoredObject | None:
+    def get(self, key: bytes) -> V | None:
         """Return the object stored under ``key`` and count the read, or None."""
         return self._index.get(key)
 
-    def peek(self, key: bytes) -> StoredObject | None:
+    def peek(self, key: bytes) -> V | None:
         """Return the object stored under ``key`` without counting a read, or None."""
         return self._index.peek(key)
 
@@ -54,7 +62,7 @@ class MemoryTier:
         """Whether an object of ``size`` bytes (key, meta and body) would be stored."""
         return size + ENTRY_OVERHEAD <= self.max_object_bytes
 
-    def put(self, obj: StoredObject) -> bool:
+    def put(self: MemoryTier[StoredObject], obj: StoredObject) -> bool:
         """Store ``obj`` under ``obj.key``, replacing any older object there.
 
         Returns:
@@ -62,10 +70,19 @@ class MemoryTier:
             key is removed even then, so that an outdated response is never served after a
             newer one was seen.
         """
-        if not self.accepts(obj.size):
-            self._index.remove(obj.key)
+        return self.keep(obj.key, obj, obj.size)
+
+    def keep(self, key: bytes, value: V, size: int) -> bool:
+        """Store ``value`` under ``key``, charged ``size`` bytes plus the per-entry overhead.
+
+        Returns:
+            False when it is too large for the tier (any older value under ``key`` is removed
+            even then, as with :meth:`put`).
+        """
+        if not self.accepts(size):
+            self._index.remove(key)
             return False
-        self.evicted += len(self._index.put(obj.key, obj, obj.size + ENTRY_OVERHEAD))
+        self.evicted += len(self._index.put(key, value, size + ENTRY_OVERHEAD))
         return True
 
     def delete(self, key: bytes) -> bool:
