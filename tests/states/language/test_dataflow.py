@@ -424,3 +424,10 @@ def test_a_bracket_after_a_dot_selects_a_field_with_a_space() -> None:
     built = one_state({"Type": "Pass", "InputPath": "$.abc.['def ghi']"})
 
     assert dataflow.prepare_input(built, {"abc": {"def ghi": 7}}, scope()) == 7
+
+
+def test_a_dot_wildcard_selects_every_member_or_element() -> None:
+    built = one_state({"Type": "Pass", "Parameters": {"r.$": "$.o.*.deep", "a.$": "$.a.*"}})
+    data = {"o": {"p": {"deep": 1}, "q": {"deep": 2}}, "a": [1, 2]}
+
+    assert dataflow.prepare_input(built, data, scope()) == {"r": [1, 2], "a": [1, 2]}

@@ -258,6 +258,16 @@ def test_invalid_definition_message_has_the_service_shape() -> None:
         ({"Type": "Map", "End": True}, "/States/A"),
         ({"Type": "Parallel", "Branches": [5], "End": True}, "/States/A/Branches[0]"),
         ({"Type": "Wait", "SecondsPath": "$.s[*]", "End": True}, "/States/A/SecondsPath"),
+        ({"Type": "Pass", "ResultPath": "$.a.length()", "End": True}, "/States/A/ResultPath"),
+        (
+            {
+                "Type": "Map",
+                "ItemsPath": "$.a[?(@.x)]",
+                "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Succeed"}}},
+                "End": True,
+            },
+            "/States/A/ItemsPath",
+        ),
         (
             {
                 "Type": "Map",

@@ -15,6 +15,8 @@ from edgeworks.states.language.jsonata_static import unsupported_references
 # "states" is reserved.
 VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,79}\Z")
 RESERVED_VARIABLES = frozenset({"states"})
+# The guide: reference paths may not call functions such as length().
+_CALL = re.compile(r"\w\(.*\)\Z")
 # The guide: Wait Seconds, like TimeoutSeconds, is at most 99999999.
 MAX_SECONDS = 99999999
 
@@ -101,10 +103,12 @@ class FieldChecker:
         self.add(dg.SCHEMA_VALIDATION_FAILED, message, where)
 
     def reference(self, value: str, where: Where) -> None:
-        """Check a reference path field (ResultPath)."""
+        """Check a reference path field (ResultPath): names and indexes, no functions."""
         try:
-            paths.parse_reference(value)
+            steps = paths.parse_reference(value)
         except paths.PathError:
+            steps = None
+        if steps is None or any(isinstance(s, str) and _CALL.search(s) for s in steps):
             message = f"The value for the field '{where[-1]}' must be a valid ReferencePath"
             self.add(dg.SCHEMA_VALIDATION_FAILED, message, where)
 

@@ -27,8 +27,9 @@ from edgeworks.states.language.base import Scope
 _VARIABLE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 # A reference path step: .name, ['name'] or [index] (States Language: Reference Paths).
 _TRAILING_INDEX = re.compile(r"\[\d+\]$")
-# A bracket may follow a dot, as in the guide's own example $.abc.['def ghi'].
-_STEP = re.compile(r"\.([^.\[\]'\"\s]+)|\.?\['((?:[^'\\]|\\.)*)'\]|\.?\[(\d+)\]")
+# A bracket may follow a dot, as in the guide's own example $.abc.['def ghi']; a "*" is the
+# wildcard, never a member name.
+_STEP = re.compile(r"\.([^.\[\]'\"\s*]+)|\.?\['((?:[^'\\]|\\.)*)'\]|\.?\[(\d+)\]")
 
 
 class PathError(ValueError):

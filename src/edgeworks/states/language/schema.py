@@ -80,7 +80,7 @@ _JSONPATH_TYPES: dict[str, dict[str, str]] = {
         **ERRORS,
         "ItemProcessor": "object",
         "Iterator": "object",
-        "ItemsPath": "path",
+        "ItemsPath": "definite_path",
         "ItemSelector": "template",
         "Parameters": "template",
         "MaxConcurrency": "positive",
