@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from edgeworks.cache.urls import UrlIndex
+from edgeworks.cache.urls import UrlIndex, url_of
 
 
 def test_keys_of_a_url_collected_and_popped_rfc9111_4_4() -> None:
     index = UrlIndex()
-    index.add(b"H", b"/a", b"k1")
-    index.add(b"h", b"/a", b"k2")
-    index.add(b"h", b"/a", b"k1")
-    index.add(b"h", b"/b", b"k3")
+    index.add(url_of(b"H", b"/a"), b"k1")
+    index.add(url_of(b"h", b"/a"), b"k2")
+    index.add(url_of(b"h", b"/a"), b"k1")
+    index.add(url_of(b"h", b"/b"), b"k3")
     assert index.pop(b"h", b"/a") == {b"k1", b"k2"}
     assert index.pop(b"h", b"/a") == set()
     assert index.pop(b"H", b"/b") == {b"k3"}
@@ -19,7 +19,7 @@ def test_keys_of_a_url_collected_and_popped_rfc9111_4_4() -> None:
 def test_index_is_bounded() -> None:
     index = UrlIndex(max_urls=2)
     for number in range(5):
-        index.add(b"h", b"/%d" % number, b"k%d" % number)
+        index.add(url_of(b"h", b"/%d" % number), b"k%d" % number)
     assert len(index) == 2
     assert index.pop(b"h", b"/0") == set()
     assert index.pop(b"h", b"/4") == {b"k4"}

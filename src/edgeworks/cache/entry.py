@@ -56,6 +56,8 @@ class Entry:
         ttls: the policy's (MinTTL, DefaultTTL, MaxTTL) it was stored under, for refreshes.
         disk: the open disk object holding a large body, else None; closed with :meth:`close`.
         has_validator: it carries an ETag or Last-Modified (RFC 9111 §4.3.1).
+        url: the viewer's host and path it was stored for (see ``edgeworks.cache.urls``), kept
+            in its record so that a restarted node can still invalidate it (RFC 9111 §4.4).
     """
 
     __slots__ = (
@@ -71,6 +73,7 @@ class Entry:
         "response_time",
         "status",
         "ttls",
+        "url",
         "vary",
         "vary_values",
         "viewer_fields",
@@ -93,6 +96,7 @@ class Entry:
         vary_values: tuple[bytes | None, ...] = (),
         ttls: tuple[float, float, float] = DEFAULT_TTLS,
         disk: DiskObject | None = None,
+        url: bytes | None = None,
     ) -> None:
         """Build an entry from its stored fields (``source``) and the facts kept beside them."""
         self.status = status
@@ -107,6 +111,7 @@ class Entry:
         self.vary_values = vary_values
         self.ttls = shared(ttls)
         self.disk = disk
+        self.url = url
         hidden = [(n, v) for n, v in source if n in viewer_fields]
         self.hidden = tuple(hidden) if hidden else _NO_HEADERS
         self.head = build_head(status, reason, self.fields(source))
@@ -185,6 +190,7 @@ class Entry:
             vary_values=self.vary_values,
             ttls=self.ttls,
             disk=self.disk,
+            url=self.url,
         )
 
     def close(self) -> None:

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Literal
 
+from edgeworks.cache import meta
 from edgeworks.cache.entries import new_entry, refreshed, still_storable, with_cookies
 from edgeworks.cache.entry import Entry
 from edgeworks.cache.errors import CacheError
@@ -22,7 +23,7 @@ from edgeworks.cache.rules.invalidation import invalidated
 from edgeworks.cache.rules.request import RequestFacts, read_request
 from edgeworks.cache.rules.response import read_response, targeted_names
 from edgeworks.cache.store import TieredStore
-from edgeworks.cache.urls import UrlIndex
+from edgeworks.cache.urls import UrlIndex, url_of
 from edgeworks.cache.writer import Writer
 from edgeworks.config.model import CachePolicy, CacheStorage
 from edgeworks.http.headers import Headers, get
@@ -55,25 +56,35 @@ class Lookup:
 class Cache:
     """A shared HTTP cache (RFC 9111) under CloudFront's expiration rules."""
 
-    def __init__(self, storage: CacheStorage, node_name: str = "edgeworks") -> None:
+    def __init__(
+        self, storage: CacheStorage, node_name: str = "edgeworks", *, workers: int = 1
+    ) -> None:
         """Create a cache on a memory tier and, when configured, a disk tier.
 
         Args:
             storage: sizes, disk directory, error-caching TTL and the targeted field name.
             node_name: the node's name, used in diagnostics.
+            workers: how many workers of the node each run a cache on the same storage; the
+                memory and disk bounds are divided between them.
+
+        Raises:
+            CacheError: ``workers`` is not a positive integer.
         """
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise CacheError(f"cache workers must be a positive integer, got {workers!r}")
         self._config = storage
         self._node_name = node_name
         self._targeted = targeted_names(storage.targeted_cache_control)
-        self._store = TieredStore(storage)
-        self._urls = UrlIndex(_url_capacity(storage))
+        self._urls = UrlIndex(_url_capacity(storage, workers))
+        self._store = TieredStore(storage, workers, on_load=self._loaded)
         self._refreshes = Refreshes()
         self._counts: dict[str, int] = {}
         logger.debug(
-            "cache of %s: memory %d bytes, disk %s",
+            "cache of %s: memory %d bytes, disk %s, shared by %d workers",
             node_name,
             storage.memory_bytes,
             storage.disk_path or "none",
+            workers,
         )
 
     @property
@@ -186,6 +197,8 @@ class Cache:
 
         times = (request_time, response_time)
         template = new_entry(exchange, request_headers, times, self._targeted)
+        url = url_of(host, path) if host is not None and path is not None else None
+        template.url = url
         if not reuse.ever_reusable(template.freshness, template.has_validator):
             logger.debug("not storing %r: never reusable without the origin", key)
             return None
@@ -197,8 +210,8 @@ class Cache:
 
         def stored() -> None:
             """Index the URL, count the store and end any background refresh of the variant."""
-            if host is not None and path is not None:
-                self._urls.add(host, path, key)
+            if url is not None:
+                self._urls.add(url, key)
             self._refreshes.done(key, template.vary_values)
             self._bump("stores")
 
@@ -311,6 +324,15 @@ class Cache:
             out["disk_bytes"] = self._store.disk.bytes_used
         return out
 
+    def _loaded(self, skey: bytes, record: bytes) -> None:
+        # A restarted node finds its URLs again in the records the disk tier reads at start-up,
+        # so unsafe requests still invalidate what it stored before (RFC 9111 §4.4).
+        found = meta.url_keys(skey, record)
+        if found is not None:
+            url, keys = found
+            for key in keys:
+                self._urls.add(url, key)
+
     def _refresh(
         self, key: bytes, entry: Entry, response: Headers, times: tuple[float, float]
     ) -> Entry:
@@ -330,12 +352,12 @@ class Cache:
         self._counts[name] = self._counts.get(name, 0) + by
 
 
-def _url_capacity(storage: CacheStorage) -> int:
-    # Room in the URL index for about as many URLs as the tiers can hold small objects
-    # (2 KiB in memory, 16 KiB on disk), within bounds; past it the oldest URLs are forgotten
-    # and their entries only age out.
+def _url_capacity(storage: CacheStorage, workers: int) -> int:
+    # Room in the URL index for about as many URLs as this worker's share of the tiers can hold
+    # small objects (1 KiB in memory, 16 KiB on disk), within bounds; past it the oldest URLs
+    # are forgotten and their entries only age out.
     disk = storage.disk_bytes // 16384 if storage.disk_path else 0
-    return min(max(storage.memory_bytes // 2048 + disk, 4096), 1 << 21)
+    return min(max((storage.memory_bytes // 1024 + disk) // workers, 4096), 1 << 21)
 
 
 def _content_length(headers: Headers) -> int | None:

@@ -27,6 +27,9 @@ ENTRY_TAG = b"E"
 VARIANTS_TAG = b"V"
 # Distinct Vary name sets remembered per key; older ones fall out of the record.
 MAX_NAME_SETS = 4
+# A variant key is the cache key, "\x00v" and a digest of this many bytes.
+_DIGEST = 16
+_VARIANT_SUFFIX = 2 + _DIGEST
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +54,7 @@ def variant_key(
     key: bytes, epoch: str, values: tuple[bytes | None, ...], names: tuple[bytes, ...]
 ) -> bytes:
     """Return the storage key of one variant of ``key`` (RFC 9111 §4.1 selection)."""
-    digest = hashlib.blake2b(digest_size=16)
+    digest = hashlib.blake2b(digest_size=_DIGEST)
     digest.update(epoch.encode("ascii"))
     for name, value in zip(names, values, strict=True):
         digest.update(b"\x00%s\x01%s" % (name, b"\x02" if value is None else b"\x03" + value))
@@ -95,6 +98,7 @@ def encode_entry(entry: Entry) -> bytes:
         "vary": [_text(n) for n in entry.vary],
         "values": [None if v is None else _text(v) for v in entry.vary_values],
         "ttls": list(entry.ttls),
+        "url": None if entry.url is None else _text(entry.url),
     }
     return ENTRY_TAG + json.dumps(data, separators=(",", ":")).encode("ascii")
 
@@ -130,7 +134,33 @@ def _entry(data: Any, body: bytes | None, length: int, disk: DiskObject | None) 
         vary_values=tuple(None if v is None else _bytes(v) for v in data["values"]),
         ttls=((min_ttl, default_ttl, max_ttl)),
         disk=disk,
+        url=_url(data.get("url")),
     )
+
+
+def url_keys(skey: bytes, meta: bytes) -> tuple[bytes, tuple[bytes, ...]] | None:
+    """Return the URL an entry record under ``skey`` was stored for, and its keys.
+
+    The keys are ``skey`` and, for a variant, the cache key its variants record lives under
+    (see :func:`variant_key`). None for variants records and records without a URL.
+    """
+    if not meta.startswith(ENTRY_TAG):
+        return None
+    try:
+        data = json.loads(meta[1:])
+        url = _url(data.get("url"))
+        varies = bool(data.get("vary"))
+    except (ValueError, AttributeError):
+        return None
+    if url is None:
+        return None
+    if varies and skey[-_VARIANT_SUFFIX:-_DIGEST] == b"\x00v":
+        return url, (skey, skey[:-_VARIANT_SUFFIX])
+    return url, (skey,)
+
+
+def _url(value: object) -> bytes | None:
+    return _bytes(value) if isinstance(value, str) else None
 
 
 def _text(value: bytes) -> str:

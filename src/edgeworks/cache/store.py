@@ -27,6 +27,7 @@ from edgeworks.cache.storage import (
     DiskWriter,
     MemoryTier,
 )
+from edgeworks.cache.storage.diskfiles import OnLoad
 from edgeworks.cache.variants import matches
 from edgeworks.config.model import CacheStorage
 from edgeworks.http.headers import Headers
@@ -43,9 +44,12 @@ class TieredStore:
         config: sizes and the disk directory.
         workers: how many workers of the node each keep a store like this one; the memory and
             disk bounds are divided between them, so the node as a whole stays within them.
+        on_load: told the key and record of each object the disk tier finds at start-up.
     """
 
-    def __init__(self, config: CacheStorage, workers: int = 1) -> None:
+    def __init__(
+        self, config: CacheStorage, workers: int = 1, *, on_load: OnLoad | None = None
+    ) -> None:
         """Open the memory tier and, when ``config.disk_path`` is set, the disk tier."""
         self.memory: MemoryTier[Record] = MemoryTier(max(config.memory_bytes // workers, 1))
         self.disk: DiskTier | None = None
@@ -59,6 +63,7 @@ class TieredStore:
                 max_object_bytes=min(config.disk_bytes // 8, share),
                 durable=False,
                 workers=workers,
+                on_load=on_load,
             )
 
     def select(self, key: bytes, request_headers: Headers) -> Entry | None:

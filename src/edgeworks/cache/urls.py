@@ -1,9 +1,8 @@
 """Which cache keys belong to which URL, for invalidation (RFC 9111 §4.4).
 
 Cache keys are opaque to the cache, so the facade remembers, for each (host, path) it stored,
-the keys it stored them under. The index lives in memory only: after a restart, entries loaded
-from disk are still served but an unsafe request no longer finds them until they are stored
-again.
+the keys it stored them under. The index lives in memory; every entry record keeps its URL, so
+a restarted node rebuilds the index from the records its disk tier reads at start-up.
 
 It also remembers when each URL was last invalidated, counted in invalidations: a response
 whose request went out before an invalidation of its URL may describe the state before the
@@ -34,9 +33,8 @@ class UrlIndex:
         self._invalidated: dict[bytes, int] = {}
         self.generation = 0
 
-    def add(self, host: bytes, path: bytes, key: bytes) -> None:
-        """Remember that ``key`` was stored for ``host`` and ``path``."""
-        url = _url(host, path)
+    def add(self, url: bytes, key: bytes) -> None:
+        """Remember that ``key`` was stored for ``url`` (see :func:`url_of`)."""
         known = self._keys.pop(url, None)
         if known is None or known == key:
             self._keys[url] = key
@@ -50,7 +48,7 @@ class UrlIndex:
 
     def pop(self, host: bytes, path: bytes) -> set[bytes]:
         """Forget and return the keys stored for ``host`` and ``path``, marking it invalidated."""
-        url = _url(host, path)
+        url = url_of(host, path)
         self.generation += 1
         self._invalidated.pop(url, None)
         self._invalidated[url] = self.generation
@@ -63,11 +61,12 @@ class UrlIndex:
 
     def unchanged_since(self, host: bytes, path: bytes, generation: int) -> bool:
         """Whether ``host`` and ``path`` were not invalidated after ``generation``."""
-        return self._invalidated.get(_url(host, path), 0) <= generation
+        return self._invalidated.get(url_of(host, path), 0) <= generation
 
     def __len__(self) -> int:
         return len(self._keys)
 
 
-def _url(host: bytes, path: bytes) -> bytes:
+def url_of(host: bytes, path: bytes) -> bytes:
+    """Return the index's name for a URL: the host (case-insensitive) and the path."""
     return host.lower() + b"\x00" + path

@@ -43,6 +43,8 @@ from types import TracebackType
 from typing import BinaryIO
 
 from edgeworks.cache.storage.diskfiles import (
+    OnLoad,
+    claim_slot,
     remove_leftovers,
     same_file,
     scan_objects,
@@ -87,6 +89,11 @@ class DiskTier:
             rename), but a power loss can leave a renamed file incomplete; the header checks
             then drop it, and a damaged body is caught when read through ``read_chunks``
             (not when sent with ``sendfile``, which bypasses the checksum).
+        workers: How many processes share the directory, each with a tier bounded by its share
+            of the node's bytes. Each takes a free slot at start-up and indexes only the
+            files of its slot, so the files already there are divided, not counted N times.
+        on_load: Told the key and metadata of each file indexed at start-up (the facade
+            rebuilds what it keeps about stored objects from it).
     """
 
     def __init__(
@@ -97,13 +104,16 @@ class DiskTier:
         *,
         durable: bool = True,
         workers: int = 1,
+        on_load: OnLoad | None = None,
     ) -> None:
         """Open the directory and rebuild the index from it; see the class docstring.
 
         Raises:
             StorageError: A size is not positive, or the directory cannot be used.
         """
-        check_sizes("disk", max_bytes=max_bytes, max_object_bytes=max_object_bytes)
+        check_sizes(
+            "disk", max_bytes=max_bytes, max_object_bytes=max_object_bytes, workers=workers
+        )
         self.directory = Path(directory)
         self.max_bytes = max_bytes
         self.max_object_bytes = max_bytes // 8 if max_object_bytes is None else max_object_bytes
@@ -123,7 +133,8 @@ class DiskTier:
         try:
             self._objects.mkdir(parents=True, exist_ok=True)
             self._tmp.mkdir(parents=True, exist_ok=True)
-            self._load()
+            self.share = self._claim(workers)
+            self._load(on_load)
         except OSError as exc:
             reason = exc.strerror or str(exc)
             raise StorageError(
@@ -334,9 +345,22 @@ class DiskTier:
         except OSError as exc:
             logger.warning("cannot remove cache file %s: %s", path, exc)
 
-    def _load(self) -> None:
+    def _claim(self, workers: int) -> tuple[int, int]:
+        if workers == 1:
+            return 0, 1
+        claimed = claim_slot(self.directory / "slots", workers)
+        if claimed is None:
+            # More processes than workers (an old node still running): index nothing found at
+            # start-up, only what this process stores or reads.
+            logger.warning("disk cache %s: all %d worker slots taken", self.directory, workers)
+            return -1, workers
+        slot, fd = claimed
+        weakref.finalize(self, os.close, fd)
+        return slot, workers
+
+    def _load(self, on_load: OnLoad | None) -> None:
         self.stats.temp_removed = remove_leftovers(self._tmp)
-        found, self.stats.corrupt_dropped = scan_objects(self._objects)
+        found, self.stats.corrupt_dropped = scan_objects(self._objects, self.share, on_load)
         for entry in found:
             self._index_put(entry.key, entry.name, entry.size, main=True)
         self.stats.loaded = len(self._index)

@@ -1,17 +1,21 @@
 """File-level work of the disk tier: the start-up scan, leftover temp files, file identity.
 
 At start-up the tier removes temp files whose writer process is gone and reads the header of
-every complete file (one read of its first 16 KiB) to rebuild its index. Files that fail
-their checks, or whose name does not match the key they hold, are deleted on the spot. The
-scan costs one open and one read per file (``bench/cache_memory.py`` measures it: 15 to 40 µs
-per file with a warm page cache), and it runs before the tier serves anything.
+every complete file in its share of the directory (one read of its first 16 KiB) to rebuild its
+index. Files that fail their checks, or whose name does not match the key they hold, are
+deleted on the spot. The scan costs one open and one read per file (``bench/cache_memory.py``
+measures it: 15 to 40 µs per file with a warm page cache), and it runs before the tier serves
+anything. Workers sharing a directory each take a slot (a locked file under ``slots/``) and
+read only the files whose name falls in their slot.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,15 +57,30 @@ def remove(path: Path) -> None:
         logger.warning("cannot remove %s from the cache directory: %s", path, exc)
 
 
-def scan_objects(objects: Path) -> tuple[list[FoundFile], int]:
-    """Return the good files under ``objects`` oldest first, and how many bad ones were deleted."""
+OnLoad = Callable[[bytes, bytes], None]
+"""Told the key and metadata of every good file a start-up scan indexes."""
+
+
+def scan_objects(
+    objects: Path, share: tuple[int, int] = (0, 1), on_load: OnLoad | None = None
+) -> tuple[list[FoundFile], int]:
+    """Return the good files under ``objects`` oldest first, and how many bad ones were deleted.
+
+    Args:
+        objects: the directory of object subdirectories.
+        share: (slot, slots): only files whose name falls in this slot are read, so that the
+            workers sharing a directory divide its files between their indexes.
+        on_load: told the key and metadata of every good file returned.
+    """
     found: list[FoundFile] = []
     dropped = 0
     for sub in objects.iterdir():
         if not sub.is_dir():
             continue
         for path in sub.iterdir():
-            entry = read_entry(path)
+            if not in_share(path.name, share):
+                continue
+            entry = read_entry(path, on_load)
             if entry is None:
                 remove(path)
                 dropped += 1
@@ -71,7 +90,40 @@ def scan_objects(objects: Path) -> tuple[list[FoundFile], int]:
     return found, dropped
 
 
-def read_entry(path: Path) -> FoundFile | None:
+def in_share(name: str, share: tuple[int, int]) -> bool:
+    """Whether the file ``name`` (a hex digest) falls in the slot ``share`` names."""
+    slot, slots = share
+    if slots <= 1:
+        return True
+    try:
+        return int(name[:8], 16) % slots == slot
+    except ValueError:
+        return slot == 0  # a stray name is checked (and removed) by one worker only
+
+
+def claim_slot(directory: Path, slots: int) -> tuple[int, int] | None:
+    """Take the first free worker slot of a shared directory; None when all are taken.
+
+    A slot is a file locked for the life of the process that holds its descriptor (the lock
+    goes with the process, however it ends), so a restarted worker takes the slot its
+    predecessor held.
+
+    Returns:
+        (slot, descriptor): the descriptor must stay open while the slot is used.
+    """
+    directory.mkdir(exist_ok=True)
+    for slot in range(slots):
+        fd = os.open(directory / str(slot), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        return slot, fd
+    return None
+
+
+def read_entry(path: Path, on_load: OnLoad | None = None) -> FoundFile | None:
     """Check one file's header and name; None (after a warning) when it is not servable."""
     try:
         with open(path, "rb", buffering=0) as file:
@@ -83,6 +135,8 @@ def read_entry(path: Path) -> FoundFile | None:
     if file_name(header.key) != path.name:
         logger.warning("dropped cache file %s at start-up: name does not match key", path)
         return None
+    if on_load is not None:
+        on_load(header.key, header.meta)
     return FoundFile(stat.st_mtime, header.key, path.name, header.file_size)
 
 
