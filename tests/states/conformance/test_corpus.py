@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -34,6 +35,8 @@ ROLE = f"arn:aws:iam::{ACCOUNT}:role/conformance"
 FIELDS = {"name", "source", "definition", "input", "expect", "functions", "xfail", "type"}
 STATUSES = {"SUCCEEDED", "FAILED", "TIMED_OUT", "REJECTED"}
 RUN_SECONDS = 20.0
+# Case files name their machine and execution, so they follow the service's name rules.
+NAME = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -41,8 +44,12 @@ def _load(path: Path) -> dict[str, Any]:
     unknown = set(case) - FIELDS
     if unknown:
         raise ValueError(f"{path.name}: unknown fields {sorted(unknown)}")
-    if case["expect"].get("status") not in STATUSES:
-        raise ValueError(f"{path.name}: expect.status {case['expect'].get('status')!r}")
+    expect = case["expect"]
+    if expect.get("status") not in STATUSES:
+        raise ValueError(f"{path.name}: expect.status {expect.get('status')!r}")
+    wanted = "output" if expect["status"] == "SUCCEEDED" else "error"
+    if wanted not in expect:
+        raise ValueError(f"{path.name}: a {expect['status']} case needs expect.{wanted}")
     return case
 
 
@@ -198,9 +205,10 @@ def test_case(sfn: Any, stem: str, case: dict[str, Any]) -> None:
 
 
 def test_corpus_is_whole() -> None:
-    """Every case names its source page and has a unique name."""
+    """Every case names its source page, has a unique name and a usable file name."""
     names = [case["name"] for _, case in ALL]
 
     assert len(ALL) >= 150
+    assert all(NAME.fullmatch(stem) for stem, _ in ALL)
     assert len(set(names)) == len(names)
     assert all(case["source"].startswith("https://") for _, case in ALL)
