@@ -11,7 +11,14 @@ from edgeworks.errors import EdgeworksError
 
 
 def test_public_names() -> None:
-    assert sorted(edgeworks.cache.__all__) == ["Cache", "CacheError", "Entry", "Lookup", "Writer"]
+    assert sorted(edgeworks.cache.__all__) == [
+        "Cache",
+        "CacheError",
+        "Entry",
+        "Lookup",
+        "Streamed",
+        "Writer",
+    ]
 
 
 def test_facade_methods_of_the_contract() -> None:
@@ -19,6 +26,7 @@ def test_facade_methods_of_the_contract() -> None:
     for name in (
         "lookup",
         "answer",
+        "stream",
         "open_writer",
         "freshen",
         "update_from_head",

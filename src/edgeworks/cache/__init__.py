@@ -8,6 +8,7 @@ its section, and ``edgeworks.cache.errors`` for the error tree.
 from edgeworks.cache.entry import Entry
 from edgeworks.cache.errors import CacheError
 from edgeworks.cache.facade import Cache, Lookup
+from edgeworks.cache.streaming import Streamed
 from edgeworks.cache.writer import Writer
 
-__all__ = ["Cache", "CacheError", "Entry", "Lookup", "Writer"]
+__all__ = ["Cache", "CacheError", "Entry", "Lookup", "Streamed", "Writer"]

@@ -23,6 +23,7 @@ from edgeworks.cache.rules.invalidation import invalidated
 from edgeworks.cache.rules.request import RequestFacts, read_request
 from edgeworks.cache.rules.response import read_response, targeted_names
 from edgeworks.cache.store import TieredStore
+from edgeworks.cache.streaming import Streamed, stream
 from edgeworks.cache.urls import UrlIndex, url_of
 from edgeworks.cache.writer import Writer
 from edgeworks.config.model import CachePolicy, CacheStorage
@@ -161,6 +162,27 @@ class Cache:
             tail = b"age: %d\r\nx-cache: %s\r\n\r\n" % (entry.age(now), x_cache)
             return [entry.head, tail, entry.body]
         return respond(entry, method, request_headers, entry.age(now), x_cache)
+
+    def stream(
+        self,
+        found: Lookup,
+        method: str,
+        request_headers: Headers,
+        now: float,
+        x_cache: bytes,
+    ) -> Streamed:
+        """Return the answer :meth:`answer` left to the edge: a body streamed from disk.
+
+        The whole object, or the requested ranges of it (RFC 9110 §14: 206 with
+        Content-Range, or multipart/byteranges), read from the open file chunk by chunk.
+
+        Raises:
+            CacheError: ``found`` carries no entry, or one whose body is not on disk.
+        """
+        entry = found.entry
+        if entry is None:
+            raise CacheError(f"stream() needs a lookup with an entry, got kind {found.kind!r}")
+        return stream(entry, method, request_headers, entry.age(now), x_cache)
 
     def open_writer(  # noqa: PLR0917 - the positional shape is the edge's contract
         self,

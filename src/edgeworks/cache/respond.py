@@ -22,8 +22,8 @@ NOT_MODIFIED_FIELDS = (
     b"last-modified",
     b"vary",
 )
-# A range of a disk object is read into memory only up to this size; larger ones are left to
-# the edge, which sends the whole object (RFC 9110 §14.2 lets a server ignore Range).
+# Ranges of a disk object are read into memory only up to this many bytes together; larger
+# ones are streamed from the file (``edgeworks.cache.streaming``).
 MAX_RANGE_READ = 1 << 20
 
 
@@ -45,7 +45,7 @@ def respond(
     success = 200 <= entry.status < 300
     if success and conditional.not_modified(request_headers, stored, entry.response_time):
         return [_not_modified_head(entry, stored), tail]
-    requested = _ranges(entry, stored, method, request_headers)
+    requested = requested_ranges(entry, stored, method, request_headers)
     if requested is not None:
         return _partial(entry, stored, requested, tail)
     if method == "HEAD":
@@ -61,10 +61,13 @@ def _not_modified_head(entry: Entry, stored: Headers) -> bytes:
     return build_head(304, b"Not Modified", fields)
 
 
-def _ranges(
+def requested_ranges(
     entry: Entry, stored: Headers, method: str, request_headers: Headers
 ) -> list[ranges.ByteRange] | None:
-    # RFC 9110 §14.2: Range applies to GET of a complete 200 response.
+    """Return the ranges to answer, [] for 416, or None to send the whole object.
+
+    RFC 9110 §14.2: Range applies to GET of a complete 200 response, when If-Range allows.
+    """
     if method != "GET" or entry.status != 200:
         return None
     requested = ranges.parse_range(get(request_headers, b"range"), entry.length)
@@ -80,6 +83,8 @@ def _partial(
         # RFC 9110 §15.5.17: 416 with the current length.
         fields = [(b"content-range", b"bytes */%d" % entry.length), (b"content-length", b"0")]
         return [build_head(416, b"Range Not Satisfiable", fields), tail]
+    if entry.body is None and sum(last - first + 1 for first, last in requested) > MAX_RANGE_READ:
+        return None  # streamed from the file instead
     pieces = [_read(entry, byte_range) for byte_range in requested]
     if any(piece is None for piece in pieces):
         return None
@@ -92,11 +97,16 @@ def _partial(
 def _single(
     entry: Entry, stored: Headers, byte_range: ranges.ByteRange, data: bytes, tail: bytes
 ) -> list[bytes]:
-    # RFC 9110 §14.4: one range travels alone with Content-Range.
+    return [single_head(entry, stored, byte_range), tail, data]
+
+
+def single_head(entry: Entry, stored: Headers, byte_range: ranges.ByteRange) -> bytes:
+    """Return the 206 head for one range (RFC 9110 §14.4: it travels with Content-Range)."""
+    first, last = byte_range
     fields = without(entry.fields(stored), {b"content-length"})
     fields.append((b"content-range", ranges.content_range(byte_range, entry.length)))
-    fields.append((b"content-length", b"%d" % len(data)))
-    return [build_head(206, b"Partial Content", fields), tail, data]
+    fields.append((b"content-length", b"%d" % (last - first + 1)))
+    return build_head(206, b"Partial Content", fields)
 
 
 def _multipart(
@@ -106,22 +116,37 @@ def _multipart(
     datas: list[bytes],
     tail: bytes,
 ) -> list[bytes]:
-    # RFC 9110 §14.6: several ranges travel as multipart/byteranges.
-    boundary = os.urandom(12).hex().encode("ascii")
-    content_type = get(stored, b"content-type")
-    body = []
-    for byte_range, data in zip(requested, datas, strict=True):
-        part = [b"\r\n--%s\r\n" % boundary]
-        if content_type is not None:
-            part.append(b"content-type: %s\r\n" % content_type)
-        part.append(b"content-range: %s\r\n\r\n" % ranges.content_range(byte_range, entry.length))
-        body.append(b"".join(part) + data)
-    body.append(b"\r\n--%s--\r\n" % boundary)
-    payload = b"".join(body)
-    fields = without(entry.fields(stored), {b"content-length", b"content-type"})
-    fields.append((b"content-type", b"multipart/byteranges; boundary=" + boundary))
-    fields.append((b"content-length", b"%d" % len(payload)))
-    return [build_head(206, b"Partial Content", fields), tail, payload]
+    framing = Multipart(entry, stored, requested)
+    body = [part + data for part, data in zip(framing.parts, datas, strict=True)]
+    payload = b"".join([*body, framing.closing])
+    return [framing.head(), tail, payload]
+
+
+class Multipart:
+    """The framing of a multipart/byteranges answer (RFC 9110 §14.6), its data aside."""
+
+    def __init__(self, entry: Entry, stored: Headers, requested: list[ranges.ByteRange]) -> None:
+        """Frame ``requested`` ranges of ``entry``; a fresh boundary each time."""
+        boundary = os.urandom(12).hex().encode("ascii")
+        content_type = get(stored, b"content-type")
+        self.parts: list[bytes] = []
+        for byte_range in requested:
+            part = [b"\r\n--%s\r\n" % boundary]
+            if content_type is not None:
+                part.append(b"content-type: %s\r\n" % content_type)
+            content_range = ranges.content_range(byte_range, entry.length)
+            part.append(b"content-range: %s\r\n\r\n" % content_range)
+            self.parts.append(b"".join(part))
+        self.closing = b"\r\n--%s--\r\n" % boundary
+        data = sum(last - first + 1 for first, last in requested)
+        self.length = sum(map(len, self.parts)) + data + len(self.closing)
+        self._fields = without(entry.fields(stored), {b"content-length", b"content-type"})
+        self._fields.append((b"content-type", b"multipart/byteranges; boundary=" + boundary))
+
+    def head(self) -> bytes:
+        """Return the 206 head, Content-Length covering the whole multipart body."""
+        fields = [*self._fields, (b"content-length", b"%d" % self.length)]
+        return build_head(206, b"Partial Content", fields)
 
 
 def _read(entry: Entry, byte_range: ranges.ByteRange) -> bytes | None:
@@ -129,7 +154,7 @@ def _read(entry: Entry, byte_range: ranges.ByteRange) -> bytes | None:
     if entry.body is not None:
         return entry.body[first : last + 1]
     size = last - first + 1
-    if entry.disk is None or size > MAX_RANGE_READ:
+    if entry.disk is None:
         return None
     try:
         data = os.pread(entry.disk.fileno(), size, entry.disk.body_offset + first)
