@@ -155,3 +155,32 @@ def test_the_context_object_counts_redrives(sfn: Any, tmp_path: Path) -> None:
 
     assert (output["first"], output["now"]) == (0, 1)
     assert output["at"].endswith("Z")
+
+
+def test_a_redriven_callback_task_takes_a_new_token(
+    sfn: Any, functions_dir: Path, tmp_path: Path
+) -> None:
+    from tests.states.test_callbacks import ASK, callback_machine, tokens
+
+    (functions_dir / "ask.py").write_text(ASK)
+    inbox = tmp_path / "inbox.txt"
+    arn = machine(sfn, callback_machine(inbox))
+    execution = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+    first = tokens(inbox)[0]
+    sfn.send_task_failure(taskToken=first, error="NotYet")
+    finished(sfn, execution)
+
+    sfn.redrive_execution(executionArn=execution)
+    second = tokens(inbox, 2)[1]
+    stale = error_of(sfn.send_task_success, taskToken=first, output="{}")
+    sfn.send_task_success(taskToken=second, output='{"ok": true}')
+    done = wait_for(
+        lambda: (
+            (found := sfn.describe_execution(executionArn=execution))["status"] != "RUNNING"
+            and found
+        )
+    )
+
+    assert second != first
+    assert stale["Code"] == "TaskDoesNotExist"
+    assert (done["status"], json.loads(done["output"])) == ("SUCCEEDED", {"ok": True})

@@ -10,6 +10,7 @@ from edgeworks.states.api.deps import Deps
 from edgeworks.states.api.protocol import Caller
 from edgeworks.states.errors import ApiError
 from edgeworks.states.runtime.callbacks import read_token
+from edgeworks.states.runtime.journal import GENERATION_MARK, stored_key
 
 
 def _waiting_task(deps: Deps, body: dict[str, Any]) -> tuple[str, str, bool]:
@@ -28,8 +29,14 @@ def _waiting_task(deps: Deps, body: dict[str, Any]) -> tuple[str, str, bool]:
         return arn, key, False
 
     execution = deps.store.execution(arn)
-    issued = deps.store.event(arn, f"{key}:scheduled") if execution else None
-    ended = deps.store.event(arn, f"{key}:result") if execution else None
+    # A token issued in a redriven generation names the task's key with the generation.
+    task_key, _, mark = key.partition(GENERATION_MARK)
+    generation = int(mark) if mark.isdigit() else 0
+    scheduled = stored_key(f"{task_key}:scheduled", generation)
+    issued = deps.store.event(arn, scheduled) if execution else None
+    ended = (
+        deps.store.event(arn, stored_key(f"{task_key}:result", generation)) if execution else None
+    )
     if ended is not None and ended.type == "TaskTimedOut":
         raise ApiError("TaskTimedOut", f"Task Timed Out: '{token}'")
     if execution is None or issued is None or ended is not None or execution.status != "RUNNING":
