@@ -69,3 +69,28 @@ def test_every_worker_reads_objects_another_stored(tmp_path: Path) -> None:
     store(first, hdrs(CC60), b"from the first worker")
     found = second.lookup(b"k", "GET", [], FOLLOW, T0)
     assert found.entry is not None and found.entry.body == b"from the first worker"
+
+
+def test_worker_invalidates_what_another_slot_holds_after_restart_rfc9111_4_4(
+    tmp_path: Path,
+) -> None:
+    single = Cache(storage(tmp_path))
+    for number in range(16):
+        writer = single.open_writer(
+            b"k%d" % number, "GET", [], 200, hdrs(CC60), FOLLOW, T0, T0,
+            host=b"h", path=b"/%d" % number,
+        )  # fmt: skip
+        assert writer is not None
+        writer.write(b"body")
+        assert writer.commit() is not None
+    del single
+
+    first = Cache(storage(tmp_path), workers=2)
+    second = Cache(storage(tmp_path), workers=2)
+    assert first._store.disk is not None
+    # Every URL goes through the first worker, whose own slot holds only some of them.
+    assert 0 < len(first._store.disk) < 16
+    for number in range(16):
+        assert first.invalidate("PUT", 200, b"h", b"/%d" % number, []) >= 1, number
+        found = second.lookup(b"k%d" % number, "GET", [], FOLLOW, T0)
+        assert found.kind == "miss", number

@@ -91,7 +91,8 @@ class DiskTier:
             (not when sent with ``sendfile``, which bypasses the checksum).
         workers: How many processes share the directory, each with a tier bounded by its share
             of the node's bytes. Each takes a free slot at start-up and indexes only the
-            files of its slot, so the files already there are divided, not counted N times.
+            files of its slot, so the files already there are divided, not counted N times
+            (``on_load`` still hears of every file).
         on_load: Told the key and metadata of each file indexed at start-up (the facade
             rebuilds what it keeps about stored objects from it).
     """
@@ -212,15 +213,18 @@ class DiskTier:
         return writer
 
     def delete(self, key: bytes) -> bool:
-        """Remove the object under ``key`` (and void unfinished writers for it)."""
+        """Remove the object under ``key`` (and void unfinished writers for it).
+
+        The file goes even when another process sharing the directory stored it and this
+        one's index never knew it.
+        """
         with self._lock:
             for writer in self._writers:
                 if writer.key == key:
                     writer.voided = True
             name = self._index.remove(key)
-            if name is not None:
-                self._unlink(self._path(name))
-        return name is not None
+            unlinked = self._unlink(self._path(name or file_name(key)))
+        return name is not None or unlinked
 
     @property
     def bytes_used(self) -> int:
@@ -336,14 +340,16 @@ class DiskTier:
                 self._index_put(key, file_name(key), size)
                 self.stats.adopted += 1
 
-    def _unlink(self, path: Path) -> None:
+    def _unlink(self, path: Path) -> bool:
         self._verified.pop(path.name, None)
         try:
             path.unlink()
         except FileNotFoundError:
-            pass  # another process of the node removed it first
+            return False  # another process of the node removed it first
         except OSError as exc:
             logger.warning("cannot remove cache file %s: %s", path, exc)
+            return False
+        return True
 
     def _claim(self, workers: int) -> tuple[int, int]:
         if workers == 1:

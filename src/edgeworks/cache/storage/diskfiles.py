@@ -6,7 +6,7 @@ index. Files that fail their checks, or whose name does not match the key they h
 deleted on the spot. The scan costs one open and one read per file (``bench/cache_memory.py``
 measures it: 15 to 40 µs per file with a warm page cache), and it runs before the tier serves
 anything. Workers sharing a directory each take a slot (a locked file under ``slots/``) and
-read only the files whose name falls in their slot.
+index only the files whose name falls in their slot.
 """
 
 from __future__ import annotations
@@ -68,9 +68,10 @@ def scan_objects(
 
     Args:
         objects: the directory of object subdirectories.
-        share: (slot, slots): only files whose name falls in this slot are read, so that the
-            workers sharing a directory divide its files between their indexes.
-        on_load: told the key and metadata of every good file returned.
+        share: (slot, slots): only files whose name falls in this slot are returned, so that
+            the workers sharing a directory divide its files between their indexes.
+        on_load: told the key and metadata of every good file, also those of other slots
+            (each worker then knows every stored object, for invalidation).
     """
     found: list[FoundFile] = []
     dropped = 0
@@ -78,13 +79,14 @@ def scan_objects(
         if not sub.is_dir():
             continue
         for path in sub.iterdir():
-            if not in_share(path.name, share):
+            mine = in_share(path.name, share)
+            if not mine and on_load is None:
                 continue
             entry = read_entry(path, on_load)
             if entry is None:
                 remove(path)
-                dropped += 1
-            else:
+                dropped += int(mine)
+            elif mine:
                 found.append(entry)
     found.sort()
     return found, dropped
