@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from email.utils import formatdate
 from typing import Any
 
 from edgeworks.states.errors import FunctionError
@@ -201,17 +202,23 @@ def _runnable(call: Call) -> str:
 
 
 def _invoke_response(value: Any) -> dict[str, Any]:
-    # Lambda Invoke response as the lambda:invoke integration hands it on.
+    # Lambda Invoke response as the lambda:invoke integration hands it on: the function's
+    # value under Payload, and the HTTP metadata of the Invoke call around it.
     request_id = str(uuid.uuid4())
+    headers = {
+        "Connection": "keep-alive",
+        "Content-Length": str(len(json.dumps(value, separators=(",", ":")).encode())),
+        "Content-Type": "application/json",
+        "Date": formatdate(usegmt=True),
+        "X-Amz-Executed-Version": "$LATEST",
+        "x-amzn-RequestId": request_id,
+    }
     return {
         "ExecutedVersion": "$LATEST",
         "Payload": value,
         "SdkHttpMetadata": {
-            "HttpHeaders": {
-                "Content-Type": "application/json",
-                "X-Amz-Executed-Version": "$LATEST",
-                "x-amzn-RequestId": request_id,
-            },
+            "AllHttpHeaders": {name: [text] for name, text in headers.items()},
+            "HttpHeaders": headers,
             "HttpStatusCode": 200,
         },
         "SdkResponseMetadata": {"RequestId": request_id},
