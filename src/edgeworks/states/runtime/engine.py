@@ -234,11 +234,13 @@ class Engine:
         return self._end(execution, journal, "SUCCEEDED", output=output)
 
     async def _bounded(self, work: Any, machine: Any, run: Run) -> Any:
-        # States Language: TimeoutSeconds of the machine bounds the whole execution.
+        # States Language: TimeoutSeconds of the machine bounds the whole execution; a redriven
+        # execution's time counts again from its redrive.
         limit = core.machine_timeout(machine)
         if limit is None:
             return await work
-        return await within(work, self.clock, run.started + limit)
+        began = run.journal.redrive_time(run.journal.generation) or run.started
+        return await within(work, self.clock, began + limit)
 
     def _run(self, execution: ExecutionRecord, journal: Journal) -> Run:
         parts = execution.arn.split(":")
