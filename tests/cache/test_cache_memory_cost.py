@@ -7,8 +7,11 @@ import sys
 import tracemalloc
 
 from cache_support import FOLLOW, T0, hdrs, memory_cache, store
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from edgeworks.cache import Entry
+from edgeworks.cache.rules.freshness import Freshness
 
 COUNT = 3000
 
@@ -70,3 +73,29 @@ def test_entries_share_repeated_values() -> None:
     assert first.freshness is second.freshness
     assert first.viewer_fields is second.viewer_fields
     assert first.ttls is second.ttls
+
+
+_NAME = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=12)
+_VALUE = st.binary(max_size=40).map(
+    lambda raw: bytes(b for b in raw if b >= 0x20 and b != 0x7F) or b""
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_NAME.map(str.encode), _VALUE), max_size=8))
+def test_fields_round_trip_through_the_prepared_head(fields: list[tuple[bytes, bytes]]) -> None:
+    entry = Entry(
+        status=200,
+        source=fields,
+        viewer_fields=frozenset({b"cdn-cache-control"}),
+        body=b"abc",
+        length=3,
+        request_time=T0,
+        response_time=T0,
+        initial_age=0.0,
+        freshness=Freshness(60.0),
+    )
+    visible = [(n, v) for n, v in fields if n not in (b"content-length", b"cdn-cache-control")]
+    hidden = [(n, v) for n, v in fields if n == b"cdn-cache-control"]
+    assert entry.stored == visible + hidden
+    assert entry.head.endswith(b"content-length: 3\r\n")
