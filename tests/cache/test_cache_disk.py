@@ -90,3 +90,20 @@ def test_record_that_does_not_decode_is_a_miss(tmp_path: Path) -> None:
     assert writer is not None and writer.write(b"body") and writer.commit()
     cache._store.memory.delete(b"k")
     assert cache.lookup(b"k", "GET", [], FOLLOW, T0).kind == "miss"
+
+
+def test_freshen_keeps_large_disk_body_under_new_fields_rfc9111_4_3_4(tmp_path: Path) -> None:
+    body = os.urandom(64 * 1024)
+    cache = disk_cache(tmp_path, memory_bytes=64 * 1024)  # max object in memory: 8 KiB
+    store(cache, hdrs(CC60, ("ETag", '"v1"')), body)
+    found = cache.lookup(b"k", "GET", [], FOLLOW, T0 + 100)
+    assert found.kind == "revalidate" and found.entry is not None
+    cache.freshen(
+        found.entry, b"k", hdrs(CC60, ("ETag", '"v1"'), ("X-New", "1")), T0 + 100, T0 + 100
+    )
+    found.entry.close()
+    again = disk_cache(tmp_path, memory_bytes=64 * 1024).lookup(b"k", "GET", [], FOLLOW, T0 + 110)
+    assert again.kind == "hit" and again.entry is not None and again.entry.disk is not None
+    assert b"x-new: 1\r\n" in again.entry.head
+    assert b"".join(again.entry.disk.read_chunks()) == body
+    again.entry.close()

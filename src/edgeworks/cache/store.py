@@ -134,20 +134,11 @@ class TieredStore:
             return
         if entry.disk is None:
             return
-        # A large body on disk is copied into a new file with the new metadata.
+        # A large body on disk is copied by the kernel into a new file with the new metadata.
         self.memory.delete(skey)
         writer = self.disk_writer(skey, record, entry.length)
-        if writer is None:
-            return
-        try:
-            for chunk in entry.disk.read_chunks():
-                if not writer.write(chunk):
-                    return
-        except (CorruptObjectError, OSError) as exc:
-            logger.warning("could not copy cache object %s: %s", entry.disk.path, exc)
-            writer.abort()
-            return
-        writer.commit()
+        if writer is not None and writer.copy_body(entry.disk):
+            writer.commit()
 
     def disk_writer(self, skey: bytes, record: bytes, expected: int | None) -> DiskWriter | None:
         """Open a streaming writer on the disk tier, or None without one."""

@@ -13,7 +13,8 @@ Error tree::
 """
 
 from edgeworks.cache.storage.collapse import Collapser, CollapseStats, Filler, Follower
-from edgeworks.cache.storage.disk import DiskStats, DiskTier, DiskWriter
+from edgeworks.cache.storage.disk import DiskStats, DiskTier
+from edgeworks.cache.storage.diskwriter import DiskWriter
 from edgeworks.cache.storage.errors import CorruptObjectError, FillError, StorageError
 from edgeworks.cache.storage.memory import ENTRY_OVERHEAD, MemoryTier
 from edgeworks.cache.storage.objects import DiskObject, Stored, StoredObject

@@ -30,16 +30,13 @@ thread, which is why index changes take a lock.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import threading
 import uuid
 import weakref
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import BinaryIO
 
 from edgeworks.cache.storage.diskfiles import (
@@ -59,6 +56,7 @@ from edgeworks.cache.storage.diskformat import (
     file_name,
     read_head,
 )
+from edgeworks.cache.storage.diskwriter import DiskWriter
 from edgeworks.cache.storage.errors import StorageError, check_sizes
 from edgeworks.cache.storage.objects import DiskObject
 from edgeworks.cache.storage.s3fifo import S3FifoIndex
@@ -378,111 +376,3 @@ class DiskTier:
             self.stats.temp_removed,
             self.stats.corrupt_dropped,
         )
-
-
-class DiskWriter:
-    """Streams one object into a temp file; :meth:`commit` makes it visible, atomically.
-
-    Every method returns False instead of raising when the object cannot be kept (too large,
-    disk full, deleted meanwhile): the response it mirrors goes on regardless. Use it as a
-    context manager to abort automatically when not committed.
-    """
-
-    def __init__(
-        self, tier: DiskTier, key: bytes, meta: bytes, *, temp_path: Path, fd: int, head_size: int
-    ) -> None:
-        """Built by :meth:`DiskTier.open_writer`."""
-        self.key = key
-        self.meta = meta
-        self.temp_path = temp_path
-        self.voided = False
-        self._tier = tier
-        self._fd: int | None = fd
-        self._head_size = head_size
-        self._body_length = 0
-        self._crc = 0
-
-    @property
-    def file_size(self) -> int:
-        """Size of the file so far: header, key, metadata and body."""
-        return self._head_size + self._body_length
-
-    def write(self, chunk: bytes) -> bool:
-        """Append a body chunk; False once the object has been given up."""
-        if self._fd is None:
-            return False
-        if not self._tier._fits(self.file_size + len(chunk)):
-            self.abort()
-            self._tier.delete(self.key)
-            return False
-        if not self._write_all(chunk):
-            return False
-        self._body_length += len(chunk)
-        self._crc = zlib.crc32(chunk, self._crc)
-        return True
-
-    def commit(self) -> bool:
-        """Write the final header, sync, and rename into place; True when stored."""
-        fd = self._fd
-        if fd is None or self.voided:
-            self.abort()
-            return False
-        try:
-            os.pwrite(fd, encode_head(self.key, self.meta, self._body_length, self._crc), 0)
-            if self._tier.durable:
-                os.fsync(fd)
-        except OSError as exc:
-            logger.warning("cannot finish cache file %s: %s", self.temp_path, exc)
-            self.abort()
-            return False
-        self._close()
-        if self._tier._install(self):
-            return True
-        self._tier._discard(self)
-        return False
-
-    def abort(self) -> None:
-        """Give the object up and remove its temp file."""
-        if self._close():
-            self._tier._discard(self)
-
-    def __enter__(self) -> DiskWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.abort()
-
-    def _write_all(self, data: bytes) -> bool:
-        fd = self._fd
-        if fd is None:
-            return False
-        view = memoryview(data)
-        try:
-            while view:
-                view = view[os.write(fd, view) :]
-        except OSError as exc:
-            logger.warning("cannot write cache file %s: %s", self.temp_path, exc)
-            self.abort()
-            return False
-        return True
-
-    def __del__(self) -> None:
-        # A writer dropped without commit or abort: release its descriptor and temp file now
-        # rather than at the next start-up.
-        if self._fd is not None:
-            # Also runs at interpreter exit, when module globals may already be gone.
-            with contextlib.suppress(Exception):
-                self._close()
-                os.unlink(self.temp_path)
-
-    def _close(self) -> bool:
-        fd, self._fd = self._fd, None
-        if fd is None:
-            return False
-        os.close(fd)
-        return True

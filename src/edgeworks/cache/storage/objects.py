@@ -105,6 +105,11 @@ class DiskObject:
         return len(self.key) + len(self.meta) + self.body_length
 
     @property
+    def body_crc(self) -> int:
+        """The body checksum stored in the file's header."""
+        return self._body_crc
+
+    @property
     def checked(self) -> bool:
         """Whether this very file's body already passed its checksum in this process.
 
