@@ -375,11 +375,12 @@ class Cache:
 
 
 def _url_capacity(storage: CacheStorage, workers: int) -> int:
-    # Room in the URL index for about as many URLs as this worker's share of the tiers can hold
-    # small objects (1 KiB in memory, 16 KiB on disk), within bounds; past it the oldest URLs
-    # are forgotten and their entries only age out.
+    # Room in the URL index for about as many URLs as this worker's memory share and the whole
+    # shared disk can hold small objects (1 KiB in memory, 16 KiB on disk: every worker learns
+    # every URL on disk at start-up), within bounds; past it the oldest URLs are forgotten and
+    # their entries only age out.
     disk = storage.disk_bytes // 16384 if storage.disk_path else 0
-    return min(max((storage.memory_bytes // 1024 + disk) // workers, 4096), 1 << 21)
+    return min(max(storage.memory_bytes // 1024 // workers + disk, 4096), 1 << 21)
 
 
 def _content_length(headers: Headers) -> int | None:
