@@ -23,10 +23,10 @@ stored are found and adopted; a file another worker evicted or deleted is droppe
 when a read finds it gone; start-up removes only temp files whose writer process is dead. Each
 process enforces the bound on the files its own index knows, so each worker is given its share
 of the node's bytes and the worker count: at start-up each takes a slot and indexes only the
-files of its slot, so the files found are divided between the workers, not counted by each. Files still being written are not
-counted against the bound until they are committed, so fills in flight can overshoot it by
-their own size. File work is blocking; callers on an event loop with slow disks run it in a
-thread, which is why index changes take a lock.
+files of its slot, so the files found are divided between the workers, not counted by each.
+Files still being written are not counted against the bound until they are committed, so fills
+in flight can overshoot it by their own size. File work is blocking; callers on an event loop
+with slow disks run it in a thread, which is why index changes take a lock.
 """
 
 from __future__ import annotations
