@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from cache_support import FOLLOW, T0, hdrs, store
@@ -51,3 +56,40 @@ def test_other_urls_survive_invalidation_after_restart(tmp_path: Path) -> None:
     again = disk_cache(tmp_path)
     assert again.invalidate("POST", 200, b"h", b"/unrelated", []) == 0
     assert again.lookup(b"k", "GET", [], FOLLOW, T0).kind == "hit"
+
+
+# A node process that stores one response, says so, and waits to be killed.
+CHILD = """
+import sys, time
+from edgeworks.cache import Cache
+from edgeworks.config.model import CachePolicy, CacheStorage
+
+policy = CachePolicy(id="p", name="p", min_ttl=0, default_ttl=0, max_ttl=31536000)
+cache = Cache(CacheStorage(disk_path=sys.argv[1]))
+writer = cache.open_writer(
+    b"k", "GET", [], 200, [(b"cache-control", b"max-age=600")], policy,
+    time.time(), time.time(), host=b"h", path=b"/p",
+)
+writer.write(b"stored before the kill")
+print("stored" if writer.commit() is not None else "refused", flush=True)
+time.sleep(60)
+"""
+
+
+def test_invalidation_after_a_killed_node_rfc9111_4_4(tmp_path: Path) -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "stored"
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=10)
+        if child.stdout is not None:
+            child.stdout.close()
+
+    again = disk_cache(tmp_path)
+    now = time.time()
+    assert again.lookup(b"k", "GET", [], FOLLOW, now).kind == "hit"
+    assert again.invalidate("PATCH", 200, b"h", b"/p", []) == 1
+    assert again.lookup(b"k", "GET", [], FOLLOW, now).kind == "miss"
