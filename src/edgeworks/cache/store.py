@@ -123,7 +123,7 @@ class TieredStore:
 
     def keep_in_memory(self, skey: bytes, value: Record) -> bool:
         """Keep a decoded record on the memory tier, charged what it holds."""
-        return self.memory.keep(skey, value, _charge(skey, value))
+        return self.memory.keep(skey, value, charge(skey, value))
 
     def rewrite(self, key: bytes, entry: Entry) -> None:
         """Store ``entry`` again under its current storage key, with its new metadata."""
@@ -176,10 +176,12 @@ class TieredStore:
         return record
 
 
-def _charge(skey: bytes, value: Record) -> int:
-    # What a record holds beyond the tier's own per-entry overhead: the key, the prepared head
-    # (the entry's only copy of its fields), the body, and the entry object with its floats
-    # (measured by bench/cache_memory.py).
+def charge(skey: bytes, value: Record) -> int:
+    """Return the bytes a record is charged on the memory tier, beside the tier's overhead.
+
+    That is the key, the prepared head (the entry's only copy of its fields), the body, and the
+    entry object with its floats (measured by bench/cache_memory.py).
+    """
     if isinstance(value, meta.Variants):
         return len(skey) + 64 + 48 * len(value.name_sets)
     body = len(value.body) if value.body is not None else 0

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from edgeworks.cache.entry import Entry
 from edgeworks.cache.meta import encode_entry
-from edgeworks.cache.store import TieredStore, with_body
+from edgeworks.cache.store import TieredStore, charge, with_body
 
 
 class Writer:
@@ -48,6 +48,9 @@ class Writer:
         self._skey, self._epoch = store.storage_key(key, template)
         self._record = encode_entry(template)
         self._disk = store.disk_writer(self._skey, self._record, expected)
+        # What the memory tier will charge beside the body; the final head's Content-Length
+        # has a few more digits than the template's.
+        self._charged = charge(self._skey, template) + 20
         self._chunks: list[bytes] | None = []
         self._size = 0
         self._open = True
@@ -60,7 +63,7 @@ class Writer:
             return
         self._size += len(chunk)
         if self._chunks is not None:
-            if self._store.memory.accepts(len(self._skey) + len(self._record) + self._size):
+            if self._store.memory.accepts(self._charged + self._size):
                 self._chunks.append(chunk)
             else:
                 self._chunks = None
