@@ -106,3 +106,32 @@ def test_activities_carry_tags(sfn: Any) -> None:
     tags = sfn.list_tags_for_resource(resourceArn=activity)["tags"]
 
     assert tags == [{"key": "team", "value": "ops"}, {"key": "tier", "value": "1"}]
+
+
+def test_an_activity_without_heartbeats_times_out(
+    timed_sfn: Any, timed_service: Any, clock: Any
+) -> None:
+    from tests.states.harness import advance_when_due
+
+    activity, arn = activity_machine(timed_sfn, HeartbeatSeconds=5, TimeoutSeconds=100)
+    execution = timed_sfn.start_execution(stateMachineArn=arn)["executionArn"]
+    task: dict[str, Any] = {}
+    wait_for(
+        lambda: (
+            task.update(timed_sfn.get_activity_task(activityArn=activity)) or "taskToken" in task
+        ),
+        what="a task",
+    )
+
+    advance_when_due(clock, 5, 4)
+    timed_sfn.send_task_heartbeat(taskToken=task["taskToken"])
+    # The first limit (5 s) passes quietly, the heartbeat at 4 s having moved it to 9 s.
+    advance_when_due(clock, 1)
+    alive = timed_sfn.describe_execution(executionArn=execution)["status"]
+    advance_when_due(clock, 4)
+    done = finished(timed_sfn, execution)
+    kinds = [e["type"] for e in history(timed_sfn, execution)]
+
+    assert alive == "RUNNING"
+    assert (done["status"], done["error"]) == ("FAILED", "States.HeartbeatTimeout")
+    assert "ActivityTimedOut" in kinds
