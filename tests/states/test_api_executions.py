@@ -219,3 +219,19 @@ def test_express_start_runs_in_the_background(sfn: Any, tmp_path: Any) -> None:
     wait_for(marker.exists, what="the express execution to run its task")
     listing = error_of(sfn.list_executions, stateMachineArn=arn)
     assert listing["Code"] == "StateMachineTypeNotSupported"
+
+
+def test_a_machine_with_running_executions_is_deleting_until_they_end(sfn: Any) -> None:
+    arn = machine(sfn, WAIT_LONG, name="going")
+    run = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+
+    sfn.delete_state_machine(stateMachineArn=arn)
+    status = sfn.describe_state_machine(stateMachineArn=arn)["status"]
+    refused = error_of(sfn.start_execution, stateMachineArn=arn)
+    sfn.stop_execution(executionArn=run)
+    gone = error_of(sfn.describe_state_machine, stateMachineArn=arn)
+
+    assert status == "DELETING"
+    assert refused["Code"] == "StateMachineDeleting"
+    assert gone["Code"] == "StateMachineDoesNotExist"
+    assert sfn.describe_execution(executionArn=run)["status"] == "ABORTED"

@@ -7,6 +7,7 @@ from typing import Any
 
 from edgeworks.states.api import arns, inputs, versions
 from edgeworks.states.api.deps import Deps
+from edgeworks.states.api.machines import refuse_deleting
 from edgeworks.states.api.protocol import Caller
 from edgeworks.states.errors import ApiError
 from edgeworks.states.store import ExecutionRecord
@@ -29,6 +30,7 @@ def find(deps: Deps, body: dict[str, Any]) -> ExecutionRecord:
 
 def _new(deps: Deps, found: versions.Target, body: dict[str, Any]) -> ExecutionRecord:
     machine = found.machine
+    refuse_deleting(deps, machine)
     name = inputs.optional_str(body, "name") or str(uuid.uuid4())
     arns.check_name(name)
     text = inputs.json_text(body, "input", "InvalidExecutionInput")

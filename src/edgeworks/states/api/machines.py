@@ -167,7 +167,7 @@ async def describe(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str
     return {
         "stateMachineArn": machine.arn,
         "name": machine.name,
-        "status": "ACTIVE",
+        "status": "DELETING" if deps.store.deleting(machine.arn) else "ACTIVE",
         "definition": machine.definition,
         "roleArn": machine.role_arn,
         "type": machine.type,
@@ -201,6 +201,7 @@ async def list_all(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str
 async def update(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
     """UpdateStateMachine: new definition, role, logging or tracing; new revision id."""
     machine = find(deps, body)
+    refuse_deleting(deps, machine)
     definition = inputs.optional_str(body, "definition")
     role = check_role(body, required=False)
     changes = ("definition", "roleArn", "loggingConfiguration", "tracingConfiguration")
@@ -228,10 +229,25 @@ async def update(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, 
 
 
 async def delete(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
-    """DeleteStateMachine: running executions finish with the definition they started with."""
-    arn = arns.parse(body.get("stateMachineArn"), "stateMachineArn", ("stateMachine",))
-    deps.store.delete_machine(str(arn))
+    """DeleteStateMachine: at once, or DELETING until its running executions end."""
+    arn = str(arns.parse(body.get("stateMachineArn"), "stateMachineArn", ("stateMachine",)))
+    if deps.store.machine(arn) is None:
+        return {}
+    if deps.store.executions(arn, "RUNNING", 2**62, 1):
+        deps.store.mark_deleting(arn)
+    else:
+        deps.store.delete_machine(arn)
     return {}
+
+
+def refuse_deleting(deps: Deps, machine: MachineRecord) -> None:
+    """Refuse work on a machine being deleted.
+
+    Raises:
+        ApiError: StateMachineDeleting naming the machine.
+    """
+    if deps.store.deleting(machine.arn):
+        raise ApiError("StateMachineDeleting", f"State Machine is being deleted: '{machine.arn}'")
 
 
 async def validate(deps: Deps, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:

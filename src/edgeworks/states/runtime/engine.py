@@ -187,6 +187,7 @@ class Engine:
         journal.emit(
             "end", "ExecutionAborted", last, now, {"executionAbortedEventDetails": details}
         )
+        self.store.delete_if_drained(current.machine_arn)
         stopped = self.store.execution(arn)
         return stopped.stopped if stopped and stopped.stopped else now
 
@@ -286,6 +287,7 @@ class Engine:
                 error=error,
                 cause=cause,
             )
+        self.store.delete_if_drained(execution.machine_arn)
         log.info("execution %s %s", execution.arn, status)
         return replace(
             execution,

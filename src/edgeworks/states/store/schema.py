@@ -123,6 +123,11 @@ TABLES = (
         name TEXT NOT NULL,
         created REAL NOT NULL
     )""",
+    # Step Functions API, DeleteStateMachine: a machine with running executions is DELETING
+    # until the last of them ends.
+    """CREATE TABLE IF NOT EXISTS deleting (
+        machine_arn TEXT PRIMARY KEY
+    ) WITHOUT ROWID""",
     """CREATE TABLE IF NOT EXISTS tags (
         resource_arn TEXT NOT NULL,
         key TEXT NOT NULL,

@@ -115,6 +115,28 @@ class Store:
             self._db.execute("UPDATE versions SET deleted = 1 WHERE machine_arn = ?", (arn,))
             self._db.execute("DELETE FROM aliases WHERE machine_arn = ?", (arn,))
 
+    def mark_deleting(self, arn: str) -> None:
+        """Mark a machine DELETING until its running executions end."""
+        self.flush()
+        self._db.execute("INSERT OR IGNORE INTO deleting (machine_arn) VALUES (?)", (arn,))
+
+    def deleting(self, arn: str) -> bool:
+        """Whether a machine waits for its running executions before it goes."""
+        self.flush()
+        row = self._db.execute("SELECT 1 FROM deleting WHERE machine_arn = ?", (arn,)).fetchone()
+        return row is not None
+
+    def delete_if_drained(self, arn: str) -> None:
+        """Delete a DELETING machine once none of its executions runs."""
+        if not self.deleting(arn):
+            return
+        running = self._db.execute(
+            "SELECT 1 FROM executions WHERE machine_arn = ? AND status = 'RUNNING' LIMIT 1", (arn,)
+        ).fetchone()
+        if running is None:
+            self.delete_machine(arn)
+            self._db.execute("DELETE FROM deleting WHERE machine_arn = ?", (arn,))
+
     def execute(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
         """Run one statement after writing what is pending (for the store's sibling modules)."""
         self.flush()
