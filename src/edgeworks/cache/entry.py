@@ -30,8 +30,8 @@ DEFAULT_TTLS = (0.0, 0.0, 31536000.0)
 _NO_HEADERS: tuple[tuple[bytes, bytes], ...] = ()
 _CONTENT_LENGTH = b"content-length"
 _T = TypeVar("_T")
-# Values most entries share (hidden names, freshness, TTLs, Vary names) are kept once, up to
-# this many distinct values; past it new values are kept per entry.
+# Values most entries share (hidden names, freshness, TTLs, Vary names and values) are kept
+# once, up to this many distinct values; past it new values are kept per entry.
 _MAX_SHARED = 4096
 _SHARED: dict[object, object] = {}
 
@@ -108,7 +108,7 @@ class Entry:
         self.initial_age = initial_age
         self.freshness = shared(freshness)
         self.vary = shared(vary)
-        self.vary_values = vary_values
+        self.vary_values = shared(vary_values)
         self.ttls = shared(ttls)
         self.disk = disk
         self.url = url

@@ -19,7 +19,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from edgeworks.cache.entry import Entry
+from edgeworks.cache.entry import Entry, shared
 from edgeworks.cache.rules.freshness import Freshness
 from edgeworks.cache.storage import DiskObject
 
@@ -38,6 +38,10 @@ class Variants:
 
     epoch: str
     name_sets: tuple[tuple[bytes, ...], ...]
+
+    def __post_init__(self) -> None:
+        # Most URLs of a site vary on the same names: keep those sets once.
+        object.__setattr__(self, "name_sets", shared(self.name_sets))
 
     def with_names(self, names: tuple[bytes, ...]) -> Variants:
         """Return the record with ``names`` moved to the front."""
