@@ -261,6 +261,23 @@ def test_map_legacy_parameters_act_as_item_selector() -> None:
     assert map_state.item_input(built, [7], 7, scope(Map={"Item": {"Value": 7}})) == {"v": 7}
 
 
+def test_map_items_of_an_object_are_its_key_value_pairs() -> None:
+    built = one_state(
+        {
+            "Type": "Map",
+            "ItemsPath": "$.servers.web",
+            "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Succeed"}}},
+        }
+    )
+    assert isinstance(built, map_state.MapState)
+    web = {"server1": {"port": 80}, "server2": {"port": 8080}}
+
+    assert map_state.items_of(built, {"servers": {"web": web}}, scope()) == [
+        {"key": "server1", "value": {"port": 80}},
+        {"key": "server2", "value": {"port": 8080}},
+    ]
+
+
 def test_map_items_that_are_not_an_array_fail() -> None:
     built = one_state(
         {

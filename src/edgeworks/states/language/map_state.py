@@ -57,9 +57,12 @@ def items_of(state: MapState, effective_input: Any, scope: Scope) -> list[Any]:
     """Return the items to iterate over: ItemsPath on the effective input (JSONPath) or the
     Items expression over ``$states.input`` (JSONata; ``effective_input`` is the raw input).
 
+    An array gives its elements; a JSON object gives one ``{"key": ..., "value": ...}`` item
+    per member, in order (the guide: ItemsPath, "an iteration for each key-value pair").
+
     Raises:
-        StatesFailure: States.Runtime when the path selects nothing or not an array;
-            States.QueryEvaluationError when the expression fails or is not an array.
+        StatesFailure: States.Runtime when the path selects nothing or neither an array nor
+            an object; States.QueryEvaluationError when the expression fails or gives neither.
     """
     if state.is_jsonata:
         if state.items is ABSENT:
@@ -74,9 +77,11 @@ def items_of(state: MapState, effective_input: Any, scope: Scope) -> list[Any]:
         except paths.NoMatchError as exc:
             raise errors.StatesFailure(errors.RUNTIME, str(exc), needs_location=True) from None
         error = errors.RUNTIME
+    if isinstance(items, dict):
+        return [{"key": key, "value": value} for key, value in items.items()]
     if not isinstance(items, list):
         field = "Items" if state.is_jsonata else "ItemsPath"
-        cause = f"The {field} field of state '{state.name}' must select a JSON array"
+        cause = f"The {field} field of state '{state.name}' must select a JSON array or object"
         raise errors.StatesFailure(error, cause, needs_location=True)
     return items
 
