@@ -80,11 +80,25 @@ def test_small_range_of_disk_object_still_answered_whole(found: Lookup) -> None:
     assert parts is not None and parts[2] == BODY[5:10]
 
 
-def test_stream_of_memory_entry_is_refused() -> None:
+def test_prepared_answers_stream_as_one_chunk_rfc9110_13_2_2() -> None:
     cache = Cache(CacheStorage())
-    store(cache, hdrs(("Cache-Control", "max-age=60")), b"small")
+    store(cache, hdrs(("Cache-Control", "max-age=60"), ("ETag", '"v"')), b"small")
     lookup = cache.lookup(b"k", "GET", [], FOLLOW, T0)
-    with pytest.raises(CacheError, match="disk body"):
-        cache.stream(lookup, "GET", [], T0, HIT)
+    whole = cache.stream(lookup, "GET", [], T0, HIT)
+    assert (whole.status, whole.length, list(whole.chunks)) == (200, 5, [b"small"])
+    matched = cache.stream(lookup, "GET", hdrs(("If-None-Match", '"v"')), T0, HIT)
+    assert (matched.status, matched.length, list(matched.chunks)) == (304, 0, [])
+    head = cache.stream(lookup, "HEAD", [], T0, HIT)
+    assert head.status == 200 and list(head.chunks) == []
+    assert b"content-length: 5\r\n" in head.head
+
+
+def test_head_of_disk_entry_sends_no_body(found: Lookup) -> None:
+    streamed = Cache(CacheStorage()).stream(found, "HEAD", [], T0, HIT)
+    assert streamed.length == 0 and list(streamed.chunks) == []
+    assert b"content-length: %d\r\n" % SIZE in streamed.head
+
+
+def test_stream_without_entry_names_the_kind() -> None:
     with pytest.raises(CacheError, match="'miss'"):
-        cache.stream(Lookup("miss"), "GET", [], T0, HIT)
+        Cache(CacheStorage()).stream(Lookup("miss"), "GET", [], T0, HIT)

@@ -171,13 +171,14 @@ class Cache:
         now: float,
         x_cache: bytes,
     ) -> Streamed:
-        """Return the answer :meth:`answer` left to the edge: a body streamed from disk.
+        """Return the answer as a head and body chunks, a disk body read as it is sent.
 
-        The whole object, or the requested ranges of it (RFC 9110 §14: 206 with
-        Content-Range, or multipart/byteranges), read from the open file chunk by chunk.
+        For a body on disk: the whole object, or the requested ranges of it (RFC 9110 §14:
+        206 with Content-Range, or multipart/byteranges), read from the open file chunk by
+        chunk. Everything :meth:`answer` builds whole comes back as one chunk.
 
         Raises:
-            CacheError: ``found`` carries no entry, or one whose body is not on disk.
+            CacheError: ``found`` carries no entry.
         """
         entry = found.entry
         if entry is None:

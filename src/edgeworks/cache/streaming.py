@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from edgeworks.cache.entry import Entry
 from edgeworks.cache.errors import CacheError
-from edgeworks.cache.respond import Multipart, requested_ranges, single_head
+from edgeworks.cache.respond import Multipart, requested_ranges, respond, single_head
 from edgeworks.cache.rules.ranges import ByteRange
 from edgeworks.cache.storage import DiskObject
 from edgeworks.http.headers import Headers
@@ -34,8 +34,9 @@ class Streamed:
 
     Attributes:
         head: status line and fields, Age and X-Cache included, ending in the empty line.
-        status: the status code (200 or 206).
-        length: the body bytes ``chunks`` yields in all (its Content-Length).
+        status: the status code.
+        length: the body bytes ``chunks`` yields in all (its Content-Length, but for HEAD
+            and 304, whose head announces the length they leave out).
         chunks: the body, a chunk at a time.
     """
 
@@ -48,15 +49,29 @@ class Streamed:
 def stream(
     entry: Entry, method: str, request_headers: Headers, age: int, x_cache: bytes
 ) -> Streamed:
-    """Return the answer for an entry whose body is on disk, its body read as it is sent.
+    """Return the answer for an entry, its body read from disk as it is sent where it is there.
+
+    Answers that :func:`respond` builds whole (304, 416, HEAD, a memory body, small ranges)
+    come back as a single chunk, so a caller may use this for every answer.
 
     Raises:
-        CacheError: the entry's body is not on disk.
+        CacheError: the body is neither in memory nor on disk.
     """
+    prepared = respond(entry, method, request_headers, age, x_cache)
+    if prepared is not None:
+        head, tail, *body = prepared
+        length = sum(map(len, body))
+        return Streamed(head + tail, int(head[9:12]), length, iter(body))
     disk = entry.disk
     if disk is None:
-        raise CacheError(f"stream() needs an entry with a disk body, status {entry.status}")
+        raise CacheError(f"stream() found no body for an entry of status {entry.status}")
     tail = b"age: %d\r\nx-cache: %s\r\n\r\n" % (age, x_cache)
+    return _from_disk(entry, disk, method, request_headers, tail)
+
+
+def _from_disk(
+    entry: Entry, disk: DiskObject, method: str, request_headers: Headers, tail: bytes
+) -> Streamed:
     stored = entry.stored
     requested = requested_ranges(entry, stored, method, request_headers)
     if not requested:
@@ -66,8 +81,8 @@ def stream(
         head = single_head(entry, stored, requested[0])
         return Streamed(head + tail, 206, last - first + 1, read_range(disk, first, last))
     framing = Multipart(entry, stored, requested)
-    body = _multipart_body(disk, framing, requested)
-    return Streamed(framing.head() + tail, 206, framing.length, body)
+    parts = _multipart_body(disk, framing, requested)
+    return Streamed(framing.head() + tail, 206, framing.length, parts)
 
 
 def read_range(disk: DiskObject, first: int, last: int) -> Iterator[bytes]:
