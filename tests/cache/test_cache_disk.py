@@ -107,3 +107,28 @@ def test_freshen_keeps_large_disk_body_under_new_fields_rfc9111_4_3_4(tmp_path: 
     assert b"x-new: 1\r\n" in again.entry.head
     assert b"".join(again.entry.disk.read_chunks()) == body
     again.entry.close()
+
+
+def test_first_variants_filled_at_once_large_one_kept_on_disk_rfc9111_4_1(
+    tmp_path: Path,
+) -> None:
+    cache = disk_cache(tmp_path, memory_bytes=64 * 1024)  # max object in memory: 8 KiB
+    vary = hdrs(CC60, ("Vary", "Accept-Encoding"))
+    large = os.urandom(40_000)
+    writers = [
+        cache.open_writer(
+            b"k", "GET", hdrs(("Accept-Encoding", coding)), 200, vary, FOLLOW, T0, T0
+        )
+        for coding in ("gzip", "br")
+    ]
+    assert writers[0] is not None and writers[1] is not None
+    writers[0].write(b"gzip-body")
+    writers[1].write(large)
+    assert writers[0].commit() is not None
+    assert writers[1].commit() is not None  # finished second, under the first one's record
+    found = cache.lookup(b"k", "GET", hdrs(("Accept-Encoding", "br")), FOLLOW, T0)
+    assert found.kind == "hit" and found.entry is not None and found.entry.disk is not None
+    assert b"".join(found.entry.disk.read_chunks()) == large
+    found.entry.close()
+    found = cache.lookup(b"k", "GET", hdrs(("Accept-Encoding", "gzip")), FOLLOW, T0)
+    assert found.entry is not None and found.entry.body == b"gzip-body"

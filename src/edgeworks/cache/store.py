@@ -140,6 +140,15 @@ class TieredStore:
         if writer is not None and writer.copy_body(entry.disk):
             writer.commit()
 
+    def copy_on_disk(self, source: bytes, skey: bytes, record: bytes) -> bool:
+        """Store the disk body under ``source`` again under ``skey``, with ``record``."""
+        found = self.disk.get(source) if self.disk is not None else None
+        if found is None:
+            return False
+        with found:
+            writer = self.disk_writer(skey, record, found.body_length)
+            return writer is not None and writer.copy_body(found) and writer.commit()
+
     def disk_writer(self, skey: bytes, record: bytes, expected: int | None) -> DiskWriter | None:
         """Open a streaming writer on the disk tier, or None without one."""
         if self.disk is None:

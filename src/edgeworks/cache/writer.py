@@ -91,8 +91,9 @@ class Writer:
         if not kept:
             return None
         if not self._store.install(self._key, self._template, self._epoch):
+            rehomed = self._rehome(entry)
             self._store.remove(self._skey)
-            if not self._rehome(entry):
+            if not rehomed:
                 return None
         if self._on_commit is not None:
             self._on_commit()
@@ -101,13 +102,15 @@ class Writer:
     def _rehome(self, entry: Entry) -> bool:
         # Two first variants of one URL filled at once each mint an epoch; the one that
         # finishes second moves under the other's record instead of being lost. A body held
-        # on disk only is not copied again: its next miss stores it.
-        if not self._minted or entry.body is None:
+        # on disk only is copied there by the kernel.
+        if not self._minted:
             return False
         skey, epoch = self._store.storage_key(self._key, self._template)
-        if not self._store.put(skey, entry, self._record, entry.body):
-            return False
-        return self._store.install(self._key, self._template, epoch)
+        if entry.body is not None:
+            moved = self._store.put(skey, entry, self._record, entry.body)
+        else:
+            moved = self._store.copy_on_disk(self._skey, skey, self._record)
+        return moved and self._store.install(self._key, self._template, epoch)
 
     def abort(self) -> None:
         """Drop everything written so far."""
