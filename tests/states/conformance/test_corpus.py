@@ -79,11 +79,12 @@ def _functions(folder: Path) -> None:
             (folder / f"{name}.py").write_text(source)
 
 
-def _wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
+def _wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 15.0
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"edgeworks states exited with {process.returncode}")
+            tail = log.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"edgeworks states exited with {process.returncode}:\n{tail}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
@@ -94,7 +95,7 @@ def _wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture(scope="module")
 def sfn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """A boto3 client for an ``edgeworks states`` process serving this module."""
+    """A Step Functions client for an ``edgeworks states`` process serving this module."""
     root = tmp_path_factory.mktemp("conformance")
     functions = root / "functions"
     functions.mkdir()
@@ -106,7 +107,7 @@ def sfn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     log = (root / "server.log").open("wb")
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ))
     try:
-        _wait_listening(port, process)
+        _wait_listening(port, process, root / "server.log")
         yield boto3.client(
             "stepfunctions",
             endpoint_url=f"http://127.0.0.1:{port}",
