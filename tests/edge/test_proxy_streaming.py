@@ -81,6 +81,9 @@ def test_large_cached_object_is_served_from_disk(tmp_path: Path) -> None:
         assert second.getheader("age") is not None
         assert again == body
         assert len(again) == size
+        part, piece = fetch(conn, "GET", f"/big/d?size={size}&cache=1", {"Range": "bytes=5-14"})
+        assert (part.status, piece) == (206, b"x" * 10)
+        assert part.getheader("content-range") == f"bytes 5-14/{size}"
         head, empty = fetch(conn, "HEAD", f"/big/d?size={size}&cache=1")
         assert head.getheader("content-length") == str(size)
         assert empty == b""

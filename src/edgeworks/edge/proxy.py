@@ -34,7 +34,7 @@ from typing import Any
 
 from edgeworks.cache import Cache, Lookup, Writer
 from edgeworks.cache.entry import Entry
-from edgeworks.cache.storage import Collapser
+from edgeworks.cache.storage import Collapser, StorageError
 from edgeworks.cache.storage.collapse import Filler
 from edgeworks.config.model import Distribution
 from edgeworks.edge.pipeline import (
@@ -505,12 +505,15 @@ class EdgeApp:
         if parts is not None:
             response.write_raw(parts, int(parts[0][9:12]))
             return
-        disk = entry.disk
-        assert disk is not None, "an entry without a memory body has a disk body"
-        tail = b"age: %d\r\nx-cache: %s\r\n\r\n" % (entry.age(now), x_cache)
-        response.write_prepared(entry.head + tail, entry.status, entry.length)
-        for chunk in disk.read_chunks():
-            await response.write(chunk)
+        # A body on disk: the cache reads it (whole, one range or several) as it is sent.
+        streamed = self._cache.stream(lookup, request.method, request.headers, now, x_cache)
+        response.write_prepared(streamed.head, streamed.status, streamed.length)
+        try:
+            for chunk in streamed.chunks:
+                await response.write(chunk)
+        except (StorageError, OSError) as exc:
+            # The head is out: only a cut connection tells the viewer the body went wrong.
+            raise ConnectionAbortedError(f"stored body unreadable: {exc}") from exc
         response.end()
 
     async def _origin_failed(
