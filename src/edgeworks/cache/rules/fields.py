@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -76,7 +77,13 @@ def normalised(headers: Headers, name: bytes) -> bytes | None:
     values = [value for key, value in headers if key == name]
     if not values:
         return None
-    combined = values[0] if len(values) == 1 else b",".join(values)
+    return _normalise(name, values[0] if len(values) == 1 else b",".join(values))
+
+
+# Viewers send few distinct values (a handful of Accept-Encoding lines): each is normalised
+# once, which keeps the lookup of a varying response close to that of a plain one.
+@functools.lru_cache(maxsize=4096)
+def _normalise(name: bytes, combined: bytes) -> bytes:
     members = [_member(member) for member in combined.split(b",")]
     members = [member for member in members if member]
     if name in CASE_INSENSITIVE_VALUES:
