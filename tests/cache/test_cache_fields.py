@@ -105,3 +105,13 @@ def test_vary_garbage_never_crashes(pairs: list[tuple[bytes, bytes]]) -> None:
     for name in vary_names(headers):
         normalised(headers, name)
     parse_entity_tags(headers[0][1] if headers else None)
+
+
+def test_long_values_normalised_the_same_way_rfc9111_4_1() -> None:
+    members = [f"  Lang-{i:03d}  " for i in range(60)]
+    value = ",".join(reversed(members)).encode()
+    assert len(value) > 256
+    expected = b",".join(sorted(m.strip().lower().encode() for m in members))
+    request = [(b"accept-language", value)]
+    assert normalised(request, b"accept-language") == expected
+    assert normalised(request, b"accept-language") == expected

@@ -77,11 +77,18 @@ def normalised(headers: Headers, name: bytes) -> bytes | None:
     values = [value for key, value in headers if key == name]
     if not values:
         return None
-    return _normalise(name, values[0] if len(values) == 1 else b",".join(values))
+    combined = values[0] if len(values) == 1 else b",".join(values)
+    if len(combined) > _MAX_REMEMBERED:
+        return _normalise.__wrapped__(name, combined)
+    return _normalise(name, combined)
 
 
 # Viewers send few distinct values (a handful of Accept-Encoding lines): each is normalised
-# once, which keeps the lookup of a varying response close to that of a plain one.
+# once, which keeps the lookup of a varying response close to that of a plain one. Only short
+# values are remembered, so odd requests cannot make the memo large.
+_MAX_REMEMBERED = 256
+
+
 @functools.lru_cache(maxsize=4096)
 def _normalise(name: bytes, combined: bytes) -> bytes:
     members = [_member(member) for member in combined.split(b",")]
