@@ -5,7 +5,10 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import signal
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -145,3 +148,23 @@ def test_sigterm_to_the_supervisor_lets_a_slow_request_finish(tmp_path: Path) ->
     for pid in workers:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_port_zero_becomes_one_port_for_every_worker(tmp_path: Path) -> None:
+    err = tmp_path / "stderr"
+    command = [sys.executable, "-m", "edgeworks", "serve", "--origin", "http://127.0.0.1:9"]
+    command += ["--listen", "127.0.0.1:0", "--workers", "2", "--access-log", "off"]
+    with err.open("wb") as sink:
+        proc = subprocess.Popen(command, stderr=sink)
+    try:
+        wait_for(lambda: err.read_text().count("edge listening") == 2, what="both listening")
+        ports = set(re.findall(r"edge listening on 127\.0\.0\.1:(\d+)", err.read_text()))
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+
+    assert len(ports) == 1
+    assert ports != {"0"}
