@@ -9,7 +9,7 @@ docs/design/contracts.md.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from edgeworks.cache import meta
@@ -21,7 +21,12 @@ from edgeworks.cache.respond import respond
 from edgeworks.cache.rules import conditional, reuse, storable
 from edgeworks.cache.rules.invalidation import invalidated
 from edgeworks.cache.rules.request import RequestFacts, read_request
-from edgeworks.cache.rules.response import read_response, targeted_names
+from edgeworks.cache.rules.response import (
+    read_directives,
+    read_response,
+    targeted_names,
+    undated,
+)
 from edgeworks.cache.store import TieredStore
 from edgeworks.cache.streaming import Streamed, stream
 from edgeworks.cache.urls import UrlIndex, url_of
@@ -204,15 +209,23 @@ class Cache:
         ``host`` and ``path`` (without query) let :meth:`invalidate` find the entry later
         (RFC 9111 §4.4); without them it is only replaced or evicted.
         """
+        known = read_directives(response_headers, self._targeted)
         exchange = storable.Exchange(
             method=method,
             status=status,
             request=read_request(request_headers),
-            response=read_response(response_headers, self._targeted),
+            response=undated(*known),
             response_headers=response_headers,
             policy=policy,
             error_ttl=self._config.error_caching_ttl,
         )
+        # Refusals that need no date come first: a no-store response parses none.
+        reason = storable.refused_early(exchange)
+        if reason:
+            logger.debug("not storing %r: %s", key, reason)
+            return None
+        facts = read_response(response_headers, self._targeted, known)
+        exchange = replace(exchange, response=facts)
         verdict, reason = storable.decide(exchange)
         if verdict is storable.Storing.NO_STORE:
             logger.debug("not storing %r: %s", key, reason)

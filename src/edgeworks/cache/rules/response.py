@@ -53,14 +53,19 @@ def targeted_names(configured: str) -> tuple[bytes, ...]:
     return shared if not own or own in shared else (own, *shared)
 
 
-def read_response(headers: Headers, targeted: tuple[bytes, ...]) -> ResponseFacts:
+def read_response(
+    headers: Headers,
+    targeted: tuple[bytes, ...],
+    known: tuple[Directives, bool] | None = None,
+) -> ResponseFacts:
     """Read the caching facts of a response (RFC 9111 §4.2, RFC 9213 §2.1).
 
     Args:
         headers: the response fields.
         targeted: the targeted field names, most specific first.
+        known: what :func:`read_directives` already returned for these fields, if called.
     """
-    directives, from_target = _directives(headers, targeted)
+    directives, from_target = known or read_directives(headers, targeted)
     expires_value = None if from_target else get(headers, b"expires")
     expires = parse_http_date(expires_value)
     if expires_value is not None and expires is None:
@@ -76,7 +81,13 @@ def read_response(headers: Headers, targeted: tuple[bytes, ...]) -> ResponseFact
     )
 
 
-def _directives(headers: Headers, targeted: tuple[bytes, ...]) -> tuple[Directives, bool]:
+def undated(directives: Directives, targeted: bool) -> ResponseFacts:
+    """Return facts that carry only the directives: enough for the checks that read no date."""
+    return ResponseFacts(directives, targeted, None, None, None, None, False)
+
+
+def read_directives(headers: Headers, targeted: tuple[bytes, ...]) -> tuple[Directives, bool]:
+    """Return the directives this cache obeys and whether a targeted field gave them."""
     for name in targeted:
         lines = get_all(headers, name)
         if name == SURROGATE_CONTROL:

@@ -58,6 +58,20 @@ def decide(exchange: Exchange) -> tuple[Storing, str]:
     return Storing.STORE, "storable"
 
 
+def refused_early(ex: Exchange) -> str:
+    """Return the reason of a refusal that reads no date, or "" when none refuses.
+
+    Only the method, the status and the directives are read, so ``ex.response`` may be
+    :func:`~edgeworks.cache.rules.response.undated`: most uncacheable responses stop here,
+    before any date is parsed.
+    """
+    for check in _EARLY:
+        reason = check(ex)
+        if reason:
+            return reason
+    return ""
+
+
 def _method(ex: Exchange) -> str:
     # §3: the method must be cacheable and understood. Only GET creates entries: a HEAD
     # response has no body to serve a later GET (§4.3.5 only lets it update one).
@@ -145,3 +159,5 @@ _CHECKS: tuple[Callable[[Exchange], str], ...] = (
     _vary_star,
     _lifetime_known,
 )
+# The leading checks read neither dates nor Age (see refused_early).
+_EARLY = _CHECKS[:6]
