@@ -88,8 +88,18 @@ def undated(directives: Directives, targeted: bool) -> ResponseFacts:
 
 def read_directives(headers: Headers, targeted: tuple[bytes, ...]) -> tuple[Directives, bool]:
     """Return the directives this cache obeys and whether a targeted field gave them."""
-    for name in targeted:
-        lines = get_all(headers, name)
+    # One pass over the fields: most responses carry no targeted field at all.
+    control: list[bytes] = []
+    present: dict[bytes, list[bytes]] = {}
+    for name, value in headers:
+        if name == b"cache-control":
+            control.append(value)
+        elif name in targeted:
+            present.setdefault(name, []).append(value)
+    for name in targeted if present else ():
+        lines = present.get(name)
+        if not lines:
+            continue
         if name == SURROGATE_CONTROL:
             surrogate = parse_cache_control(lines)
             parsed = surrogate if surrogate.values else None
@@ -97,7 +107,26 @@ def read_directives(headers: Headers, targeted: tuple[bytes, ...]) -> tuple[Dire
             parsed = parse_targeted(lines)
         if parsed is not None:
             return parsed, True
-    return parse_cache_control(get_all(headers, b"cache-control")), False
+    return _cache_control(control), False
+
+
+# Origins repeat a handful of Cache-Control values: each short one is parsed once. Directives
+# are only read, so one instance serves every response that carries the same value.
+_PARSED: dict[bytes, Directives] = {}
+_PARSED_MAX = 256
+_PARSED_LONGEST = 200
+
+
+def _cache_control(lines: list[bytes]) -> Directives:
+    if len(lines) != 1 or len(lines[0]) > _PARSED_LONGEST:
+        return parse_cache_control(lines)
+    line = lines[0]
+    parsed = _PARSED.get(line)
+    if parsed is None:
+        parsed = parse_cache_control(lines)
+        if len(_PARSED) < _PARSED_MAX:
+            _PARSED[line] = parsed
+    return parsed
 
 
 def parse_targeted(lines: list[bytes]) -> Directives | None:
