@@ -42,6 +42,8 @@ class Connection(RequestParsing, asyncio.Protocol):
 
     def __init__(self, server: HTTPServer) -> None:
         super().__init__(server)
+        # Held once: each lookup of the running loop costs a system call on this Python.
+        self._loop = asyncio.get_running_loop()
         self._transport: asyncio.Transport | None = None
         self._eof = False
         self._pauses = 0
@@ -134,8 +136,7 @@ class Connection(RequestParsing, asyncio.Protocol):
                 return
         response = Response(self, request.method, request.version, request.keep_alive)
         self._response = response
-        loop = asyncio.get_running_loop()
-        self._task = loop.create_task(self._run(app, request, response))
+        self._task = self._loop.create_task(self._run(app, request, response))
 
     async def _run(self, app: App, request: Request, response: Response) -> None:
         try:
@@ -212,7 +213,7 @@ class Connection(RequestParsing, asyncio.Protocol):
         if self._closing:
             raise ConnectionResetError("the viewer closed the connection")
         if self._write_paused:
-            self._write_waiter = asyncio.get_running_loop().create_future()
+            self._write_waiter = self._loop.create_future()
             await self._write_waiter
 
     def response_done(self, response: Response) -> None:

@@ -66,7 +66,7 @@ class OriginConnection(asyncio.Protocol):
 
     def __init__(self, pool: PoolSide, read_timeout: float) -> None:
         self._pool = pool
-        self._loop = asyncio.get_running_loop()
+        self._loop = self.loop = asyncio.get_running_loop()
         self._read_timeout = read_timeout
         self.transport: asyncio.Transport | None = None
         self.closed = False

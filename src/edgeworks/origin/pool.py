@@ -99,7 +99,7 @@ class Pool:
             if not waiter.done():
                 waiter.set_result(conn)
                 return
-        loop = asyncio.get_running_loop()
+        loop = conn.loop  # asking asyncio for the running loop costs a system call
         conn.idle_since = loop.time()
         self._idle.append(conn)
         if self._sweeper is None:
