@@ -69,7 +69,7 @@ FLUSH_INTERVAL = 1.0
 FLUSH_LINES = 512
 
 _UNSAFE = re.compile(rb"[^\x21-\x7e]")
-_LINE = b"%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%.3f\n"
+_LINE = b"%s\t%s\t%d\t%d\t%s\t%s\t%.3f\n"
 
 
 class AccessLogError(EdgeworksError, ValueError):
@@ -149,25 +149,42 @@ Entry = tuple[
 
 def _format(entry: Entry) -> bytes:
     finished, client, method, host, target, status, sent, result, origin_time, total_time = entry
+    texts = _texts(client, method, host, target, result)
+    return _LINE % (
+        _stamp(int(finished)),
+        texts[0],
+        status,
+        sent,
+        texts[1],
+        b"-" if origin_time is None else b"%.3f" % origin_time,
+        total_time,
+    )
+
+
+# A keep-alive viewer asks for the same URL again and again: its text fields are escaped once.
+_TEXTS: dict[tuple[str, str | bytes, str | bytes, str | bytes, str], tuple[bytes, bytes]] = {}
+_TEXTS_MAX = 4096
+
+
+def _texts(
+    client: str, method: str | bytes, host: str | bytes, target: str | bytes, result: str
+) -> tuple[bytes, bytes]:
+    """Return the fields before the status, tab-joined, and the result field."""
+    key = (client, method, host, target, result)
+    known = _TEXTS.get(key)
+    if known is not None:
+        return known
     texts = [_raw(client), _raw(method), _raw(host), *_raw(target).partition(b"?")[::2]]
     texts.append(_raw(result))
     # One scan of every text field together: the common line needs no escaping at all.
     if _UNSAFE.search(b"!".join(texts)) is not None:
         texts = list(map(_escaped, texts))
-    client_, method_, host_, path, query, result_ = texts
-    return _LINE % (
-        _stamp(int(finished)),
-        client_ or b"-",
-        method_ or b"-",
-        host_ or b"-",
-        path or b"-",
-        query or b"-",
-        status,
-        sent,
-        result_ or b"-",
-        b"-" if origin_time is None else b"%.3f" % origin_time,
-        total_time,
-    )
+    texts = [text or b"-" for text in texts]
+    known = (b"\t".join(texts[:5]), texts[5])
+    if len(_TEXTS) >= _TEXTS_MAX:
+        _TEXTS.clear()
+    _TEXTS[key] = known
+    return known
 
 
 _last_stamp: list[tuple[int, bytes]] = [(-1, b"")]
