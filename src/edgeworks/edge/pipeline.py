@@ -89,6 +89,7 @@ def https_location(request: Request) -> bytes:
     return b"https://" + request.host + request.target
 
 
+@functools.lru_cache(maxsize=8)
 def via(node_name: str) -> bytes:
     """The ``Via`` member naming this node (RFC 9110 §7.6.3)."""
     return b"1.1 " + node_name.encode("ascii", "replace")
@@ -156,7 +157,7 @@ def failover_statuses(dist: Distribution, target_id: str) -> frozenset[int]:
 
 def _extended(headers: Headers, name: bytes, member: bytes) -> bytes:
     earlier = get_all(headers, name)
-    return b", ".join([*earlier, member])
+    return b", ".join([*earlier, member]) if earlier else member
 
 
 _OWN_VIEWER = frozenset({b"via", b"x-cache", b"content-length"})

@@ -376,7 +376,7 @@ class EdgeApp:
         fields = viewer_fields(answer.headers, self._dist.node_name, MISS, times[1])
         stored = fields[:-1]
         hidden = self._hidden
-        if any(name in hidden for name, _ in answer.headers):
+        if not hidden.isdisjoint({name for name, _ in answer.headers}):
             # RFC 9213: the cache reads targeted fields, viewers never see them.
             fields = [field for field in fields if field[0] not in hidden]
         writer = self._writer(request, where, answer, stored, times)
