@@ -20,6 +20,8 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import asyncio
+import collections
 import contextlib
 import os
 import re
@@ -29,6 +31,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -55,6 +58,11 @@ CASES = [
     Case("100 KiB hit, 16 conns", "/obj/100k", 16, "mbps"),
     Case("10 MiB hit, 4 conns", "/obj/10m", 4, "mbps"),
     Case("pass-through 1 KiB, 64 conns", "/pass/1k", 64, "rps"),
+]
+
+DISK_CASES = [
+    Case("1 KiB disk hit, 64 conns", "/obj/1k", 64, "rps"),
+    Case("10 MiB disk hit, 4 conns", "/obj/10m", 4, "mbps"),
 ]
 
 
@@ -118,7 +126,7 @@ http {{
 """
 
 
-def proxy_conf(root: Path, port: int, origin_port: int) -> str:
+def proxy_conf(root: Path, port: int, origin_port: int, slow_port: int) -> str:
     """nginx as the caching proxy under test, tuned as its documentation advises."""
     return f"""
 worker_processes 1;
@@ -137,6 +145,7 @@ http {{
     proxy_cache_path {root}/cache levels=1:2 keys_zone=edge:64m max_size=2g inactive=1h
                      use_temp_path=off;
     upstream origin {{ server 127.0.0.1:{origin_port}; keepalive 64; }}
+    upstream slow {{ server 127.0.0.1:{slow_port}; keepalive 64; }}
     server {{
         listen 127.0.0.1:{port} reuseport backlog=4096;
         location / {{
@@ -147,26 +156,46 @@ http {{
             proxy_buffers 64 64k;
             add_header X-Cache $upstream_cache_status;
         }}
+        location /collapse/ {{
+            proxy_pass http://slow;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_cache edge;
+            proxy_cache_lock on;
+            proxy_cache_lock_timeout 10s;
+        }}
     }}
 }}
 """
 
 
-def edgeworks_conf(port: int, origin_port: int, log_path: Path) -> str:
-    """Edgeworks with the same shape: one origin, a policy that follows origin headers."""
+def edgeworks_conf(
+    port: int, origin_port: int, slow_port: int, log_path: Path, disk: Path | None = None
+) -> str:
+    """Edgeworks with the same shape: one origin, a policy that follows origin headers.
+
+    With ``disk``, the memory tier holds nothing, so every hit comes from the disk tier.
+    """
+    cache = f"MemorySize: 0\n    DiskPath: {disk}" if disk else "MemorySize: 1GiB"
     return f"""
 Edgeworks:
   Listen: 127.0.0.1:{port}
   Workers: 1
   AccessLog: {log_path}
   Cache:
-    MemorySize: 1GiB
+    {cache}
 Origins:
   - Id: origin
     Url: http://127.0.0.1:{origin_port}
+  - Id: slow
+    Url: http://127.0.0.1:{slow_port}
 DefaultCacheBehavior:
   TargetOriginId: origin
   CachePolicyId: UseOriginCacheControlHeaders
+CacheBehaviors:
+  - PathPattern: /collapse/*
+    TargetOriginId: slow
+    CachePolicyId: UseOriginCacheControlHeaders
 """
 
 
@@ -221,6 +250,60 @@ def run_wrk(port: int, case: Case, seconds: int) -> Result:
     return parse_wrk(out)
 
 
+class SlowOrigin:
+    """An origin that answers after a delay and counts the requests it receives per path."""
+
+    def __init__(self, delay: float = 0.3) -> None:
+        self.delay = delay
+        self.seen: collections.Counter[str] = collections.Counter()
+        self.port = free_port()
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        threading.Thread(target=self._run, daemon=True).start()
+        self._ready.wait(10)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        server = self._loop.run_until_complete(
+            asyncio.start_server(self._serve, "127.0.0.1", self.port, backlog=4096)
+        )
+        self._ready.set()
+        with contextlib.suppress(RuntimeError):
+            self._loop.run_until_complete(server.serve_forever())
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        body = b"x" * 1024
+        head = b"HTTP/1.1 200 OK\r\ncache-control: max-age=3600\r\ncontent-length: 1024\r\n\r\n"
+        with contextlib.suppress(OSError, asyncio.IncompleteReadError):
+            while True:
+                request = await reader.readuntil(b"\r\n\r\n")
+                self.seen[request.split(b" ", 2)[1].decode()] += 1
+                await asyncio.sleep(self.delay)
+                writer.write(head + body)
+        writer.close()
+
+
+async def _one_get(port: int, path: str) -> int:
+    """One GET on a fresh connection; return the status (0 on failure)."""
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n".encode())
+        answer = await asyncio.wait_for(reader.read(), 30)
+        writer.close()
+        return int(answer.split(b" ", 2)[1])
+    except (OSError, ValueError, IndexError, TimeoutError):
+        return 0
+
+
+def collapse(port: int, path: str, count: int) -> int:
+    """Send ``count`` concurrent GETs for one cold object; return how many got a 200."""
+
+    async def burst() -> list[int]:
+        return await asyncio.gather(*(_one_get(port, path) for _ in range(count)))
+
+    return sum(1 for status in asyncio.run(burst()) if status == 200)
+
+
 def ratio(ours: float, theirs: float) -> str:
     """Format ours/theirs."""
     return f"{ours / theirs:5.2f}x" if theirs else "  n/a"
@@ -238,11 +321,30 @@ def report(case: Case, ours: Result, theirs: Result) -> str:
     return f"{line} ({p99_ratio})"
 
 
+def run_cases(cases: list[Case], ours_port: int, theirs_port: int, seconds: int) -> None:
+    """Measure each case on both proxies and print a line of ratios."""
+    for index, case in enumerate(cases):
+        for port in (theirs_port, ours_port):
+            warm(port, case.path)
+        # Alternate the order so neither proxy always runs on the warmer machine.
+        if index % 2:
+            ours = run_wrk(ours_port, case, seconds)
+            theirs = run_wrk(theirs_port, case, seconds)
+        else:
+            theirs = run_wrk(theirs_port, case, seconds)
+            ours = run_wrk(ours_port, case, seconds)
+        line = report(case, ours, theirs)
+        if ours.errors or theirs.errors:
+            line += f"  errors {ours.errors} vs {theirs.errors}"
+        print(line, flush=True)
+
+
 def main() -> int:
     """Run every case against both proxies and print the ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3-second runs")
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--collapse", type=int, default=1000, help="concurrent cold requests")
     args = parser.parse_args()
     seconds = 3 if args.quick else args.seconds
     for tool in ("nginx", "wrk", "taskset"):
@@ -253,30 +355,36 @@ def main() -> int:
     root = Path(tempfile.mkdtemp(prefix="edgeworks-bench-"))
     os.chmod(root, 0o755)
     write_objects(root / "www")
-    origin_port, nginx_port, edge_port = free_port(), free_port(), free_port()
+    slow = SlowOrigin()
+    origin_port, nginx_port = free_port(), free_port()
+    edge_port, disk_port = free_port(), free_port()
     (root / "origin.conf").write_text(origin_conf(root, origin_port))
-    (root / "proxy.conf").write_text(proxy_conf(root, nginx_port, origin_port))
-    (root / "edge.yaml").write_text(edgeworks_conf(edge_port, origin_port, root / "edge.log"))
+    (root / "proxy.conf").write_text(proxy_conf(root, nginx_port, origin_port, slow.port))
+    ports = (origin_port, slow.port)
+    (root / "edge.yaml").write_text(edgeworks_conf(edge_port, *ports, root / "edge.log"))
+    disk_conf = edgeworks_conf(disk_port, *ports, root / "disk.log", disk=root / "disk-cache")
+    (root / "disk.yaml").write_text(disk_conf)
     nginx = ["nginx", "-p", str(root), "-c"]
-    edge = [sys.executable, "-m", "edgeworks", "serve", "--config", str(root / "edge.yaml")]
+    edge = [sys.executable, "-m", "edgeworks", "serve", "--config"]
 
-    results: list[str] = []
+    print("Edgeworks (memory tier) against nginx (proxy_cache):", flush=True)
     with (
         running([*nginx, str(root / "origin.conf")], origin_port, root / "o.out", "1"),
         running([*nginx, str(root / "proxy.conf")], nginx_port, root / "n.out", "0"),
-        running(edge, edge_port, root / "e.out", "0"),
     ):
-        for case in CASES:
-            for port in (nginx_port, edge_port):
-                warm(port, case.path)
-            # Alternate the order so neither proxy always runs on a warmer machine.
-            theirs = run_wrk(nginx_port, case, seconds)
-            ours = run_wrk(edge_port, case, seconds)
-            line = report(case, ours, theirs)
-            if ours.errors or theirs.errors:
-                line += f"  errors {ours.errors} vs {theirs.errors}"
-            print(line, flush=True)
-            results.append(line)
+        with running([*edge, str(root / "edge.yaml")], edge_port, root / "e.out", "0"):
+            run_cases(CASES, edge_port, nginx_port, seconds)
+            print(f"{args.collapse} concurrent requests for one cold object, origin requests:")
+            for name, port in (
+                ("nginx, proxy_cache_lock on", nginx_port),
+                ("edgeworks", edge_port),
+            ):
+                path = f"/collapse/{name.split(',')[0]}"
+                ok = collapse(port, path, args.collapse)
+                print(f"  {name:28} {slow.seen[path]:5} origin requests, {ok} answered 200")
+        print("Edgeworks (disk tier only, memory tier empty) against nginx (proxy_cache):")
+        with running([*edge, str(root / "disk.yaml")], disk_port, root / "d.out", "0"):
+            run_cases(DISK_CASES, disk_port, nginx_port, seconds)
     shutil.rmtree(root, ignore_errors=True)
     return 0
 
