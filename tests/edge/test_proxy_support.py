@@ -66,7 +66,7 @@ class OriginApp:
         elif kind == b"version":
             fields += [(b"cache-control", b"max-age=60"), (b"etag", b'"v%d"' % self.version)]
         elif kind == b"swr":
-            fields.append((b"cache-control", b"max-age=1, stale-while-revalidate=30"))
+            fields.append((b"cache-control", b"max-age=2, stale-while-revalidate=30"))
         elif kind == b"sie":
             fields.append((b"cache-control", b"max-age=1, stale-if-error=60"))
         elif kind == b"etag":
