@@ -20,6 +20,7 @@ import ssl
 import time
 from dataclasses import replace
 
+from edgeworks.cache import Cache
 from edgeworks.config import ConfigError
 from edgeworks.config.model import TLS, Distribution, Limits
 from edgeworks.edge import demo
@@ -97,7 +98,9 @@ class Worker:
         self.dist = source.current
         self.started = time.time()
         self.tracer = Tracer(metrics, _open_log(self.dist.access_log, header))
-        self.edge = build_edge_app(self.dist, self.tracer)
+        # The memory and disk bounds are for the whole node: each worker's cache takes its share.
+        cache = Cache(self.dist.cache, node_name=self.dist.node_name, workers=max(workers, 1))
+        self.edge = build_edge_app(self.dist, self.tracer, cache)
         self.app = NodeApp(self.edge, metrics, self.dist.node_name, self.started)
         self.server = HTTPServer(self.app, self.dist.limits, tls_context(self.dist.tls))
         self._companion = companion
