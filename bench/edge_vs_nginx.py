@@ -26,17 +26,15 @@ import contextlib
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from servers import free_port, running
 
 SIZES = {"1k": 1024, "100k": 100 * 1024, "10m": 10 * 1024 * 1024}
 
@@ -74,24 +72,6 @@ class Result:
     p99_ms: float
     mbps: float
     errors: int
-
-
-def free_port() -> int:
-    """Return a free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def wait_port(port: int, timeout: float = 15.0) -> None:
-    """Wait until something accepts connections on 127.0.0.1:port."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
 
 
 def write_objects(root: Path) -> None:
@@ -197,23 +177,6 @@ CacheBehaviors:
     TargetOriginId: slow
     CachePolicyId: UseOriginCacheControlHeaders
 """
-
-
-@contextlib.contextmanager
-def running(cmd: list[str], port: int, log: Path, cpu: str) -> Iterator[subprocess.Popen[bytes]]:
-    """Run a server pinned to ``cpu`` until the block ends; stop it by its pid."""
-    with log.open("wb") as out:
-        proc = subprocess.Popen(["taskset", "-c", cpu, *cmd], stdout=out, stderr=out)
-    try:
-        wait_port(port)
-        yield proc
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def warm(port: int, path: str, times: int = 3) -> None:

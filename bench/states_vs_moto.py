@@ -21,13 +21,9 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,42 +35,9 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+from servers import free_port, running
+
 ROLE = "arn:aws:iam::123456789012:role/bench"
-
-
-def free_port() -> int:
-    """Return a free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def wait_port(port: int, timeout: float = 20.0) -> None:
-    """Wait until something accepts connections on 127.0.0.1:port."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
-
-
-@contextlib.contextmanager
-def running(cmd: list[str], port: int, log: Path) -> Iterator[None]:
-    """Run a server pinned to core 0 until the block ends; stop it by its pid."""
-    with log.open("wb") as out:
-        proc = subprocess.Popen(["taskset", "-c", "0", *cmd], stdout=out, stderr=out)
-    try:
-        wait_port(port)
-        yield
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def client(port: int) -> Any:
@@ -204,9 +167,11 @@ def side_by_side(sizes: dict[str, int]) -> Iterator[tuple[str, float, float]]:
         ours_port, moto_port = free_port(), free_port()
         ours_cmd = [sys.executable, "-m", "edgeworks", "states"]
         ours_cmd += ["--listen", f"127.0.0.1:{ours_port}", "--data-dir", str(root / "data")]
-        with running([*ours_cmd, "--log-level", "WARNING"], ours_port, root / "ours.log"):
+        with running([*ours_cmd, "--log-level", "WARNING"], ours_port, root / "ours.log", "0"):
             ours = figure(client(ours_port), sizes)
-        with running([moto, "-H", "127.0.0.1", "-p", str(moto_port)], moto_port, root / "m.log"):
+        with running(
+            [moto, "-H", "127.0.0.1", "-p", str(moto_port)], moto_port, root / "m.log", "0"
+        ):
             enable_moto_execution(moto_port)
             try:
                 theirs = figure(client(moto_port), sizes)
