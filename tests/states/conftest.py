@@ -20,8 +20,14 @@ FUNCTIONS = {
         "    raise PaymentDeclined('card ' + str(event.get('card')))\n"
     ),
     "flaky": (
-        "import pathlib\n\n"
+        "import pathlib, time\n\n"
         "def handler(event, context):\n"
+        "    after = event.get('after')\n"
+        "    deadline = time.monotonic() + 10\n"
+        "    while after and not pathlib.Path(after).exists() and time.monotonic() < deadline:\n"
+        "        time.sleep(0.01)\n"
+        "    if after:\n"
+        "        time.sleep(0.3)\n"
         "    marker = pathlib.Path(event['marker'])\n"
         "    count = int(marker.read_text()) if marker.exists() else 0\n"
         "    marker.write_text(str(count + 1))\n"

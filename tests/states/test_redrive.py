@@ -77,7 +77,11 @@ def test_redrive_reruns_only_the_unfinished_branches(sfn: Any, tmp_path: Path) -
             }
         },
     }
-    shaky = {"StartAt": "Shaky", "States": {"Shaky": flaky_task("b")}}
+    # The shaky branch fails only once the steady one has finished, so the failure cannot
+    # abort the steady branch mid-task (that branch would then rightly run again on redrive).
+    shaky_task = flaky_task("b")
+    shaky_task["Parameters"]["after.$"] = "$.a_marker"
+    shaky = {"StartAt": "Shaky", "States": {"Shaky": shaky_task}}
     definition = {
         "StartAt": "Both",
         "States": {"Both": {"Type": "Parallel", "Branches": [steady, shaky], "End": True}},
