@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import signal
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -124,6 +125,25 @@ def test_access_log_has_one_parseable_line_per_request(
     assert records[0].origin_time is not None
     assert records[1].origin_time is None
     assert all(r.client == "127.0.0.1" and r.bytes_sent > 0 for r in records)
+
+
+def test_refused_requests_are_logged_and_counted(origin: OriginServer, tmp_path: Path) -> None:
+    with running_node(["--origin", origin.url, "--workers", "1"], tmp_path) as node:
+        with socket.create_connection(("127.0.0.1", node.port), timeout=5) as sock:
+            # Both Content-Length and Transfer-Encoding: the server answers 400 on its own.
+            sock.sendall(
+                b"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n"
+                b"Transfer-Encoding: chunked\r\n\r\n"
+            )
+            answer = sock.recv(4096)
+        _, _, stats = ask(node, "GET", "/.edgeworks/stats")
+        node.signal(signal.SIGTERM)  # the drain flushes the log
+        assert node.proc.wait(10) == 0
+
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert json.loads(stats)["counters"]["status_4xx"] == 1
+    records = parse_log(node.access_log.read_text())
+    assert [(r.client, r.status) for r in records] == [("127.0.0.1", 400)]
 
 
 def test_stats_path_answers_head_without_a_body(node: NodeProcess) -> None:

@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from edgeworks.edge.metrics import STATS_PATH, Metrics, stats_body
 from edgeworks.http.server import App, Request, Response
 
+Refused = Callable[[tuple[str, int], int, str, int], None]
+
 _STATS_FIELDS = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
 
 
@@ -36,6 +38,7 @@ class NodeApp:
         self.respond_now: Callable[[Request], Sequence[bytes] | None] = edge.respond_now
         self.node_name = node_name
         self._edge_handle = edge.handle
+        self._edge_refused: Refused | None = getattr(edge, "refused", None)
         self._metrics = metrics
         self._started = started
 
@@ -47,3 +50,8 @@ class NodeApp:
             await response.write(body)
             return
         await self._edge_handle(request, response)
+
+    def refused(self, client: tuple[str, int], status: int, reason: str, bytes_sent: int) -> None:
+        """Pass a request the server refused on its own to the pipeline to log and count."""
+        if self._edge_refused is not None:
+            self._edge_refused(client, status, reason, bytes_sent)
