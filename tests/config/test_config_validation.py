@@ -282,7 +282,8 @@ CASES: list[tuple[str, dict[str, Any], str, Any, str]] = [
                 }
             ]
         ),
-        "CachePolicies[0].ParametersInCacheKeyAndForwardedToOrigin.QueryStringsConfig.QueryStrings",
+        "CachePolicies[0].ParametersInCacheKeyAndForwardedToOrigin"
+        ".QueryStringsConfig.QueryStrings",
         None,
         "at least one name",
     ),

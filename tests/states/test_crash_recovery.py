@@ -117,7 +117,8 @@ class Service:
 
     def _listening(self) -> bool:
         if self.process.poll() is not None:
-            raise AssertionError(f"service exited: {self.process.stderr.read()!r}")  # type: ignore[union-attr]
+            assert self.process.stderr is not None
+            raise AssertionError(f"service exited: {self.process.stderr.read()!r}")
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                 return True
