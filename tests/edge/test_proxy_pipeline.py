@@ -15,6 +15,7 @@ from edgeworks.edge.pipeline import (
 )
 from edgeworks.edge.pipeline_hot import MAX_BYTES, HotHits
 from edgeworks.edge.proxy_collapse import PASS_SECONDS, PassMarks
+from edgeworks.edge.trace import Tracer
 from edgeworks.http.request import Request
 
 DIST = single_origin_distribution("http://origin.example:8000", node_name="edge-1")
@@ -111,19 +112,19 @@ def test_hot_hits_replay_within_the_window_and_freshness() -> None:
         where.key, "GET", request.headers, DIST.default_behavior.cache_policy, 1000.0
     )
     assert found.entry is not None
-    hot = HotHits()
+    hot = HotHits(Tracer())
     key = HotHits.key(request)
     assert key is not None
-    hot.remember(key, found.entry, 1005.0)
+    hot.remember(key, request, found.entry, 1005.0)
     answer = hot.answer(key, 1005.5)
     assert answer is not None
-    status, parts, size = answer
-    assert status == 200
-    [joined] = parts
+    assert answer.status == 200
+    [joined] = answer.parts
     assert joined == found.entry.head + b"age: 5\r\nx-cache: Hit from edgeworks\r\n\r\nhot"
-    assert size == len(joined)
+    assert answer.size == len(joined)
     assert hot.answer(key, 1006.5) is None  # past the one-second window
     assert len(hot) == 0
+    assert answer.replay("127.0.0.1", 1005.6) is None  # dropped: replays stop with it
 
 
 def test_hot_hits_never_outlive_freshness_and_skip_conditionals() -> None:
@@ -136,15 +137,15 @@ def test_hot_hits_never_outlive_freshness_and_skip_conditionals() -> None:
         where.key, "GET", request.headers, DIST.default_behavior.cache_policy, 1000.0
     )
     assert found.entry is not None
-    hot = HotHits()
+    hot = HotHits(Tracer())
     key = HotHits.key(request)
     assert key is not None
-    hot.remember(key, found.entry, 1001.5)
+    hot.remember(key, request, found.entry, 1001.5)
     assert hot.answer(key, 1001.9) is not None
     assert hot.answer(key, 1002.0) is None  # stale at age 2, although the window is longer
     assert HotHits.key(_request(target=b"/hot", if_none_match=b'"x"')) is None
     assert HotHits.key(_request(target=b"/hot", cache_control=b"no-cache")) is None
-    hot.remember(key, found.entry, 1000.0)
+    hot.remember(key, request, found.entry, 1000.0)
     hot.forget()
     assert hot.answer(key, 1000.1) is None
 
@@ -170,9 +171,10 @@ def test_hot_hits_stay_within_their_byte_budget() -> None:
     writer.write(body)
     entry = writer.commit()
     assert entry is not None
-    hot = HotHits()
+    hot = HotHits(Tracer())
     for number in range(300):
-        key = HotHits.key(_request(target=b"/big?n=%d" % number))
+        request = _request(target=b"/big?n=%d" % number)
+        key = HotHits.key(request)
         assert key is not None
-        hot.remember(key, entry, 1000.0)
+        hot.remember(key, request, entry, 1000.0)
     assert 0 < len(hot) <= MAX_BYTES // len(body)

@@ -70,6 +70,8 @@ FLUSH_LINES = 512
 
 _UNSAFE = re.compile(rb"[^\x21-\x7e]")
 _LINE = b"%s\t%s\t%d\t%d\t%s\t%s\t%.3f\n"
+_ZERO = b"0.000\n"
+_ROUNDS_TO_ZERO = 0.0005
 
 
 class AccessLogError(EdgeworksError, ValueError):
@@ -159,6 +161,24 @@ def _format(entry: Entry) -> bytes:
         b"-" if origin_time is None else b"%.3f" % origin_time,
         total_time,
     )
+
+
+def line_middle(
+    *,
+    client: str,
+    method: str | bytes,
+    host: str | bytes,
+    target: str | bytes,
+    status: int,
+    bytes_sent: int,
+    result: str,
+) -> bytes:
+    """Return the part of a line between the date and the total time, origin not asked.
+
+    A report made ready once for answers that repeat (:meth:`AccessLog.add_line`).
+    """
+    texts = _texts(client, method, host, target, result)
+    return b"\t%s\t%d\t%d\t%s\t-\t" % (texts[0], status, bytes_sent, texts[1])
 
 
 # A keep-alive viewer asks for the same URL again and again: its text fields are escaped once.
@@ -256,7 +276,8 @@ class AccessLog:
 
     def __init__(self, target: str, *, header: bool = True) -> None:
         self.target = target
-        self._pending: list[Entry] = []
+        # Entries to format at the next flush, and lines already formatted (add_line).
+        self._pending: list[Entry | bytes] = []
         self._timer: asyncio.TimerHandle | None = None
         self._fd = self._open(header)
         self._atomic = _atomic_write_size(self._fd)
@@ -298,11 +319,19 @@ class AccessLog:
         if len(self._pending) >= FLUSH_LINES:
             self.flush()
 
+    def add_line(self, finished: float, middle: bytes, total_time: float) -> None:
+        """Queue one finished request whose line was made ready by :func:`line_middle`."""
+        # Repeated answers take microseconds: their total time prints as zero, without a format.
+        tail = _ZERO if total_time < _ROUNDS_TO_ZERO else b"%.3f\n" % total_time
+        self._pending.append(_stamp(int(finished)) + middle + tail)
+        if len(self._pending) >= FLUSH_LINES:
+            self.flush()
+
     def flush(self) -> None:
         """Write every queued line now; a failing disk is logged once per batch, not raised."""
         if not self._pending:
             return
-        lines = list(map(_format, self._pending))
+        lines = [line if isinstance(line, bytes) else _format(line) for line in self._pending]
         self._pending.clear()
         try:
             for batch in _batches(lines, self._atomic):

@@ -18,13 +18,21 @@ What keeps this equal to the full path:
 - Only bodies held in memory and up to :data:`MAX_BODY` bytes are remembered, at most
   :data:`CAPACITY` heads and :data:`MAX_BYTES` bytes, oldest dropped first, so the memo stays
   small even when the bodies it holds were evicted from the cache meanwhile.
+
+Each remembered answer is also handed to the HTTP server as a replayable
+(``edgeworks.http.heads``): the server keeps it beside the exact request bytes, and a repeat of
+those bytes on an idle keep-alive connection is answered by :meth:`_Hot.replay` before any
+request object exists. The same window applies, and an answer dropped from the memo (expired,
+pushed out, forgotten) stops replaying at once.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 from edgeworks.cache.entry import Entry
+from edgeworks.edge.trace import Prepared, Tracer
 from edgeworks.http.request import Request
 
 WINDOW = 1.0
@@ -57,9 +65,33 @@ HotKey = tuple[str, bytes, tuple[tuple[bytes, bytes], ...]]
 class _Hot:
     """One remembered answer: prepared bytes, birth time and the window it is good for."""
 
-    __slots__ = ("age", "body", "born", "cost", "head", "parts", "size", "status", "until")
+    __slots__ = (
+        "age",
+        "alive",
+        "body",
+        "born",
+        "cost",
+        "head",
+        "host",
+        "method",
+        "parts",
+        "prepared",
+        "size",
+        "status",
+        "target",
+        "tracer",
+        "until",
+    )
 
-    def __init__(self, entry: Entry, head_only: bool, until: float) -> None:
+    def __init__(
+        self, entry: Entry, request: Request, tracer: Tracer, head_only: bool, until: float
+    ) -> None:
+        self.alive = True
+        self.tracer = tracer
+        self.method = request.method
+        self.host = request.host
+        self.target = request.target
+        self.prepared: Prepared | None = None
         self.head = entry.head
         self.body = b"" if head_only or entry.body is None else entry.body
         self.status = entry.status
@@ -83,13 +115,43 @@ class _Hot:
         self.size = len(self.head) + len(tail) + len(self.body)
         self.age = age
 
+    def answer(self, now: float) -> Sequence[bytes] | None:
+        """Return the response bytes at ``now``, or None once the window has passed."""
+        if now >= self.until or not self.alive:
+            return None
+        age = int(now - self.born)
+        if age != self.age:
+            self.prepare(age)
+        return self.parts
+
+    def replay(self, client: str, arrived: float) -> Sequence[bytes] | None:
+        """Answer a repeat of the remembered head, reported as a hit (``Replayable``)."""
+        parts = self.answer(arrived)
+        if parts is None:
+            return None
+        prepared = self.prepared
+        if prepared is None or prepared.client != client or prepared.bytes_out != self.size:
+            prepared = self.prepared = self.tracer.prepare(
+                client=client,
+                method=self.method,
+                host=self.host,
+                target=self.target,
+                status=self.status,
+                bytes_out=self.size,
+                result="Hit",
+            )
+        finished = time.time()
+        prepared.done(finished, finished - arrived)
+        return parts
+
 
 class HotHits:
     """A bounded memo from exact request heads to the fresh hits they were answered with."""
 
-    def __init__(self) -> None:
+    def __init__(self, tracer: Tracer) -> None:
         self._memo: dict[HotKey, _Hot] = {}
         self._bytes = 0
+        self._tracer = tracer
 
     def __len__(self) -> int:
         return len(self._memo)
@@ -103,38 +165,45 @@ class HotHits:
                 return None
         return (request.scheme + request.method, request.target, tuple(headers))
 
-    def answer(self, key: HotKey, now: float) -> tuple[int, Sequence[bytes], int] | None:
-        """Return status, bytes and byte count of a remembered hit, or None (unknown, expired)."""
+    def answer(self, key: HotKey, now: float) -> _Hot | None:
+        """Return the remembered hit for ``key`` with its bytes prepared for ``now``, or None."""
         hot = self._memo.get(key)
         if hot is None:
             return None
-        if now >= hot.until:
-            del self._memo[key]
-            self._bytes -= hot.cost
+        if hot.answer(now) is None:
+            self._drop(key)
             return None
-        age = int(now - hot.born)
-        if age != hot.age:
-            hot.prepare(age)
-        return hot.status, hot.parts, hot.size
+        return hot
 
-    def remember(self, key: HotKey, entry: Entry, now: float) -> None:
-        """Remember the entry a full lookup served for ``key`` (fresh, body in memory)."""
+    def remember(self, key: HotKey, request: Request, entry: Entry, now: float) -> _Hot | None:
+        """Remember the entry a full lookup served for ``key`` (fresh, body in memory).
+
+        Returns the remembered answer, or None when the entry does not qualify.
+        """
         if entry.body is None or len(entry.body) > MAX_BODY:
-            return
+            return None
         remaining = entry.freshness.lifetime - (now - (entry.response_time - entry.initial_age))
         if remaining <= 0 or entry.freshness.revalidate_always:
-            return
-        hot = _Hot(entry, key[0].endswith("HEAD"), now + min(WINDOW, remaining))
-        old = self._memo.pop(key, None)
-        if old is not None:
-            self._bytes -= old.cost
+            return None
+        head_only = key[0].endswith("HEAD")
+        hot = _Hot(entry, request, self._tracer, head_only, now + min(WINDOW, remaining))
+        self._drop(key)
         # Bodies held here may already be gone from the cache: bound them in count and bytes.
         while self._memo and (len(self._memo) >= CAPACITY or self._bytes + hot.cost > MAX_BYTES):
-            self._bytes -= self._memo.pop(next(iter(self._memo))).cost
+            self._drop(next(iter(self._memo)))
         self._memo[key] = hot
         self._bytes += hot.cost
+        return hot
 
     def forget(self) -> None:
-        """Drop every remembered answer (after an invalidation)."""
+        """Drop every remembered answer (after an invalidation); replays of them stop too."""
+        for hot in self._memo.values():
+            hot.alive = False
         self._memo.clear()
         self._bytes = 0
+
+    def _drop(self, key: HotKey) -> None:
+        hot = self._memo.pop(key, None)
+        if hot is not None:
+            hot.alive = False
+            self._bytes -= hot.cost

@@ -101,7 +101,7 @@ class EdgeApp:
         self._cache = cache if cache is not None else Cache(dist.cache, node_name=dist.node_name)
         self._tracer = tracer if tracer is not None else Tracer()
         self._background: set[asyncio.Task[None]] = set()
-        self._hot = HotHits()
+        self._hot = HotHits(self._tracer)
         self._hidden = self._cache.hidden_fields
         self._collapser: Collapser[SharedHead] = Collapser()
         self._passes = PassMarks()
@@ -144,8 +144,9 @@ class EdgeApp:
         if hot_key is not None:
             hot = self._hot.answer(hot_key, now)
             if hot is not None:
-                report(self._tracer, request, hot[0], hot[2], result="Hit", origin_time=None)
-                return hot[1]
+                report(self._tracer, request, hot.status, hot.size, result="Hit", origin_time=None)
+                request.replay = hot
+                return hot.parts
 
         where = route(self._dist, request)
         request.state = where
@@ -162,7 +163,7 @@ class EdgeApp:
             return None  # a body on disk: handle() streams it, then closes the file
         release(found)
         if hot_key is not None:
-            self._hot.remember(hot_key, found.entry, now)
+            request.replay = self._hot.remember(hot_key, request, found.entry, now)
         report(
             self._tracer,
             request,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from edgeworks.edge.accesslog import AccessLog
+from edgeworks.edge.accesslog import AccessLog, line_middle
 from edgeworks.edge.metrics import Metrics
 
 
@@ -64,3 +64,58 @@ class Tracer:
     def origin_error(self) -> None:
         """Count an origin failure (refused, reset, timed out, bad response)."""
         self.metrics.origin_error()
+
+    def prepare(
+        self,
+        *,
+        client: str,
+        method: str | bytes,
+        host: str | bytes,
+        target: str | bytes,
+        status: int,
+        bytes_out: int,
+        result: str,
+    ) -> Prepared:
+        """Make the report of an answer that repeats ready once (no body in, origin not asked).
+
+        Arguments as :meth:`request_done`; :meth:`Prepared.done` then reports one request.
+        """
+        log = self.access_log
+        middle = None
+        if log is not None:
+            middle = line_middle(
+                client=client,
+                method=method,
+                host=host,
+                target=target,
+                status=status,
+                bytes_sent=bytes_out,
+                result=result,
+            )
+        return Prepared(self, client, (status, bytes_out, result), middle)
+
+
+class Prepared:
+    """The report of a repeated answer, made ready by :meth:`Tracer.prepare`."""
+
+    __slots__ = ("bytes_out", "client", "middle", "result", "status", "tracer")
+
+    def __init__(
+        self,
+        tracer: Tracer,
+        client: str,
+        answer: tuple[int, int, str],
+        middle: bytes | None,
+    ) -> None:
+        self.tracer = tracer
+        self.client = client
+        self.status, self.bytes_out, self.result = answer
+        self.middle = middle
+
+    def done(self, finished: float, total_time: float) -> None:
+        """Report one more request answered this way, finished at ``finished``."""
+        tracer = self.tracer
+        tracer.metrics.request(self.status, self.result, 0, self.bytes_out)
+        log = tracer.access_log
+        if log is not None and self.middle is not None:
+            log.add_line(finished, self.middle, total_time)

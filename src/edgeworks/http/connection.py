@@ -25,6 +25,7 @@ from edgeworks.http.response import Response
 from edgeworks.http.status import plain_response
 
 if TYPE_CHECKING:
+    from edgeworks.http.heads import Replayable
     from edgeworks.http.server import App, HTTPServer
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,21 @@ class Connection(RequestParsing, asyncio.Protocol):
         if len(self._queue) >= _MAX_PIPELINE:
             self._pause(_PAUSE_QUEUE)
 
+    def _replayed(self, replay: Replayable, arrived: float) -> bool:
+        if self._current is not None or self._queue or self._server.draining:
+            return False  # answers leave in order, and a draining server closes after each
+        try:
+            parts = replay.replay(self._client[0], arrived)
+        except Exception:
+            log.exception("replaying an answer to %s failed", self._client[0])
+            parts = None
+        if parts is None:
+            return False
+        self._write(parts)
+        self._served += 1
+        self._idle_since = self._server.now
+        return True
+
     def _begin(self, request: Request) -> None:
         self._current = request
         self._continue_sent = False
@@ -129,6 +145,8 @@ class Connection(RequestParsing, asyncio.Protocol):
             except Exception:
                 log.exception("respond_now failed for %s %r", request.method, request.target)
                 parts = None
+            if request.seen is not None:
+                request.seen.keep(request)
             if parts is not None:
                 self._write(parts)
                 # Prepared bytes cannot promise HTTP/1.0 keep-alive (RFC 9112 §9.3): close.

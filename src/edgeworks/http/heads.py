@@ -6,9 +6,19 @@ the server keeps what parsing it produced, keyed by those bytes. A later read wi
 bytes at a request boundary is the same request, so it is rebuilt from the kept fields instead
 of going through the parser and the checks again; every check already passed on these bytes.
 The memo is shared by the connections of one server and bounded in entries and entry size.
+
+An application may go one step further: when its synchronous answer to a request is a function
+of the head alone for a while (a fresh cache hit), it hands the server a :class:`Replayable`
+on ``request.replay``. The server keeps it beside the head, and the next read of the same bytes
+on an idle connection is answered by the replayable without building a request at all. The
+replayable decides, each time, whether its answer still holds; when it does not, the request
+takes the ordinary path.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
 
 from edgeworks.http.headers import Headers
 from edgeworks.http.request import EMPTY_BODY, Request
@@ -17,10 +27,26 @@ MAX_HEAD = 4096
 CAPACITY = 1024
 
 
-class _Seen:
-    """The parse of one request head."""
+class Replayable(Protocol):
+    """An answer that an application promises to give again to the same request head."""
 
-    __slots__ = ("headers", "keep_alive", "method", "target", "version")
+    def replay(self, client: str, arrived: float) -> Sequence[bytes] | None:
+        """Return the complete response bytes for a repeat of the head, or None.
+
+        Args:
+            client: The viewer's address, for the application's own report of the request.
+            arrived: ``time.time()`` when the bytes were read.
+
+        None means the answer no longer holds: the request then takes the ordinary path. A
+        replayable that returns bytes has reported the request itself (logs, counters).
+        """
+        ...
+
+
+class Seen:
+    """The parse of one request head, and the answer an application may replay for it."""
+
+    __slots__ = ("headers", "keep_alive", "method", "replay", "target", "version")
 
     def __init__(self, request: Request) -> None:
         self.method = request.method
@@ -28,13 +54,42 @@ class _Seen:
         self.version = request.version
         self.headers = tuple(request.headers)
         self.keep_alive = request.keep_alive
+        # Prepared bytes cannot promise HTTP/1.0 keep-alive (RFC 9112 §9.3): only a 1.1
+        # connection that stays open can take a replayed answer and go on.
+        self.replay: Replayable | None = (
+            request.replay if request.keep_alive and request.version == "1.1" else None
+        )
+
+    def rebuild(
+        self, client: tuple[str, int], scheme: str, arrived: float, draining: bool
+    ) -> Request:
+        """Return a fresh request equal to the one these bytes held."""
+        headers: Headers = list(self.headers)
+        request = Request(
+            self.method,
+            self.target,
+            self.version,
+            headers,
+            client,
+            keep_alive=self.keep_alive and not draining,
+            body=EMPTY_BODY,
+            scheme=scheme,
+            arrived=arrived,
+        )
+        request.seen = self
+        return request
+
+    def keep(self, request: Request) -> None:
+        """Take the replayable the application handed over while answering ``request``."""
+        if self.keep_alive and self.version == "1.1":
+            self.replay = request.replay
 
 
 class SeenHeads:
     """A bounded memo from the exact bytes of a bodiless request to its parse."""
 
     def __init__(self) -> None:
-        self._seen: dict[bytes, _Seen] = {}
+        self._seen: dict[bytes, Seen] = {}
 
     def __len__(self) -> int:
         return len(self._seen)
@@ -45,26 +100,14 @@ class SeenHeads:
             return
         if len(self._seen) >= CAPACITY:
             self._seen.clear()  # cheaper than tracking use; hot heads return at once
-        self._seen[data] = _Seen(request)
+        self._seen[data] = Seen(request)
 
-    def replay(
-        self, data: bytes, client: tuple[str, int], scheme: str, arrived: float, draining: bool
-    ) -> Request | None:
-        """Return a fresh request for ``data`` if these exact bytes were seen, else None."""
+    def find(self, data: bytes) -> Seen | None:
+        """Return what was kept for these exact bytes, or None."""
         if len(data) > MAX_HEAD:
             return None  # never kept, and not worth hashing
-        seen = self._seen.get(data)
-        if seen is None:
-            return None
-        headers: Headers = list(seen.headers)
-        return Request(
-            seen.method,
-            seen.target,
-            seen.version,
-            headers,
-            client,
-            keep_alive=seen.keep_alive and not draining,
-            body=EMPTY_BODY,
-            scheme=scheme,
-            arrived=arrived,
-        )
+        return self._seen.get(data)
+
+    def clear(self) -> None:
+        """Forget every head (the application changed: its replayables are void)."""
+        self._seen.clear()

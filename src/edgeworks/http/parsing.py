@@ -31,6 +31,7 @@ from edgeworks.http.headers import Headers
 from edgeworks.http.request import EMPTY_BODY, Request, RequestBody
 
 if TYPE_CHECKING:
+    from edgeworks.http.heads import Replayable
     from edgeworks.http.server import HTTPServer
 
 _KNOWN = (b"GET ", b"HEAD ", b"POST ", b"PUT ", b"DELETE ", b"OPTIONS ", b"PATCH ")
@@ -92,6 +93,10 @@ class RequestParsing:
     def _fail(self, error: HTTPError) -> None:
         raise NotImplementedError
 
+    def _replayed(self, replay: Replayable, arrived: float) -> bool:
+        """Answer a repeated head with ``replay`` if nothing else is owed; say if it did."""
+        raise NotImplementedError
+
     def body_wanted(self) -> None:
         """Send ``100 Continue`` if the viewer waits for it (see the connection)."""
         raise NotImplementedError
@@ -112,12 +117,14 @@ class RequestParsing:
         if self._at_boundary:
             if not self._method_buf:
                 server = self._server
-                request = server.heads.replay(
-                    data, self._client, self._scheme, time.time(), server.draining
-                )
-                if request is not None:
+                seen = server.heads.find(data)
+                if seen is not None:
+                    arrived = time.time()
                     self._completed += 1
-                    self._dispatch(request)
+                    if seen.replay is None or not self._replayed(seen.replay, arrived):
+                        self._dispatch(
+                            seen.rebuild(self._client, self._scheme, arrived, server.draining)
+                        )
                     return
             if self._method_buf or not data.startswith(_KNOWN):
                 data = self._peek_method(data)

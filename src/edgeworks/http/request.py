@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from edgeworks.http.errors import HTTPError
 from edgeworks.http.headers import Headers, get
+
+if TYPE_CHECKING:
+    from edgeworks.http.heads import Replayable, Seen
 
 # Bytes buffered in a body before the connection stops reading from the socket.
 _HIGH_WATER = 256 * 1024
@@ -166,6 +169,9 @@ class Request:
         scheme: ``"https"`` when the connection is TLS, else ``"http"``.
         arrived: ``time.time()`` when the request head was complete.
         state: Free for the application: what ``respond_now`` learnt, for ``handle``.
+        replay: Set by the application in ``respond_now`` to an object that can give the same
+            answer again to the same head (``edgeworks.http.heads.Replayable``); None else.
+        seen: The server's kept parse this request was rebuilt from, or None.
     """
 
     __slots__ = (
@@ -178,7 +184,9 @@ class Request:
         "method",
         "path",
         "query",
+        "replay",
         "scheme",
+        "seen",
         "state",
         "target",
         "version",
@@ -212,6 +220,8 @@ class Request:
         self.scheme = scheme
         self.arrived = arrived
         self.state: object = None
+        self.replay: Replayable | None = None
+        self.seen: Seen | None = None
 
     @property
     def host(self) -> bytes:

@@ -82,6 +82,7 @@ class HTTPServer:
     def set_app(self, app: App) -> None:
         """Answer the following requests with ``app``; open connections stay open."""
         self.app = app
+        self.heads.clear()  # what the old app promised to replay is not the new one's to give
 
     async def start(self, sock: socket.socket) -> None:
         """Start accepting on ``sock``, an already-bound listening socket."""
