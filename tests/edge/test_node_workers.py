@@ -168,3 +168,41 @@ def test_port_zero_becomes_one_port_for_every_worker(tmp_path: Path) -> None:
 
     assert len(ports) == 1
     assert ports != {"0"}
+
+
+def _get_from(node: NodeProcess, source: str, method: str, path: str) -> tuple[str, bytes]:
+    conn = http.client.HTTPConnection(
+        "127.0.0.1", node.port, timeout=10, source_address=(source, 0)
+    )
+    try:
+        conn.request(method, path)
+        response = conn.getresponse()
+        return response.getheader("x-cache", ""), response.read()
+    finally:
+        conn.close()
+
+
+def test_an_invalidation_in_one_worker_reaches_the_other(tmp_path: Path) -> None:
+    # RFC 9111 §4.4 binds the cache, not one process: a PUT relayed by one worker must remove
+    # what the other worker stored for the URL.
+    with (
+        running_origin() as origin,
+        running_node(["--origin", origin.url, "--workers", "2"], tmp_path) as node,
+    ):
+        wait_for(lambda: node.stderr().count("edge listening") == 2, what="both listening")
+        # Viewers are kept on a worker by address (edgeworks.edge.steering): .1 and .2 differ.
+        pids = {
+            source: {json.loads(_get_from(node, source, "GET", "/.edgeworks/stats")[1])["pid"]}
+            for source in ("127.0.0.1", "127.0.0.2")
+        }
+        assert pids["127.0.0.1"] != pids["127.0.0.2"]
+        for source in ("127.0.0.1", "127.0.0.2"):
+            assert _get_from(node, source, "GET", "/cached/shared")[0].startswith("Miss")
+            assert _get_from(node, source, "GET", "/cached/shared")[0].startswith("Hit")
+        assert origin.count("/cached/shared") == 2
+
+        assert _get_from(node, "127.0.0.2", "PUT", "/cached/shared")[0].startswith("Miss")
+        wait_for(
+            lambda: _get_from(node, "127.0.0.1", "GET", "/cached/shared")[0].startswith("Miss"),
+            what="the other worker's copy invalidated",
+        )

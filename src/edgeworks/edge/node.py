@@ -21,6 +21,7 @@ from edgeworks.config.model import Distribution
 from edgeworks.edge import demo
 from edgeworks.edge.accesslog import AccessLog
 from edgeworks.edge.metrics import CounterTable, Metrics
+from edgeworks.edge.siblings import Siblings
 from edgeworks.edge.source import NodeOptions, Source
 from edgeworks.edge.supervisor import Supervisor
 from edgeworks.edge.worker import DemoOriginRunner, Worker, listening_socket, tls_context
@@ -81,7 +82,8 @@ def _reserve_port(source: Source, dist: Distribution) -> Distribution:
 
 def _supervise(source: Source, workers: int, origin_sock: socket.socket | None) -> int:
     table = CounterTable(workers, shared=True)
-    targets = [partial(_worker_main, source, table, row) for row in range(workers)]
+    siblings = Siblings(workers)
+    targets = [partial(_worker_main, source, table, siblings, row) for row in range(workers)]
     if origin_sock is not None:
         targets.append(partial(_origin_main, origin_sock))
     assert source.current is not None, "loaded before supervising"
@@ -89,9 +91,10 @@ def _supervise(source: Source, workers: int, origin_sock: socket.socket | None) 
     return Supervisor(targets, source.validate, grace).run()
 
 
-def _worker_main(source: Source, table: CounterTable, row: int) -> int:
+def _worker_main(source: Source, table: CounterTable, siblings: Siblings, row: int) -> int:
     # A restarted worker starts from the last configuration the supervisor validated.
-    worker = Worker(source, table.metrics(row), header=row == 0, workers=table.rows)
+    link = siblings.link(row)
+    worker = Worker(source, table.metrics(row), header=row == 0, workers=table.rows, siblings=link)
     return _run_loop(worker)
 
 

@@ -62,6 +62,7 @@ from edgeworks.edge.proxy_parts import (
     report_refused,
     request_body,
 )
+from edgeworks.edge.siblings import Invalidation, SiblingLink
 from edgeworks.edge.trace import Tracer
 from edgeworks.http.headers import Headers, without
 from edgeworks.http.request import Request
@@ -87,6 +88,7 @@ class EdgeApp:
         origin_client: The origin pools; by default one is made for ``dist.origins``.
         cache: The shared cache; by default an in-memory one per ``dist.cache``.
         tracer: Where finished requests are reported; by default counters only.
+        siblings: The other workers of the node, told of every invalidation; None when alone.
     """
 
     def __init__(
@@ -95,8 +97,10 @@ class EdgeApp:
         origin_client: OriginClient | None = None,
         cache: Cache | None = None,
         tracer: Tracer | None = None,
+        siblings: SiblingLink | None = None,
     ) -> None:
         self._dist = dist
+        self._siblings = siblings
         self._client = origin_client if origin_client is not None else OriginClient(dist.origins)
         self._cache = cache if cache is not None else Cache(dist.cache, node_name=dist.node_name)
         self._tracer = tracer if tracer is not None else Tracer()
@@ -417,8 +421,7 @@ class EdgeApp:
                 where.key, request.headers, answer.status, answer.headers, *times
             )
         elif request.method not in SAFE_METHODS:
-            self._hot.forget()
-            self._cache.invalidate(
+            done = Invalidation.of(
                 request.method,
                 answer.status,
                 request.host,
@@ -426,6 +429,21 @@ class EdgeApp:
                 answer.headers,
                 origin_host=where.origin_host or None,
             )
+            self.invalidate(done)
+            if self._siblings is not None:
+                self._siblings.tell(done)
+
+    def invalidate(self, done: Invalidation) -> None:
+        """Remove what an unsafe request changed (RFC 9111 §4.4), here or in a sibling worker."""
+        self._hot.forget()
+        self._cache.invalidate(
+            done.method,
+            done.status,
+            done.host,
+            done.path,
+            done.fields,
+            origin_host=done.origin_host,
+        )
 
     def _writer(
         self,

@@ -28,6 +28,7 @@ from edgeworks.edge.accesslog import AccessLog
 from edgeworks.edge.metrics import Metrics
 from edgeworks.edge.proxy import EdgeApp
 from edgeworks.edge.reserved import NodeApp
+from edgeworks.edge.siblings import Invalidation, SiblingLink
 from edgeworks.edge.source import Source, log_refusal
 from edgeworks.edge.steering import steer_by_client
 from edgeworks.edge.trace import Tracer
@@ -82,6 +83,7 @@ class Worker:
         companion: The demo origin's socket, served on the same loop, when there is one.
         workers: How many workers share the port; with more than one, each viewer is kept on
             one of them (see :mod:`edgeworks.edge.steering`).
+        siblings: This worker's link to the others, for invalidations; None when alone.
     """
 
     def __init__(
@@ -92,6 +94,7 @@ class Worker:
         header: bool,
         companion: socket.socket | None = None,
         workers: int = 1,
+        siblings: SiblingLink | None = None,
     ) -> None:
         assert source.current is not None, "the distribution is loaded before a worker starts"
         self.source = source
@@ -100,7 +103,8 @@ class Worker:
         self.tracer = Tracer(metrics, _open_log(self.dist.access_log, header))
         # The memory and disk bounds are for the whole node: each worker's cache takes its share.
         cache = Cache(self.dist.cache, node_name=self.dist.node_name, workers=max(workers, 1))
-        self.edge = build_edge_app(self.dist, self.tracer, cache)
+        self._siblings = siblings
+        self.edge = build_edge_app(self.dist, self.tracer, cache, siblings)
         self.app = NodeApp(self.edge, metrics, self.dist.node_name, self.started)
         self.server = HTTPServer(self.app, self.dist.limits, tls_context(self.dist.tls))
         self._companion = companion
@@ -115,6 +119,8 @@ class Worker:
         if self._workers > 1:
             steer_by_client(sock, self._workers)
         await self.server.start(sock)
+        if self._siblings is not None:
+            self._siblings.listen(loop, self._invalidate)
         origin = await self._start_companion()
         if self.tracer.access_log is not None:
             self.tracer.access_log.start(loop)
@@ -137,6 +143,8 @@ class Worker:
             task.cancel()  # their close() closes the retired pipelines right away
         await asyncio.gather(*self._retired, return_exceptions=True)
         await self.edge.aclose()
+        if self._siblings is not None:
+            self._siblings.close()
         if self.tracer.access_log is not None:
             self.tracer.access_log.close()
         logger.info("stopped")
@@ -164,13 +172,17 @@ class Worker:
         old = self.edge
         # A new pipeline with new origin pools serves the next requests; requests inside the
         # old one finish on its pools, which close after the drain timeout. The cache stays.
-        self.edge = build_edge_app(dist, self.tracer, old.cache)
+        self.edge = build_edge_app(dist, self.tracer, old.cache, self._siblings)
         self.app = NodeApp(self.edge, self.tracer.metrics, dist.node_name, self.started)
         self.server.set_app(self.app)
         self._close_later(old)
         self._switch_log(log)
         self.dist = self.source.current = dist
         logger.info("configuration reloaded")
+
+    def _invalidate(self, done: Invalidation) -> None:
+        # Always the pipeline serving now: a reload swaps it, the cache stays the same.
+        self.edge.invalidate(done)
 
     def _next_log(self, target: str | None) -> AccessLog | None:
         """Return the log a reload writes to: the same one, or the new target opened."""
