@@ -15,6 +15,7 @@ Usage::
 
     python bench/edge_vs_nginx.py            # full run (about 3 minutes)
     python bench/edge_vs_nginx.py --quick    # 3-second runs, for a smoke check
+    python bench/edge_vs_nginx.py --only "1 KiB hit"   # the cases whose name holds a text
 """
 
 from __future__ import annotations
@@ -302,13 +303,25 @@ def run_cases(cases: list[Case], ours_port: int, theirs_port: int, seconds: int)
         print(line, flush=True)
 
 
+def compare_collapsing(count: int, slow: SlowOrigin, nginx_port: int, edge_port: int) -> None:
+    """Send ``count`` concurrent cold requests to each proxy; print the origin requests seen."""
+    print(f"{count} concurrent requests for one cold object, origin requests:")
+    for name, port in (("nginx, proxy_cache_lock on", nginx_port), ("edgeworks", edge_port)):
+        path = f"/collapse/{name.split(',')[0]}"
+        ok = collapse(port, path, count)
+        print(f"  {name:28} {slow.seen[path]:5} origin requests, {ok} answered 200")
+
+
 def main() -> int:
     """Run every case against both proxies and print the ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3-second runs")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--collapse", type=int, default=1000, help="concurrent cold requests")
+    parser.add_argument("--only", default="", help="run only the cases whose name holds this")
     args = parser.parse_args()
+    cases = [case for case in CASES if args.only in case.name]
+    disk_cases = [case for case in DISK_CASES if args.only in case.name]
     seconds = 3 if args.quick else args.seconds
     for tool in ("nginx", "wrk", "taskset"):
         if shutil.which(tool) is None:
@@ -336,18 +349,13 @@ def main() -> int:
         running([*nginx, str(root / "proxy.conf")], nginx_port, root / "n.out", "0"),
     ):
         with running([*edge, str(root / "edge.yaml")], edge_port, root / "e.out", "0"):
-            run_cases(CASES, edge_port, nginx_port, seconds)
-            print(f"{args.collapse} concurrent requests for one cold object, origin requests:")
-            for name, port in (
-                ("nginx, proxy_cache_lock on", nginx_port),
-                ("edgeworks", edge_port),
-            ):
-                path = f"/collapse/{name.split(',')[0]}"
-                ok = collapse(port, path, args.collapse)
-                print(f"  {name:28} {slow.seen[path]:5} origin requests, {ok} answered 200")
-        print("Edgeworks (disk tier only, memory tier empty) against nginx (proxy_cache):")
-        with running([*edge, str(root / "disk.yaml")], disk_port, root / "d.out", "0"):
-            run_cases(DISK_CASES, disk_port, nginx_port, seconds)
+            run_cases(cases, edge_port, nginx_port, seconds)
+            if not args.only:
+                compare_collapsing(args.collapse, slow, nginx_port, edge_port)
+        if disk_cases:
+            print("Edgeworks (disk tier only, memory tier empty) against nginx (proxy_cache):")
+            with running([*edge, str(root / "disk.yaml")], disk_port, root / "d.out", "0"):
+                run_cases(disk_cases, disk_port, nginx_port, seconds)
     shutil.rmtree(root, ignore_errors=True)
     return 0
 
