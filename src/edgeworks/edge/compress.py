@@ -31,6 +31,7 @@ from typing import Literal, Protocol
 import brotli
 
 from edgeworks.config.model import Behavior
+from edgeworks.config.selection import accepted_encodings
 from edgeworks.http.headers import Headers, get, get_all
 
 Coding = Literal["br", "gzip"]
@@ -128,6 +129,25 @@ def choose(
         return None
     media = (get(headers, b"content-type") or b"").partition(b";")[0].strip().lower()
     return coding if media in COMPRESSIBLE else None
+
+
+def viewer_encodings(behavior: Behavior, request_headers: Headers) -> bytes:
+    """Return the viewer's normalised ``Accept-Encoding`` under ``behavior``'s cache policy.
+
+    The same value the cache key holds: the codings the policy enables and the viewer
+    accepts, ``br`` first (``b"br,gzip"``, ``b"gzip"``, ``b"br"`` or empty).
+    """
+    policy = behavior.cache_policy
+    offered = tuple(
+        name
+        for name, enabled in (
+            (b"br", policy.accept_encoding_brotli),
+            (b"gzip", policy.accept_encoding_gzip),
+        )
+        if enabled
+    )
+    values = get_all(request_headers, b"accept-encoding")
+    return accepted_encodings(values, offered) if offered and values else b""
 
 
 def compressed_fields(headers: Headers, coding: Coding) -> Headers:

@@ -37,6 +37,14 @@ from edgeworks.cache.entry import Entry
 from edgeworks.cache.storage import Collapser, StorageError
 from edgeworks.cache.storage.collapse import Filler
 from edgeworks.config.model import Distribution
+from edgeworks.edge.compress import (
+    Coding,
+    Encoder,
+    choose,
+    compressed_fields,
+    encoder,
+    viewer_encodings,
+)
 from edgeworks.edge.pipeline import (
     HIT,
     LOOKUP_METHODS,
@@ -378,24 +386,31 @@ class EdgeApp:
         As the filler of a collapsed fetch (``role``), it also shares the response with the
         requests that follow it, when the response is shareable.
         """
-        fields = viewer_fields(answer.headers, self._dist.node_name, MISS, times[1])
+        coding = self._compression(request, where, answer)
+        length = answer.content_length if coding is None else None
+        origin_fields = (
+            answer.headers if coding is None else compressed_fields(answer.headers, coding)
+        )
+        fields = viewer_fields(origin_fields, self._dist.node_name, MISS, times[1])
         stored = fields[:-1]
         hidden = self._hidden
         if not hidden.isdisjoint({name for name, _ in answer.headers}):
             # RFC 9213: the cache reads targeted fields, viewers never see them.
             fields = [field for field in fields if field[0] not in hidden]
-        writer = self._writer(request, where, answer, stored, times)
+        writer = self._writer(request, where, answer.status, stored, times, length=length)
         sharing = None
         if role is not None:
-            shared = shared_head(self._collapser, answer, fields[:-1], writer is not None)
+            storing = writer is not None
+            shared = shared_head(self._collapser, answer, fields[:-1], storing, length, coding)
             if shared is None:
                 role.uncacheable()
                 self._passes.mark(role.key, times[1])
             else:
                 role.publish_head(shared)
                 sharing = role
-        response.write_head(answer.status, answer.reason, fields, answer.content_length)
-        last = await self._stream(answer, response, writer, sharing)
+        response.write_head(answer.status, answer.reason, fields, length)
+        encoding = None if coding is None else encoder(coding)
+        last = await self._stream(answer, response, writer, sharing, encoding)
         if writer is not None:
             writer.commit()
         if sharing is not None:
@@ -449,21 +464,23 @@ class EdgeApp:
         self,
         request: Request,
         where: Route,
-        answer: OriginResponse,
+        status: int,
         fields: Headers,
         times: tuple[float, float],
+        *,
+        length: int | None,
     ) -> Writer | None:
         """Open a cache writer when the response to a cached GET is storable (RFC 9111 §3)."""
         if where.key is None or request.method != "GET":
             return None
         stored = list(fields)  # the entry keeps Via; Age and X-Cache are added per hit
-        if answer.content_length is not None:
-            stored.append((b"content-length", b"%d" % answer.content_length))
+        if length is not None:
+            stored.append((b"content-length", b"%d" % length))
         return self._cache.open_writer(
             where.key,
             request.method,
             request.headers,
-            answer.status,
+            status,
             stored,
             where.behavior.cache_policy,
             times[0],
@@ -478,18 +495,24 @@ class EdgeApp:
         response: Response,
         writer: Writer | None,
         sharing: Filler[SharedHead] | None,
+        encoding: Encoder | None = None,
     ) -> bytes:
         """Copy the origin's body to the viewer, the cache writer and the followers.
 
+        With ``encoding``, what is copied is the body compressed as it arrives.
+
         Returns:
-            The chunk that completes a body of declared length, held back from the viewer
-            until the cache has it (empty otherwise: a chunked body ends with ``end()``).
+            The chunk that completes the body, held back from the viewer until the cache has
+            it (empty when the body ends with ``end()``: chunked, and nothing compressed left).
         """
         complete = False
         held = b""
-        remaining = answer.content_length
+        remaining = answer.content_length if encoding is None else None
         try:
-            async for chunk in answer.body:
+            async for data in answer.body:
+                chunk = data if encoding is None else encoding.feed(data)
+                if not chunk:
+                    continue  # the encoder holds it for now
                 if writer is not None:
                     writer.write(chunk)
                 if sharing is not None:
@@ -500,6 +523,12 @@ class EdgeApp:
                         held = chunk
                         continue
                 await response.write(chunk)
+            if encoding is not None:
+                held = encoding.finish()
+                if writer is not None:
+                    writer.write(held)
+                if sharing is not None:
+                    sharing.publish(held)
             complete = True
         except OriginError as exc:
             self._tracer.origin_error()
@@ -575,7 +604,9 @@ class EdgeApp:
             return
         times = (request_time, time.time())
         stored = viewer_fields(answer.headers, self._dist.node_name, MISS, times[1])[:-1]
-        writer = self._writer(request, where, answer, stored, times)
+        writer = self._writer(
+            request, where, answer.status, stored, times, length=answer.content_length
+        )
         try:
             async for chunk in answer.body:
                 if writer is not None:
@@ -586,6 +617,22 @@ class EdgeApp:
             return
         if writer is not None:
             writer.commit()
+
+    def _compression(
+        self, request: Request, where: Route, answer: OriginResponse
+    ) -> Coding | None:
+        """The coding the edge compresses this response with (the behaviour's Compress)."""
+        behavior = where.behavior
+        if not behavior.compress or request.method != "GET":
+            return None
+        return choose(
+            behavior,
+            viewer_encodings(behavior, request.headers),
+            http10=request.version == "1.0",
+            status=answer.status,
+            headers=answer.headers,
+            content_length=answer.content_length,
+        )
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from edgeworks.cache.storage import Collapser, FillError
 from edgeworks.cache.storage.collapse import Follower
+from edgeworks.edge.compress import MAX_SIZE as COMPRESS_MAX_SIZE
 from edgeworks.http.headers import Headers, get
 from edgeworks.http.response import Response
 from edgeworks.origin import OriginResponse
@@ -23,15 +24,24 @@ PASS_SECONDS = 10.0
 _PASS_CAPACITY = 10000
 
 # What the filler shares: status, reason, viewer fields without X-Cache, body length.
-SharedHead = tuple[int, bytes, Headers, int]
+SharedHead = tuple[int, bytes, Headers, int | None]
 
 
-def shared_head(
-    collapser: Collapser[SharedHead], answer: OriginResponse, fields: Headers, storing: bool
+def shared_head(  # noqa: PLR0917 - the relay's own values, in its order
+    collapser: Collapser[SharedHead],
+    answer: OriginResponse,
+    fields: Headers,
+    storing: bool,
+    length: int | None,
+    coding: str | None,
 ) -> SharedHead | None:
-    """Return the head to share with followers, or None when the response is not shareable."""
-    length = answer.content_length
-    if not storing or length is None or length > collapser.max_buffer_bytes:
+    """Return the head to share with followers, or None when the response is not shareable.
+
+    ``length`` is the body length the viewers get; None for a body the edge compresses, whose
+    length is known only at its end but bounded by the edge's compression limit.
+    """
+    bound = answer.content_length if coding is None else length or COMPRESS_MAX_SIZE
+    if not storing or bound is None or bound > collapser.max_buffer_bytes:
         return None
     if get(answer.headers, b"vary") is not None:
         return None
