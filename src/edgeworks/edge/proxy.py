@@ -36,7 +36,7 @@ from edgeworks.cache import Cache, Lookup, Writer
 from edgeworks.cache.entry import Entry
 from edgeworks.cache.storage import Collapser, StorageError
 from edgeworks.cache.storage.collapse import Filler
-from edgeworks.config.model import Distribution
+from edgeworks.config.model import Distribution, ErrorResponse
 from edgeworks.edge.compress import (
     Coding,
     Encoder,
@@ -45,7 +45,9 @@ from edgeworks.edge.compress import (
     encoder,
     viewer_encodings,
 )
+from edgeworks.edge.error_pages import custom_response, fetch_page, stored_fields
 from edgeworks.edge.pipeline import (
+    ERROR,
     HIT,
     LOOKUP_METHODS,
     MISS,
@@ -75,6 +77,7 @@ from edgeworks.edge.trace import Tracer
 from edgeworks.http.headers import Headers, without
 from edgeworks.http.request import Request
 from edgeworks.http.response import Response
+from edgeworks.http.status import reason_phrase
 from edgeworks.origin import OriginClient, OriginError, OriginResponse
 
 log = logging.getLogger(__name__)
@@ -287,7 +290,7 @@ class EdgeApp:
         except OriginError as exc:
             self._tracer.origin_error()
             outcome.origin_time = time.time() - request_time
-            await self._origin_failed(request, response, found, outcome, exc)
+            await self._origin_failed(request, response, where, found, outcome, exc)
             return
         response_time = time.time()
         outcome.origin_time = response_time - request_time
@@ -306,6 +309,11 @@ class EdgeApp:
                 outcome.result = "Hit"
                 await self._from_entry(request, response, found, stale, HIT)
                 return
+        custom = custom_response(self._dist, answer.status)
+        if custom is not None and await self._error_page(request, response, where, custom, role):
+            await answer.aclose()
+            outcome.result = "Error"
+            return
         outcome.result = "Miss" if where.key is not None else "Pass"
         await self._relay(request, response, where, answer, times, role=role)
 
@@ -564,10 +572,11 @@ class EdgeApp:
             raise ConnectionAbortedError(f"stored body unreadable: {exc}") from exc
         response.end()
 
-    async def _origin_failed(
+    async def _origin_failed(  # noqa: PLR0917 - the request's state, as _fetch holds it
         self,
         request: Request,
         response: Response,
+        where: Route,
         found: Lookup | None,
         outcome: Outcome,
         error: OriginError,
@@ -579,7 +588,47 @@ class EdgeApp:
                 outcome.result = "Hit"
                 await self._from_entry(request, response, found, stale, HIT)
                 return
+        custom = custom_response(self._dist, error.status)
+        if custom is not None and await self._error_page(request, response, where, custom, None):
+            outcome.result = "Error"
+            return
         await self._refuse(response, outcome, error.status, error.reason)
+
+    async def _error_page(
+        self,
+        request: Request,
+        response: Response,
+        where: Route,
+        custom: ErrorResponse,
+        role: Filler[SharedHead] | None,
+    ) -> bool:
+        """Answer with ``custom``'s page and keep it for its time; False when it cannot be had."""
+        request_time = time.time()
+        page = await fetch_page(self._ask_page, self._dist, request, custom, custom.error_code)
+        if page is None:
+            return False
+        if role is not None:
+            role.uncacheable()  # followers go their own way: this answer is the edge's own
+        times = (request_time, time.time())
+        fields = viewer_fields(page.fields, self._dist.node_name, ERROR, times[1])
+        ttl = custom.caching_min_ttl
+        if ttl is None:
+            ttl = self._dist.cache.error_caching_ttl
+        length = len(page.body)
+        writer = None
+        if ttl > 0:
+            stored = stored_fields(fields[:-1], ttl)
+            writer = self._writer(request, where, page.status, stored, times, length=length)
+        if writer is not None:
+            writer.write(page.body)
+            writer.commit()
+        response.write_head(page.status, reason_phrase(page.status), fields, length)
+        await response.write(page.body)
+        response.end()
+        return True
+
+    async def _ask_page(self, request: Request, where: Route) -> OriginResponse:
+        return await self._ask(request, where, [])
 
     async def _refuse(
         self, response: Response, outcome: Outcome, status: int, reason: str
