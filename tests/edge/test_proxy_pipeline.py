@@ -172,9 +172,16 @@ def test_hot_hits_stay_within_their_byte_budget() -> None:
     entry = writer.commit()
     assert entry is not None
     hot = HotHits(Tracer())
+    answers = []
     for number in range(300):
         request = _request(target=b"/big?n=%d" % number)
         key = HotHits.key(request)
         assert key is not None
-        hot.remember(key, request, entry, 1000.0)
+        answers.append(hot.remember(key, request, entry, 1000.0))
     assert 0 < len(hot) <= MAX_BYTES // len(body)
+    # Answers pushed out let go of their bytes: the server may still hold them beside a head.
+    first = answers[0]
+    assert first is not None and first.body == b"" and first.parts == ()
+    assert first.replay("127.0.0.1", 1000.0) is None
+    last = answers[-1]
+    assert last is not None and last.replay("127.0.0.1", 1000.0) is not None

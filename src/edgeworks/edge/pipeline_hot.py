@@ -115,6 +115,12 @@ class _Hot:
         self.size = len(self.head) + len(tail) + len(self.body)
         self.age = age
 
+    def retire(self) -> None:
+        """Stop answering and let go of the bytes (the server may keep this object a while)."""
+        self.alive = False
+        self.head = self.body = b""
+        self.parts = ()
+
     def answer(self, now: float) -> Sequence[bytes] | None:
         """Return the response bytes at ``now``, or None once the window has passed."""
         if now >= self.until or not self.alive:
@@ -198,12 +204,12 @@ class HotHits:
     def forget(self) -> None:
         """Drop every remembered answer (after an invalidation); replays of them stop too."""
         for hot in self._memo.values():
-            hot.alive = False
+            hot.retire()
         self._memo.clear()
         self._bytes = 0
 
     def _drop(self, key: HotKey) -> None:
         hot = self._memo.pop(key, None)
         if hot is not None:
-            hot.alive = False
+            hot.retire()
             self._bytes -= hot.cost
