@@ -12,6 +12,11 @@ The answer is kept in the cache under the request's own key for ``ErrorCachingMi
 (the node's ``ErrorCachingTTL`` when unset; nothing kept at 0), through a ``CDN-Cache-Control``
 field of its own (RFC 9213), which the cache obeys and viewers never see. Later requests within
 that time are hits that do not reach either origin.
+
+An item without a page only sets how long the origin's error is kept: ``ErrorCachingMinTTL``
+seconds when the error carries no freshness of its own (no ``max-age``, ``s-maxage``,
+``Expires`` or targeted field, which win as the origin's word), again through a
+``CDN-Cache-Control`` field of the edge's own; 0 keeps nothing (:func:`error_lifetime`).
 """
 
 from __future__ import annotations
@@ -85,3 +90,30 @@ def stored_fields(fields: Headers, ttl: float) -> Headers:
     """The fields kept in the cache: the answer's, told to stay ``ttl`` seconds (RFC 9213)."""
     kept = [(name, value) for name, value in fields if name != b"cdn-cache-control"]
     return [*kept, (b"cdn-cache-control", b"max-age=%d" % int(ttl))]
+
+
+def error_lifetime(
+    dist: Distribution, status: int, fields: Headers, hidden: frozenset[bytes]
+) -> float | None:
+    """Return how long to keep an origin error by its ``ErrorCachingMinTTL``, or None.
+
+    None leaves the cache's own rules in charge: no item for ``status``, an item with a page
+    (:func:`custom_response` handles those), no TTL set, or freshness the origin stated.
+    """
+    custom = dist.error_responses.get(status)
+    if custom is None or custom.response_page_path or custom.caching_min_ttl is None:
+        return None
+    for name, value in fields:
+        if name in hidden or name == b"expires":
+            return None
+        if name == b"cache-control" and _states_age(value):
+            return None
+    return custom.caching_min_ttl
+
+
+def _states_age(value: bytes) -> bool:
+    for directive in value.lower().split(b","):
+        name = directive.partition(b"=")[0].strip()
+        if name in (b"max-age", b"s-maxage"):
+            return True
+    return False

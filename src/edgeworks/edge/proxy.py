@@ -45,7 +45,12 @@ from edgeworks.edge.compress import (
     encoder,
     viewer_encodings,
 )
-from edgeworks.edge.error_pages import custom_response, fetch_page, stored_fields
+from edgeworks.edge.error_pages import (
+    custom_response,
+    error_lifetime,
+    fetch_page,
+    stored_fields,
+)
 from edgeworks.edge.pipeline import (
     ERROR,
     HIT,
@@ -405,7 +410,12 @@ class EdgeApp:
         if not hidden.isdisjoint({name for name, _ in answer.headers}):
             # RFC 9213: the cache reads targeted fields, viewers never see them.
             fields = [field for field in fields if field[0] not in hidden]
-        writer = self._writer(request, where, answer.status, stored, times, length=length)
+        kept = error_lifetime(self._dist, answer.status, answer.headers, hidden)
+        if kept is not None:
+            stored = stored_fields(stored, kept)  # CloudFront's ErrorCachingMinTTL
+        writer = None
+        if kept != 0:
+            writer = self._writer(request, where, answer.status, stored, times, length=length)
         sharing = None
         if role is not None:
             storing = writer is not None
