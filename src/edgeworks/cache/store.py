@@ -57,6 +57,8 @@ class TieredStore:
     ) -> None:
         """Open the memory tier and, when ``config.disk_path`` is set, the disk tier."""
         self.memory: MemoryTier[Record] = MemoryTier(max(config.memory_bytes // workers, 1))
+        # A memory tier too small for any entry (MemorySize 0) holds nothing: reads skip it.
+        self._memory_holds = self.memory.accepts(0)
         self.disk: DiskTier | None = None
         if config.disk_path:
             share = max(config.disk_bytes // workers, 1)
@@ -161,7 +163,7 @@ class TieredStore:
 
     def fetch(self, skey: bytes) -> Record | None:
         """Return the entry or variants record under a storage key, or None."""
-        found = self.memory.get(skey)
+        found = self.memory.get(skey) if self._memory_holds else None
         if found is not None or self.disk is None:
             return found
         kept = self.disk.find(skey)

@@ -178,11 +178,16 @@ class DiskTier:
         another process sharing the directory stored are found (and adopted into the index).
         The caller may set :attr:`Kept.decoded` for later reads to use.
         """
-        with self._lock:
-            name = self._index.get(key)
-            kept = self._open.get(name) if name is not None else None
-        if kept is not None and name is not None and self._current(name, kept):
-            return kept
+        # The hit path takes no lock: each step is one dictionary operation, atomic under the
+        # interpreter lock, and the read count it bumps is only a hint for eviction.
+        name = self._index.get(key)
+        if name is not None:
+            kept = self._open.get(name)
+            if kept is not None and (
+                time.monotonic() - kept.checked_at < self._recheck_after
+                or self._still_named(name, kept)
+            ):
+                return kept
 
         path = self._path(name or file_name(key))
         obj = self._load_object(key, path, known=name is not None)
@@ -264,14 +269,11 @@ class DiskTier:
     def __contains__(self, key: object) -> bool:
         return key in self._index
 
-    def _current(self, name: str, kept: Kept) -> bool:
-        # Another process sharing the directory may have replaced or removed the file: check
-        # the path again once kept.checked_at is older than the recheck interval.
-        now = time.monotonic()
-        if now - kept.checked_at < self._recheck_after:
-            return True
+    def _still_named(self, name: str, kept: Kept) -> bool:
+        # Another process sharing the directory may have replaced or removed the file: the
+        # path is checked again once kept.checked_at is older than the recheck interval.
         if _names(self._path(name), kept.obj.identity):
-            kept.checked_at = now
+            kept.checked_at = time.monotonic()
             return True
         with self._lock:
             self._open.drop(name, only=kept)

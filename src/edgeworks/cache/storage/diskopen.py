@@ -60,7 +60,7 @@ class Kept:
 class OpenFiles:
     """A bounded map from file name to kept file, least recently used let go first.
 
-    Not thread-safe: the tier calls it under its lock.
+    Changes are made under the tier's lock; :meth:`get` may run without it.
 
     Args:
         limit: How many files are kept open at most.
@@ -75,7 +75,10 @@ class OpenFiles:
         """Return the kept file ``name`` and mark it used, or None."""
         kept = self._files.get(name)
         if kept is not None:
-            self._files.move_to_end(name)
+            try:
+                self._files.move_to_end(name)
+            except KeyError:
+                return None  # let go meanwhile by another thread (reads take no lock)
         return kept
 
     def add(self, name: str, kept: Kept) -> None:
