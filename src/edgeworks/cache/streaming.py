@@ -75,7 +75,9 @@ def _from_disk(
     stored = entry.stored
     requested = requested_ranges(entry, stored, method, request_headers)
     if not requested:
-        return Streamed(entry.head + tail, entry.status, entry.length, disk.read_chunks(CHUNK))
+        # A checked file is sent from a mapping, its bytes never copied into the process.
+        chunks = disk.mapped_chunks() if disk.checked else disk.read_chunks(CHUNK)
+        return Streamed(entry.head + tail, entry.status, entry.length, chunks)
     if len(requested) == 1:
         first, last = requested[0]
         head = single_head(entry, stored, requested[0])

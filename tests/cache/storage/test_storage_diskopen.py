@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
+import socket
 from pathlib import Path
+
+import pytest
 
 from edgeworks.cache.storage import DiskTier
 from edgeworks.cache.storage.diskformat import file_name
@@ -143,3 +147,37 @@ def test_a_file_kept_open_is_served_until_the_recheck_is_due(tmp_path: Path) -> 
 
     assert tier.get(b"k") is kept  # the documented window: removed behind the tier's back
     assert kept is not None and kept.read_current() == b"kept" * 100
+
+
+def test_a_checked_body_is_sent_from_a_mapping_of_its_file(tmp_path: Path) -> None:
+    tier = DiskTier(tmp_path, 64 << 20, max_object_bytes=32 << 20)
+    body = os.urandom(3 << 20)
+    store(tier, b"/big", body)
+    found = tier.get(b"/big")
+    assert found is not None
+
+    unchecked = list(found.mapped_chunks())  # first read: through the checksum, as bytes
+    mapped = list(found.mapped_chunks())
+
+    assert all(isinstance(chunk, bytes) for chunk in unchecked)
+    assert found.checked and all(isinstance(chunk, memoryview) for chunk in mapped)
+    assert b"".join(unchecked) == b"".join(mapped) == body
+
+
+def test_a_mapped_file_cut_behind_the_tiers_back_fails_the_write_not_the_process(
+    tmp_path: Path,
+) -> None:
+    tier = DiskTier(tmp_path, 64 << 20, max_object_bytes=32 << 20)
+    store(tier, b"/big", os.urandom(3 << 20))
+    found = tier.get(b"/big")
+    assert found is not None and len(found.read_body()) == 3 << 20
+    chunks = found.mapped_chunks()
+    next(chunks)
+    left, right = socket.socketpair()
+    left.setblocking(False)  # a regression sends or fails at once, never waits
+
+    os.truncate(found.path, 0)
+
+    with left, right, pytest.raises(OSError) as failed:
+        left.send(next(chunks))  # the kernel copies from the mapping: nothing here reads it
+    assert failed.value.errno == errno.EFAULT
