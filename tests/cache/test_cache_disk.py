@@ -39,7 +39,7 @@ def test_variants_survive_restart_rfc9111_4_1(tmp_path: Path) -> None:
 
 
 def test_large_body_streams_from_disk(tmp_path: Path) -> None:
-    body = os.urandom(64 * 1024)
+    body = os.urandom(320 * 1024)  # past SMALL_DISK_BODY
     cache = disk_cache(tmp_path, memory_bytes=64 * 1024)  # max object in memory: 8 KiB
     entry = store(cache, hdrs(CC60), body)
     assert entry is not None and entry.body is None
@@ -48,7 +48,7 @@ def test_large_body_streams_from_disk(tmp_path: Path) -> None:
     assert cache.answer(found, "GET", [], T0, HIT) is None
     disk = found.entry.disk
     assert os.pread(disk.fileno(), len(body), disk.body_offset) == body
-    assert b"content-length: 65536\r\n" in found.entry.head
+    assert b"content-length: 327680\r\n" in found.entry.head
     part = cache.answer(found, "GET", hdrs(("Range", "bytes=100-199")), T0, HIT)
     assert part is not None and part[2] == body[100:200]
     found.entry.close()

@@ -34,6 +34,9 @@ _T = TypeVar("_T")
 # once, up to this many distinct values; past it new values are kept per entry.
 _MAX_SHARED = 4096
 _SHARED: dict[object, object] = {}
+# Disk bodies up to this size are read whole with one os.pread and answered at once; larger
+# ones stream. Measured with the disk-tier cases of bench/edge_vs_nginx.py: see docs/caching.md.
+SMALL_DISK_BODY = 256 * 1024
 
 
 class Entry:
@@ -54,7 +57,8 @@ class Entry:
         vary: the lower-case names listed by Vary (sorted).
         vary_values: the normalised request values of those names when it was stored.
         ttls: the policy's (MinTTL, DefaultTTL, MaxTTL) it was stored under, for refreshes.
-        disk: the open disk object holding a large body, else None; closed with :meth:`close`.
+        disk: the open disk object holding the body when it is not held in memory, else None
+            (owned by the disk tier, see :meth:`read_small_body`).
         has_validator: it carries an ETag or Last-Modified (RFC 9111 §4.3.1).
         url: the viewer's host and path it was stored for (see ``edgeworks.cache.urls``), kept
             in its record so that a restarted node can still invalidate it (RFC 9111 §4.4).
@@ -194,9 +198,26 @@ class Entry:
         )
 
     def close(self) -> None:
-        """Close the disk file behind a large body, if any."""
-        if self.disk is not None:
-            self.disk.close()
+        """Nothing to release: the disk tier owns the file behind a disk body.
+
+        Kept so that callers written for entries that held a file of their own stay correct.
+        """
+
+    def read_small_body(self) -> bytes | None:
+        """Return the whole body now: held in memory, or read from disk with one ``os.pread``.
+
+        Safe to call at any later time: None when the body is on disk and larger than
+        :data:`SMALL_DISK_BODY`, or when the disk tier has let the file go since (replaced,
+        deleted, evicted, corrupt, or closed to stay within its bound of open files); the
+        caller then looks the key up again. A file another process sharing the directory
+        replaced is seen within the tier's recheck interval (a second by default), not at once.
+        """
+        if self.body is not None:
+            return self.body
+        disk = self.disk
+        if disk is None or self.length > SMALL_DISK_BODY:
+            return None
+        return disk.read_current()
 
     def age(self, now: float) -> int:
         """Return the current age in whole seconds (RFC 9111 §4.2.3, §5.1).

@@ -17,7 +17,7 @@ from edgeworks.cache.entries import new_entry, refreshed, still_storable, with_c
 from edgeworks.cache.entry import Entry
 from edgeworks.cache.errors import CacheError
 from edgeworks.cache.refresh import Refreshes
-from edgeworks.cache.respond import respond
+from edgeworks.cache.respond import respond, small_disk_body
 from edgeworks.cache.rules import conditional, reuse, storable
 from edgeworks.cache.rules.invalidation import invalidated
 from edgeworks.cache.rules.request import RequestFacts, read_request
@@ -146,8 +146,9 @@ class Cache:
         """Return the complete response bytes from a stored entry, or None to stream from disk.
 
         Handles the viewer's If-None-Match / If-Modified-Since (304), Range and If-Range (206,
-        416) and HEAD. None means the body is on disk and the edge writes ``entry.head``, Age,
-        X-Cache and the body itself.
+        416) and HEAD. A body on disk is read now when it is small (whole up to
+        ``SMALL_DISK_BODY``, ranges up to ``MAX_RANGE_READ``); None means it is larger, and the
+        edge streams it with :meth:`stream`.
 
         Args:
             found: a lookup that carries an entry (hit, stale, or one kept for stale-if-error).
@@ -163,10 +164,18 @@ class Cache:
         if entry is None:
             raise CacheError(f"answer() needs a lookup with an entry, got kind {found.kind!r}")
         plain = read_request(request_headers).plain
-        if plain and method == "GET" and entry.body is not None:
-            tail = b"age: %d\r\nx-cache: %s\r\n\r\n" % (entry.age(now), x_cache)
-            return [entry.head, tail, entry.body]
-        return respond(entry, method, request_headers, entry.age(now), x_cache)
+        if plain and method == "GET":
+            # The common hit: the whole body, held in memory or small on disk.
+            body = entry.body if entry.body is not None else small_disk_body(entry)
+            if body is not None:
+                if entry.disk is not None:
+                    self._bump("disk_answered")
+                tail = b"age: %d\r\nx-cache: %s\r\n\r\n" % (entry.age(now), x_cache)
+                return [entry.head, tail, body]
+        parts = respond(entry, method, request_headers, entry.age(now), x_cache)
+        if entry.disk is not None:
+            self._bump("disk_answered" if parts is not None else "disk_streamed")
+        return parts
 
     def stream(
         self,
@@ -351,13 +360,21 @@ class Cache:
         return removed
 
     def stats(self) -> dict[str, int]:
-        """Return counters: lookups by kind, stores, refreshes and the tiers' sizes."""
+        """Return counters: lookups by kind, stores, refreshes and the tiers' sizes.
+
+        For a disk body: ``disk_answered`` counts answers :meth:`answer` built whole,
+        ``disk_streamed`` those it left to :meth:`stream`; ``disk_open_files`` is how many
+        files the disk tier keeps open, ``disk_files_opened`` how many reads had to open one.
+        """
         out = {**self._counts}
         out["memory_entries"] = len(self._store.memory)
         out["memory_bytes"] = self._store.memory.bytes_used
-        if self._store.disk is not None:
-            out["disk_entries"] = len(self._store.disk)
-            out["disk_bytes"] = self._store.disk.bytes_used
+        disk = self._store.disk
+        if disk is not None:
+            out["disk_entries"] = len(disk)
+            out["disk_bytes"] = disk.bytes_used
+            out["disk_open_files"] = disk.open_files
+            out["disk_files_opened"] = disk.stats.opened
         return out
 
     def _loaded(self, skey: bytes, record: bytes) -> None:

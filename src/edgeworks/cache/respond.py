@@ -1,14 +1,16 @@
 """Responses built from a stored entry: 200, HEAD, 304, 206 and 416.
 
 A plain hit is the prepared head plus a fresh Age and X-Cache; the other shapes are built on
-demand, since they depend on the viewer's conditionals and ranges (RFC 9110 §13, §14).
+demand, since they depend on the viewer's conditionals and ranges (RFC 9110 §13, §14). A body on
+disk is read here with ``os.pread`` when it is small (whole up to ``SMALL_DISK_BODY``, ranges up
+to ``MAX_RANGE_READ`` together); larger ones stream (``edgeworks.cache.streaming``).
 """
 
 from __future__ import annotations
 
 import os
 
-from edgeworks.cache.entry import Entry, build_head
+from edgeworks.cache.entry import SMALL_DISK_BODY, Entry, build_head
 from edgeworks.cache.rules import conditional, ranges
 from edgeworks.http.headers import Headers, get, without
 
@@ -50,9 +52,22 @@ def respond(
         return _partial(entry, stored, requested, tail)
     if method == "HEAD":
         return [entry.head, tail]
-    if entry.body is None:
+    body = entry.body if entry.body is not None else small_disk_body(entry)
+    if body is None:
         return None
-    return [entry.head, tail, entry.body]
+    return [entry.head, tail, body]
+
+
+def small_disk_body(entry: Entry) -> bytes | None:
+    """Return a disk body up to ``SMALL_DISK_BODY`` read now, or None to stream it.
+
+    The entry's lookup chose this file: it is read even if the tier has let it go since (the
+    descriptor stays open while the entry is held), as a streamed answer would be.
+    """
+    disk = entry.disk
+    if disk is None or entry.length > SMALL_DISK_BODY:
+        return None
+    return disk.read_now()
 
 
 def _not_modified_head(entry: Entry, stored: Headers) -> bytes:

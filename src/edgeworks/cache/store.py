@@ -7,18 +7,22 @@ variants record under the cache key and live under one key per variant (see
 The memory tier holds decoded records (ready entries and variants records), never their bytes:
 an entry's prepared head is its only copy of the stored fields (see ``edgeworks.cache.entry``).
 Reads try the memory tier, then the disk tier; a disk object small enough for memory is read
-whole, decoded once and promoted. A larger one is handed out with its file open so that the
-edge streams it. Every write goes to memory when it fits and, with a disk tier, to disk as
-well, so a restarted node finds its cache. Disk calls block on file I/O; they are short (one
-header read, or one small file written) and run on the caller's thread.
+whole, decoded once and promoted. A larger one stays on disk: its entry is decoded once and
+kept with the open file by the disk tier, so that later hits decode and open nothing; its body
+is read at each hit, whole (up to ``SMALL_DISK_BODY``) or streamed by the edge. A small body is
+checked against its checksum when its file is first read, before it is trusted. Every write goes
+to memory when it fits and, with a disk tier, to disk as well, so a restarted node finds its
+cache. Disk calls block on file I/O; they are short (one header read, one small body read, or
+one small file written) and run on the caller's thread.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from edgeworks.cache import meta
-from edgeworks.cache.entry import Entry
+from edgeworks.cache.entry import SMALL_DISK_BODY, Entry
 from edgeworks.cache.rules.fields import vary_values
 from edgeworks.cache.storage import (
     CorruptObjectError,
@@ -28,6 +32,7 @@ from edgeworks.cache.storage import (
     MemoryTier,
 )
 from edgeworks.cache.storage.diskfiles import OnLoad
+from edgeworks.cache.storage.diskopen import Kept
 from edgeworks.cache.variants import matches
 from edgeworks.config.model import CacheStorage
 from edgeworks.http.headers import Headers
@@ -52,6 +57,8 @@ class TieredStore:
     ) -> None:
         """Open the memory tier and, when ``config.disk_path`` is set, the disk tier."""
         self.memory: MemoryTier[Record] = MemoryTier(max(config.memory_bytes // workers, 1))
+        # A memory tier too small for any entry (MemorySize 0) holds nothing: reads skip it.
+        self._memory_holds = self.memory.accepts(0)
         self.disk: DiskTier | None = None
         if config.disk_path:
             share = max(config.disk_bytes // workers, 1)
@@ -145,9 +152,8 @@ class TieredStore:
         found = self.disk.get(source) if self.disk is not None else None
         if found is None:
             return False
-        with found:
-            writer = self.disk_writer(skey, record, found.body_length)
-            return writer is not None and writer.copy_body(found) and writer.commit()
+        writer = self.disk_writer(skey, record, found.body_length)
+        return writer is not None and writer.copy_body(found) and writer.commit()
 
     def disk_writer(self, skey: bytes, record: bytes, expected: int | None) -> DiskWriter | None:
         """Open a streaming writer on the disk tier, or None without one."""
@@ -157,11 +163,15 @@ class TieredStore:
 
     def fetch(self, skey: bytes) -> Record | None:
         """Return the entry or variants record under a storage key, or None."""
-        found = self.memory.get(skey)
+        found = self.memory.get(skey) if self._memory_holds else None
         if found is not None or self.disk is None:
             return found
-        obj = self.disk.get(skey)
-        return None if obj is None else self._from_disk(obj)
+        kept = self.disk.find(skey)
+        if kept is None:
+            return None
+        if kept.decoded is not None:
+            return cast(Record, kept.decoded)
+        return self._from_disk(kept)
 
     def remove(self, skey: bytes) -> bool:
         """Remove a storage key from every tier; True when one held it."""
@@ -170,18 +180,23 @@ class TieredStore:
             removed = self.disk.delete(skey) or removed
         return removed
 
-    def _from_disk(self, found: DiskObject) -> Record | None:
-        if not self.memory.accepts(found.size):
-            return _decode(found.meta, None, found.body_length, found)
-        with found:
+    def _from_disk(self, kept: Kept) -> Record | None:
+        found = kept.obj
+        promote = self.memory.accepts(found.size)
+        if promote or found.body_length <= SMALL_DISK_BODY:
+            # The body is trusted once it passed its checksum (read whole here, once per file).
             try:
                 body = found.read_body()
             except (CorruptObjectError, OSError) as exc:
                 logger.warning("could not read cache object %s: %s", found.path, exc)
                 return None
-        record = _decode(found.meta, body, len(body), None)
-        if record is not None:
-            self.keep_in_memory(found.key, record)
+            if promote:
+                record = _decode(found.meta, body, len(body), None)
+                if record is not None:
+                    self.keep_in_memory(found.key, record)
+                return record
+        record = _decode(found.meta, None, found.body_length, found)
+        kept.decoded = record
         return record
 
 
@@ -206,13 +221,8 @@ def _decode(
     record: bytes, body: bytes | None, length: int, disk: DiskObject | None
 ) -> Record | None:
     if record.startswith(meta.VARIANTS_TAG):
-        if disk is not None:
-            disk.close()
         return meta.decode_variants(record)
-    entry = meta.decode_entry(record, body, length, disk)
-    if entry is None and disk is not None:
-        disk.close()
-    return entry
+    return meta.decode_entry(record, body, length, disk)
 
 
 def with_body(entry: Entry, body: bytes | None, length: int) -> Entry:

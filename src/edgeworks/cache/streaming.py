@@ -8,8 +8,10 @@ object nor a large range of it is ever held whole (RFC 9110 §14: one range as 2
 Content-Range, several as multipart/byteranges).
 
 Chunks of a whole object are checked against the body checksum the first time the file is read
-(``DiskObject.read_chunks``). Chunks of a range cover only part of the body, so they cannot be
-checked against it: a range of a file damaged after it was written is sent as it is on disk.
+(``DiskObject.read_chunks``); after that they are slices of a read-only mapping of the file
+(``DiskObject.mapped_chunks``), which reach the socket without being copied into the process.
+Chunks of a range cover only part of the body, so they cannot be checked against it: a range of
+a file damaged after it was written is sent as it is on disk.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ class Streamed:
         status: the status code.
         length: the body bytes ``chunks`` yields in all (its Content-Length, but for HEAD
             and 304, whose head announces the length they leave out).
-        chunks: the body, a chunk at a time.
+        chunks: the body, a chunk at a time; a checked whole body comes as ``memoryview``
+            slices of a mapping of its file (bytes-like: write them, do not keep them as bytes).
     """
 
     head: bytes
@@ -75,7 +78,9 @@ def _from_disk(
     stored = entry.stored
     requested = requested_ranges(entry, stored, method, request_headers)
     if not requested:
-        return Streamed(entry.head + tail, entry.status, entry.length, disk.read_chunks(CHUNK))
+        # A checked file is sent from a mapping, its bytes never copied into the process.
+        chunks = disk.mapped_chunks() if disk.checked else disk.read_chunks(CHUNK)
+        return Streamed(entry.head + tail, entry.status, entry.length, chunks)
     if len(requested) == 1:
         first, last = requested[0]
         head = single_head(entry, stored, requested[0])

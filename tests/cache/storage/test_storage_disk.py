@@ -33,8 +33,7 @@ def body_of(tier: DiskTier, key: bytes) -> bytes | None:
     found = tier.get(key)
     if found is None:
         return None
-    with found:
-        return found.read_body()
+    return found.read_body()
 
 
 def cache_files(directory: Path) -> list[Path]:
@@ -47,11 +46,10 @@ def test_streamed_object_reads_back_with_its_meta(tmp_path: Path) -> None:
 
     found = tier.get(b"GET /a")
     assert found is not None
-    with found:
-        assert found.meta == b"status=200"
-        assert found.body_length == 3300
-        assert found.body_offset == HEADER_SIZE + len(b"GET /a") + len(b"status=200")
-        assert found.read_body() == b"hello world" * 300
+    assert found.meta == b"status=200"
+    assert found.body_length == 3300
+    assert found.body_offset == HEADER_SIZE + len(b"GET /a") + len(b"status=200")
+    assert found.read_body() == b"hello world" * 300
     assert tier.get(b"GET /other") is None
 
 
@@ -144,7 +142,7 @@ def test_body_that_fails_its_checksum_raises_and_is_dropped(tmp_path: Path) -> N
 
     found = tier.get(b"key")
     assert found is not None
-    with found, pytest.raises(CorruptObjectError, match="checksum"):
+    with pytest.raises(CorruptObjectError, match="checksum"):
         found.read_body()
     assert tier.get(b"key") is None
     assert not path.exists()
@@ -185,11 +183,10 @@ def test_large_body_is_read_in_bounded_chunks(tmp_path: Path) -> None:
     assert found is not None
     digest = hashlib.sha256()
     tracemalloc.start()
-    with found:
-        sizes = []
-        for chunk in found.read_chunks(256 * 1024):
-            sizes.append(len(chunk))
-            digest.update(chunk)
+    sizes = []
+    for chunk in found.read_chunks(256 * 1024):
+        sizes.append(len(chunk))
+        digest.update(chunk)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
 
@@ -209,7 +206,7 @@ def test_body_goes_out_through_sendfile_on_a_socket(tmp_path: Path) -> None:
     reader = threading.Thread(target=drain, args=(right, received, len(body)))
     reader.start()
 
-    with found, left:
+    with left:
         sent = 0
         while sent < found.body_length:
             offset = found.body_offset + sent
@@ -236,8 +233,7 @@ def test_reader_keeps_its_version_when_the_entry_is_replaced(tmp_path: Path) -> 
 
     store(tier, b"k", b"new" * 2000)
 
-    with found:
-        assert found.read_body() == b"old" * 1000
+    assert found.read_body() == b"old" * 1000
     assert body_of(tier, b"k") == b"new" * 2000
     assert len(cache_files(tmp_path)) == 1
 
@@ -292,8 +288,7 @@ def test_empty_body_and_binary_keys_round_trip(tmp_path: Path) -> None:
 
     found = DiskTier(tmp_path, 1 << 20).get(key)
     assert found is not None
-    with found:
-        assert (found.meta, found.read_body(), found.body_length) == (b"\x00\xff", b"", 0)
+    assert (found.meta, found.read_body(), found.body_length) == (b"\x00\xff", b"", 0)
 
 
 def test_threads_sharing_a_tier_keep_files_and_index_in_step(tmp_path: Path) -> None:
@@ -343,7 +338,7 @@ def test_corrupt_old_version_does_not_take_the_newer_one_down(tmp_path: Path) ->
     assert stale is not None
 
     store(tier, b"k", b"new" * 10_000)
-    with stale, pytest.raises(CorruptObjectError):
+    with pytest.raises(CorruptObjectError):
         stale.read_body()
 
     assert body_of(tier, b"k") == b"new" * 10_000
@@ -469,7 +464,7 @@ def test_each_new_file_is_checked_even_after_an_older_one_passed(tmp_path: Path)
 
     found = tier.get(b"k")
     assert found is not None
-    with found, pytest.raises(CorruptObjectError, match="checksum"):
+    with pytest.raises(CorruptObjectError, match="checksum"):
         b"".join(found.read_chunks(8192))
     assert tier.get(b"k") is None
 
@@ -525,14 +520,12 @@ def test_a_file_counts_as_checked_once_its_body_was_read_whole(tmp_path: Path) -
 
     first = tier.get(b"k")
     assert first is not None
-    with first:
-        assert not first.checked
-        assert sum(len(chunk) for chunk in first.read_chunks(4096)) == 50_000
-        assert first.checked
+    assert not first.checked
+    assert sum(len(chunk) for chunk in first.read_chunks(4096)) == 50_000
+    assert first.checked
     again = tier.get(b"k")
     assert again is not None
-    with again:
-        assert again.checked
+    assert again.checked
 
 
 def test_a_small_body_read_whole_counts_as_checked_too(tmp_path: Path) -> None:
@@ -542,6 +535,5 @@ def test_a_small_body_read_whole_counts_as_checked_too(tmp_path: Path) -> None:
     assert body_of(tier, b"k") == b"small"
     again = tier.get(b"k")
     assert again is not None
-    with again:
-        assert again.checked
-        assert again.read_body() == b"small"
+    assert again.checked
+    assert again.read_body() == b"small"

@@ -56,8 +56,7 @@ def test_workers_sharing_a_directory_see_each_others_objects(tmp_path: Path) -> 
 
     found = parent.get(b"/shared")
     assert found is not None
-    with found:
-        assert (found.meta, found.read_body()) == (b"from the child", b"C" * 20_000)
+    assert (found.meta, found.read_body()) == (b"from the child", b"C" * 20_000)
     assert parent.stats.adopted == 1
     assert b"/shared" in parent
 

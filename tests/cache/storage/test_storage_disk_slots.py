@@ -50,7 +50,6 @@ def test_worker_beyond_the_slots_indexes_nothing_found(tmp_path: Path) -> None:
     assert sum(len(tier) for tier in holders) == 1
     found = extra.get(b"/a")  # still read, and adopted, on demand
     assert found is not None
-    found.close()
 
 
 @pytest.mark.parametrize("workers", [0, -1])

@@ -33,8 +33,7 @@ class Node:
         found = self.disk.get(key)
         if found is not None:
             self.sources.append("disk")
-            with found:
-                return b"".join(found.read_chunks(1024))
+            return b"".join(found.read_chunks(1024))
         role = self.collapser.join(key)
         if isinstance(role, Filler):
             with role:

@@ -13,17 +13,23 @@ checks its checksum, the first time each file is read in this process (damage th
 file after it was read back whole goes unnoticed). A file that fails is deleted and treated as
 a miss.
 
+Files that were read are kept open, with what the reader built from their metadata, up to a
+bound (``edgeworks.cache.storage.diskopen``), so that a later read of the same key opens and
+checks nothing. Every change to a file (replaced, deleted, evicted, dropped as corrupt) lets the
+kept one go first.
+
 The index (key to file, S3-FIFO order) lives in memory and is rebuilt at start-up from the
 files' headers alone. Rebuilt entries go to the main queue, oldest modification first, so the
 oldest files are evicted first; read counts from before the restart are not kept.
 
 Several processes of one node (its workers) may share a directory, each with its own tier.
 A read that misses this process's index still looks for the file, so objects another worker
-stored are found and adopted; a file another worker evicted or deleted is dropped from the index
-when a read finds it gone; start-up removes only temp files whose writer process is dead. Each
-process enforces the bound on the files its own index knows, so each worker is given its share
-of the node's bytes and the worker count: at start-up each takes a slot and indexes only the
-files of its slot, so the files found are divided between the workers, not counted by each.
+stored are found and adopted; a file another worker evicted, deleted or replaced is dropped from
+the index when a read finds it gone (for a file kept open, within ``recheck_after`` seconds);
+start-up removes only temp files whose writer process is dead. Each process enforces the bound
+on the files its own index knows, so each worker is given its share of the node's bytes and the
+worker count: at start-up each takes a slot and indexes only the files of its slot, so the files
+found are divided between the workers, not counted by each.
 Files still being written are not counted against the bound until they are committed, so fills
 in flight can overshoot it by their own size. File work is blocking; callers on an event loop
 with slow disks run it in a thread, which is why index changes take a lock.
@@ -34,11 +40,12 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import uuid
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from stat import S_ISREG
 
 from edgeworks.cache.storage.diskfiles import (
     OnLoad,
@@ -57,6 +64,7 @@ from edgeworks.cache.storage.diskformat import (
     file_name,
     read_head,
 )
+from edgeworks.cache.storage.diskopen import Kept, OpenFiles, default_limit
 from edgeworks.cache.storage.diskwriter import DiskWriter
 from edgeworks.cache.storage.errors import StorageError, check_sizes
 from edgeworks.cache.storage.objects import DiskObject
@@ -74,6 +82,7 @@ class DiskStats:
     corrupt_dropped: int = 0
     evicted: int = 0
     adopted: int = 0  # found on disk on a read, stored by another process
+    opened: int = 0  # files opened and checked on a read (the reads not served by a kept file)
 
 
 class DiskTier:
@@ -94,6 +103,10 @@ class DiskTier:
             (``on_load`` still hears of every file).
         on_load: Told the key and metadata of each file indexed at start-up (the facade
             rebuilds what it keeps about stored objects from it).
+        max_open: How many files are kept open between reads; defaults to
+            :func:`~edgeworks.cache.storage.diskopen.default_limit`.
+        recheck_after: Seconds after which a kept file's path is checked again before the
+            file is served, so that a change another process made is seen.
     """
 
     def __init__(
@@ -105,6 +118,8 @@ class DiskTier:
         durable: bool = True,
         workers: int = 1,
         on_load: OnLoad | None = None,
+        max_open: int | None = None,
+        recheck_after: float = 1.0,
     ) -> None:
         """Open the directory and rebuild the index from it; see the class docstring.
 
@@ -112,7 +127,11 @@ class DiskTier:
             StorageError: A size is not positive, or the directory cannot be used.
         """
         check_sizes(
-            "disk", max_bytes=max_bytes, max_object_bytes=max_object_bytes, workers=workers
+            "disk",
+            max_bytes=max_bytes,
+            max_object_bytes=max_object_bytes,
+            workers=workers,
+            max_open=max_open,
         )
         self.directory = Path(directory)
         self.max_bytes = max_bytes
@@ -123,6 +142,8 @@ class DiskTier:
         self._tmp = self.directory / "tmp"
         self._index: S3FifoIndex[str] = S3FifoIndex(max_bytes)
         self._lock = threading.Lock()
+        self._open = OpenFiles(default_limit() if max_open is None else max_open)
+        self._recheck_after = recheck_after
         # Weak, so that a writer its caller dropped without commit or abort can be collected
         # (and clean up after itself) instead of being kept alive here.
         self._writers: weakref.WeakSet[DiskWriter] = weakref.WeakSet()
@@ -142,39 +163,51 @@ class DiskTier:
             ) from exc
 
     def get(self, key: bytes) -> DiskObject | None:
-        """Open and check the object under ``key``; None when absent or found corrupt.
+        """Return the open, checked object under ``key``; None when absent or found corrupt.
+
+        The object is shared: the tier keeps it open for later reads and closes it once it
+        has let it go and nothing holds it any more, so callers never close it.
+        """
+        kept = self.find(key)
+        return None if kept is None else kept.obj
+
+    def find(self, key: bytes) -> Kept | None:
+        """Return the kept file under ``key``, opening and checking it if not kept yet.
 
         A key missing from this process's index is still looked for on disk, so that objects
         another process sharing the directory stored are found (and adopted into the index).
-        The caller closes the returned object (it holds an open file).
+        The caller may set :attr:`Kept.decoded` for later reads to use.
         """
-        with self._lock:
-            name = self._index.get(key)
+        # The hit path takes no lock: each step is one dictionary operation, atomic under the
+        # interpreter lock, and the read count it bumps is only a hint for eviction.
+        name = self._index.get(key)
+        if name is not None:
+            kept = self._open.get(name)
+            if kept is not None and (
+                time.monotonic() - kept.checked_at < self._recheck_after
+                or self._still_named(name, kept)
+            ):
+                return kept
+
         path = self._path(name or file_name(key))
-        file = self._open(key, path, known=name is not None)
-        if file is None:
+        obj = self._load_object(key, path, known=name is not None)
+        if obj is None:
             return None
-
-        checked = self._check(key, path, file)
-        if checked is None:
-            return None
-        header, body, stat = checked
         if name is None:
-            self._adopt(key, header.file_size)
+            self._adopt(key, obj.body_offset + obj.body_length)
+        return self._keep(path, obj)
 
-        return DiskObject(
-            key,
-            header.meta,
-            file,
-            path=str(path),
-            body_offset=header.body_offset,
-            body_length=header.body_length,
-            body_crc=header.body_crc,
-            on_corrupt=self._on_corrupt,
-            body=body,
-            verified=self._verified.get(path.name) == (stat.st_ino, stat.st_mtime_ns),
-            on_verified=self._on_verified,
-        )
+    def release(self, key: bytes) -> None:
+        """Let the kept file under ``key`` go, if any (the file itself stays stored)."""
+        with self._lock:
+            name = self._index.peek(key)
+            if name is not None:
+                self._open.drop(name)
+
+    @property
+    def open_files(self) -> int:
+        """How many files are kept open between reads."""
+        return len(self._open)
 
     def open_writer(
         self, key: bytes, meta: bytes, expected_length: int | None = None
@@ -236,9 +269,56 @@ class DiskTier:
     def __contains__(self, key: object) -> bool:
         return key in self._index
 
-    def _open(self, key: bytes, path: Path, *, known: bool) -> BinaryIO | None:
+    def _still_named(self, name: str, kept: Kept) -> bool:
+        # Another process sharing the directory may have replaced or removed the file: the
+        # path is checked again once kept.checked_at is older than the recheck interval.
+        if _names(self._path(name), kept.obj.identity):
+            kept.checked_at = time.monotonic()
+            return True
+        with self._lock:
+            self._open.drop(name, only=kept)
+        return False
+
+    def _load_object(self, key: bytes, path: Path, *, known: bool) -> DiskObject | None:
+        fd = self._open_fd(key, path, known=known)
+        if fd is None:
+            return None
+        checked = self._check(key, path, fd)
+        if checked is None:
+            return None
+        header, body, stat = checked
+        self.stats.opened += 1
+        identity = (stat.st_dev, stat.st_ino)
+        return DiskObject(
+            key,
+            header.meta,
+            fd,
+            path=str(path),
+            body_offset=header.body_offset,
+            body_length=header.body_length,
+            body_crc=header.body_crc,
+            identity=identity,
+            on_corrupt=self._on_corrupt,
+            body=body,
+            verified=self._verified.get(path.name) == (stat.st_ino, stat.st_mtime_ns),
+            on_verified=self._on_verified,
+        )
+
+    def _keep(self, path: Path, obj: DiskObject) -> Kept:
+        kept = Kept(obj, None, time.monotonic())
+        with self._lock:
+            # A commit may have renamed a newer file over the path since it was opened, or a
+            # delete removed it: the file read is then served to this caller only.
+            if obj.key in self._index and _names(path, obj.identity):
+                self._open.add(path.name, kept)
+            else:
+                obj.retired = True
+        return kept
+
+    def _open_fd(self, key: bytes, path: Path, *, known: bool) -> int | None:
         try:
-            return open(path, "rb", buffering=0)  # the DiskObject built from it closes it
+            # The DiskObject built from it closes it once nothing holds that object any more.
+            return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
         except FileNotFoundError:
             if known:
                 self._drop_missing(key)
@@ -248,16 +328,22 @@ class DiskTier:
         return None
 
     def _check(
-        self, key: bytes, path: Path, file: BinaryIO
+        self, key: bytes, path: Path, fd: int
     ) -> tuple[FileHeader, bytes | None, os.stat_result] | None:
         try:
-            stat = os.fstat(file.fileno())
-            header, body = read_head(file.fileno(), stat.st_size)
+            stat = os.fstat(fd)
+            if not S_ISREG(stat.st_mode):
+                # Something else stands where the file was: a miss, as when it cannot be
+                # opened, not a damaged file to remove.
+                logger.warning("cannot open cache file %s: not a regular file", path)
+                os.close(fd)
+                return None
+            header, body = read_head(fd, stat.st_size)
             if header.key != key:
                 raise FormatError("file holds another key")
         except (FormatError, OSError) as exc:
-            self._forget(key, path, str(exc), file.fileno())
-            file.close()
+            self._forget(key, path, str(exc), fd)
+            os.close(fd)
             return None
         return header, body, stat
 
@@ -292,6 +378,7 @@ class DiskTier:
             logger.warning("cannot install cache file %s: %s", path, exc)
             return False
         self._verified.pop(path.name, None)
+        self._open.drop(path.name)
         return True
 
     def _index_put(self, key: bytes, name: str, size: int, *, main: bool = False) -> None:
@@ -332,6 +419,7 @@ class DiskTier:
             if not path.exists():
                 self._index.remove(key)
                 self._verified.pop(path.name, None)
+                self._open.drop(path.name)
 
     def _adopt(self, key: bytes, size: int) -> None:
         with self._lock:
@@ -341,6 +429,7 @@ class DiskTier:
 
     def _unlink(self, path: Path) -> bool:
         self._verified.pop(path.name, None)
+        self._open.drop(path.name)
         try:
             path.unlink()
         except FileNotFoundError:
@@ -377,3 +466,12 @@ class DiskTier:
             self.stats.temp_removed,
             self.stats.corrupt_dropped,
         )
+
+
+def _names(path: Path, identity: tuple[int, int]) -> bool:
+    """Whether ``path`` names the file whose (device, inode) is ``identity``."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return False
+    return (stat.st_dev, stat.st_ino) == identity

@@ -6,14 +6,17 @@ tiers never look inside it. Keys are opaque bytes too: the facade builds one key
 
 from __future__ import annotations
 
+import contextlib
+import mmap
 import os
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from types import TracebackType
-from typing import BinaryIO
 
 from edgeworks.cache.storage.errors import CorruptObjectError, StorageError
+
+# Slices of a mapped body handed out at a time: large, since they copy nothing.
+MAPPED_CHUNK = 1 << 20
 
 
 @dataclass(slots=True, frozen=True)
@@ -42,60 +45,71 @@ class StoredObject:
 
 
 class DiskObject:
-    """An object whose body stays in a file; the file is open and must be closed.
+    """An object whose body stays in a file, read through a descriptor this object owns.
 
-    The open file keeps the bytes readable even if the entry is replaced or evicted meanwhile
-    (POSIX keeps an unlinked inode alive while a descriptor is open), so a response streams the
-    version it started with.
+    The descriptor is closed only when the object itself is gone (nothing refers to it any
+    more), never while a holder could still read through it: a descriptor number the kernel
+    hands out again for another file can therefore never be read by mistake. The disk tier keeps
+    a bounded number of these open between reads and marks one :attr:`retired` when its file is
+    replaced, deleted, evicted or found corrupt, or when it closes it to stay within its bound.
+    A holder that looked the object up before that still reads the version it started with
+    (POSIX keeps an unlinked inode alive while a descriptor is open); a holder that asks later
+    (:meth:`read_current`) gets None and looks the key up again.
 
     Attributes:
         key: The variant's cache key.
         meta: The facade's serialised metadata.
-        path: The file's path (for logs; read through :attr:`file`, which cannot change).
+        path: The file's path (for logs; reads go through the descriptor, which cannot change).
         body_offset: Where the body starts in the file.
         body_length: Length of the body in bytes.
-        file: The open file, unbuffered; use with ``os.sendfile`` or ``loop.sendfile``.
+        identity: (device, inode) of the open file, to tell whether the path still names it.
+        retired: The tier no longer serves this file to new lookups.
     """
 
     __slots__ = (
         "_body",
         "_body_crc",
+        "_fd",
         "_on_corrupt",
         "_on_verified",
         "_verified",
         "body_length",
         "body_offset",
-        "file",
+        "identity",
         "key",
         "meta",
         "path",
+        "retired",
     )
 
     def __init__(
         self,
         key: bytes,
         meta: bytes,
-        file: BinaryIO,
+        fd: int,
         *,
         path: str,
         body_offset: int,
         body_length: int,
         body_crc: int,
+        identity: tuple[int, int],
         on_corrupt: Callable[[DiskObject], None],
         body: bytes | None = None,
         verified: bool = False,
         on_verified: Callable[[DiskObject], None] | None = None,
     ) -> None:
-        """Wrap an open, already-checked file. Built by :class:`DiskTier`, not by callers."""
+        """Take over an open, already-checked descriptor. Built by :class:`DiskTier`."""
+        self._fd = fd
         self.key = key
         self.meta = meta
-        self.file = file
         self.path = path
         self.body_offset = body_offset
         self.body_length = body_length
+        self.identity = identity
+        self.retired = False
         self._body_crc = body_crc
         self._on_corrupt = on_corrupt
-        self._body = body  # already read with the header (small files)
+        self._body = body  # read with the header (small files), dropped after the first read
         self._verified = verified  # this very file passed its body checksum before
         self._on_verified = on_verified
 
@@ -119,8 +133,26 @@ class DiskObject:
         return self._verified
 
     def fileno(self) -> int:
-        """Return the open file's descriptor, for ``os.sendfile``."""
-        return self.file.fileno()
+        """Return the open file's descriptor, for ``os.sendfile`` while this object is held."""
+        return self._fd
+
+    def read_now(self) -> bytes | None:
+        """Return the whole body read with one ``os.pread``, or None when the read fails.
+
+        The body is not checked against its checksum here (see :meth:`read_body`): this is
+        the hit path of a file that passed it before. A read that comes up short (the file was
+        damaged behind the tier's back) also gives None; reading it through
+        :meth:`read_chunks` then finds and drops it.
+        """
+        try:
+            body = os.pread(self._fd, self.body_length, self.body_offset)
+        except OSError:
+            return None
+        return body if len(body) == self.body_length else None
+
+    def read_current(self) -> bytes | None:
+        """Like :meth:`read_now`, but None once the tier has retired the object."""
+        return None if self.retired else self.read_now()
 
     def read_chunks(self, chunk_size: int = 256 * 1024) -> Iterator[bytes]:
         """Yield the body in chunks, never holding more than one chunk.
@@ -139,11 +171,32 @@ class DiskObject:
         for chunk in self._chunks(chunk_size):
             crc = zlib.crc32(chunk, crc)
             yield chunk
-        if crc != self._body_crc:
-            self._fail(f"body checksum {crc:#010x} differs from stored {self._body_crc:#010x}")
-        self._verified = True
-        if self._on_verified is not None:
-            self._on_verified(self)
+        self._check(crc)
+
+    def mapped_chunks(self, chunk_size: int = MAPPED_CHUNK) -> Iterator[bytes]:
+        """Yield the body as slices of a read-only mapping of the file, copying nothing.
+
+        For a file whose body already passed its checksum (:attr:`checked`); any other is read
+        through :meth:`read_chunks`, as is one that cannot be mapped. The slices are
+        ``memoryview`` objects (bytes-like, valid while referenced); the process never reads
+        them itself, it hands them to the kernel, which copies them to the socket. Cache files
+        never change in place (a new version is a new file renamed over the old one), so the
+        mapping cannot shrink under a reader; if the file were cut behind the tier's back, or a
+        page failed to read, the kernel would report the write as failed (EFAULT) rather than
+        stop the process, and the response would be aborted.
+        """
+        if not self._verified:
+            yield from self.read_chunks(chunk_size)
+            return
+        end = self.body_offset + self.body_length
+        try:
+            view = memoryview(mmap.mmap(self._fd, end, prot=mmap.PROT_READ))
+        except (OSError, ValueError):
+            yield from self._chunks(chunk_size)  # shorter than its header says: caught there
+            return
+        for start in range(self.body_offset, end, chunk_size):
+            # Typed as bytes for the server's write, which takes any bytes-like buffer.
+            yield view[start : min(start + chunk_size, end)]  # type: ignore[misc]
 
     def read_body(self) -> bytes:
         """Return the whole body checked against its checksum (for small bodies).
@@ -151,36 +204,39 @@ class DiskObject:
         Raises:
             CorruptObjectError: The body does not match its checksum; the entry is dropped.
         """
-        if self._body is not None and self._verified:
-            return self._body
-        return b"".join(self.read_chunks(max(self.body_length, 1)))
+        body, self._body = self._body, None  # kept objects hold no body bytes after this
+        if body is None:
+            return b"".join(self.read_chunks(max(self.body_length, 1)))
+        if not self._verified:
+            self._check(zlib.crc32(body))
+        return body
 
-    def close(self) -> None:
-        """Close the file."""
-        self.file.close()
+    def __del__(self) -> None:
+        # Nothing can read through the descriptor any more: only now may its number go back to
+        # the kernel. Also runs at interpreter exit, when module globals may already be gone.
+        fd, self._fd = self._fd, -1
+        if fd >= 0:
+            with contextlib.suppress(Exception):
+                os.close(fd)
 
-    def __enter__(self) -> DiskObject:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+    def _check(self, crc: int) -> None:
+        if crc != self._body_crc:
+            self._fail(f"body checksum {crc:#010x} differs from stored {self._body_crc:#010x}")
+        self._verified = True
+        if self._on_verified is not None:
+            self._on_verified(self)
 
     def _chunks(self, chunk_size: int) -> Iterator[bytes]:
-        if self._body is not None:
+        body = self._body
+        if body is not None:
             for start in range(0, self.body_length, chunk_size):
-                yield self._body[start : start + chunk_size]
+                yield body[start : start + chunk_size]
             return
-        fd = self.fileno()
         position = 0
         while position < self.body_length:
             want = min(chunk_size, self.body_length - position)
             try:
-                chunk = os.pread(fd, want, self.body_offset + position)
+                chunk = os.pread(self._fd, want, self.body_offset + position)
             except OSError as exc:
                 raise StorageError(f"cannot read cache file {self.path!r}: {exc}") from exc
             if len(chunk) != want:
