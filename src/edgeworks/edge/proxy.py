@@ -17,11 +17,15 @@ Bodies stream both ways under flow control: the viewer's body to the origin, the
 response to the viewer, so a large object never sits in memory whole. Every finished request is
 reported once to the tracer (access log and counters).
 
+A bodiless request that goes to the origin without collapsing (a pass, a HEAD miss, a GET on
+a key marked uncacheable) is taken over by :meth:`EdgeApp.start_now` instead and relayed from
+the origin connection's callbacks, without a task (``edgeworks.edge.relay``).
+
 Concurrent GET misses for one key share one origin fetch (``edgeworks.edge.proxy_collapse``).
 Identical plain hits are replayed from a one-second memo (``edgeworks.edge.pipeline_hot``).
 
-Pass-through costs far more than a hit: several hundred Python calls per request across the
-pipeline, the origin client and the cache's storability rules, against a few dozen for a hit.
+The general path costs far more than a hit: several hundred Python calls per request across
+the pipeline, the origin client and the cache's storability rules, and a task per request.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ from edgeworks.edge.proxy_collapse import PassMarks, SharedHead, follow, shared_
 from edgeworks.edge.proxy_parts import (
     Outcome,
     answer_error,
+    answer_failure,
     answer_redirect,
     interim_relay,
     release,
@@ -62,6 +67,7 @@ from edgeworks.edge.proxy_parts import (
     report_refused,
     request_body,
 )
+from edgeworks.edge.relay import Lane, Relay, lean_origin
 from edgeworks.edge.trace import Tracer
 from edgeworks.http.headers import Headers, without
 from edgeworks.http.request import Request
@@ -105,6 +111,7 @@ class EdgeApp:
         self._hidden = self._cache.hidden_fields
         self._collapser: Collapser[SharedHead] = Collapser()
         self._passes = PassMarks()
+        self._lane = self._new_lane()
 
     @property
     def cache(self) -> Cache:
@@ -122,6 +129,7 @@ class EdgeApp:
             self._client = OriginClient(dist.origins)
             self._spawn(old.aclose())
         self._dist = dist
+        self._lane = self._new_lane()
         self._hot.forget()
 
     async def aclose(self) -> None:
@@ -172,6 +180,17 @@ class EdgeApp:
             origin_time=None,
         )
         return parts
+
+    def start_now(self, request: Request, response: Response) -> bool:
+        """Relay a bodiless pass or uncollapsed miss from callbacks; False sends it to handle.
+
+        Called by the server when :meth:`respond_now` had no answer (``edgeworks.edge.relay``).
+        """
+        where = request.state
+        if not isinstance(where, Route):
+            where = request.state = route(self._dist, request)
+        origin_id = lean_origin(self._dist, where, request, self._passes)
+        return bool(origin_id) and self._lane.start(request, response, where, origin_id)
 
     async def handle(self, request: Request, response: Response) -> None:
         """Answer anything :meth:`respond_now` did not: misses, passes, errors, revalidation."""
@@ -379,7 +398,9 @@ class EdgeApp:
         if not hidden.isdisjoint({name for name, _ in answer.headers}):
             # RFC 9213: the cache reads targeted fields, viewers never see them.
             fields = [field for field in fields if field[0] not in hidden]
-        writer = self._writer(request, where, answer, stored, times)
+        writer = self._writer(
+            request, where, answer.status, stored, times, length=answer.content_length
+        )
         sharing = None
         if role is not None:
             shared = shared_head(self._collapser, answer, fields[:-1], writer is not None)
@@ -395,7 +416,7 @@ class EdgeApp:
             writer.commit()
         if sharing is not None:
             sharing.finish()  # after the commit: the next request finds the entry stored
-        self._after(request, where, answer, times)
+        self._after(request, where, answer.status, answer.headers, times)
         # The viewer's last byte leaves after the cache learnt everything: its next request,
         # on any connection or worker, sees the stored entry.
         await response.write(last)
@@ -405,24 +426,23 @@ class EdgeApp:
         self,
         request: Request,
         where: Route,
-        answer: OriginResponse,
+        status: int,
+        headers: Headers,
         times: tuple[float, float],
     ) -> None:
         """Let the cache learn from a relayed response: HEAD updates, unsafe invalidations."""
-        if request.method == "HEAD" and where.key is not None and answer.status == 200:
+        if request.method == "HEAD" and where.key is not None and status == 200:
             # RFC 9111 §4.3.5: a HEAD response freshens (or condemns) the stored GET.
             self._hot.forget()
-            self._cache.update_from_head(
-                where.key, request.headers, answer.status, answer.headers, *times
-            )
+            self._cache.update_from_head(where.key, request.headers, status, headers, *times)
         elif request.method not in SAFE_METHODS:
             self._hot.forget()
             self._cache.invalidate(
                 request.method,
-                answer.status,
+                status,
                 request.host,
                 request.path,
-                answer.headers,
+                headers,
                 origin_host=where.origin_host or None,
             )
 
@@ -430,21 +450,23 @@ class EdgeApp:
         self,
         request: Request,
         where: Route,
-        answer: OriginResponse,
+        status: int,
         fields: Headers,
         times: tuple[float, float],
+        *,
+        length: int | None,
     ) -> Writer | None:
         """Open a cache writer when the response to a cached GET is storable (RFC 9111 §3)."""
         if where.key is None or request.method != "GET":
             return None
         stored = list(fields)  # the entry keeps Via; Age and X-Cache are added per hit
-        if answer.content_length is not None:
-            stored.append((b"content-length", b"%d" % answer.content_length))
+        if length is not None:
+            stored.append((b"content-length", b"%d" % length))
         return self._cache.open_writer(
             where.key,
             request.method,
             request.headers,
-            answer.status,
+            status,
             stored,
             where.behavior.cache_policy,
             times[0],
@@ -556,7 +578,9 @@ class EdgeApp:
             return
         times = (request_time, time.time())
         stored = viewer_fields(answer.headers, self._dist.node_name, MISS, times[1])[:-1]
-        writer = self._writer(request, where, answer, stored, times)
+        writer = self._writer(
+            request, where, answer.status, stored, times, length=answer.content_length
+        )
         try:
             async for chunk in answer.body:
                 if writer is not None:
@@ -567,6 +591,56 @@ class EdgeApp:
             return
         if writer is not None:
             writer.commit()
+
+    def _new_lane(self) -> Lane:
+        return Lane(
+            self._dist,
+            self._client,
+            self._tracer,
+            self._hidden,
+            open_writer=self._writer,
+            learn=self._after,
+            recover=self._recover,
+        )
+
+    def _recover(self, relay: Relay, error: OriginError) -> asyncio.Task[None]:
+        """Take over a relayed request whose exchange failed before its head, in a task."""
+        return asyncio.get_running_loop().create_task(self._resumed(relay, error))
+
+    async def _resumed(self, relay: Relay, error: OriginError) -> None:
+        """Retry a relayed request as the client's rules allow, else answer the error."""
+        request, response, where = relay.request, relay.response, relay.where
+        outcome = Outcome(result="Miss" if where.key is not None else "Pass")
+        try:
+            answer = await self._client.retry(
+                relay.origin_id,
+                relay.verb,
+                relay.target,
+                relay.headers,
+                error,
+                on_interim=interim_relay(response),
+            )
+            times = (relay.sent, time.time())
+            outcome.origin_time = times[1] - times[0]
+            await self._relay(request, response, where, answer, times)
+        except OriginError as exc:
+            self._tracer.origin_error()
+            outcome.origin_time = time.time() - relay.sent
+            await self._refuse(response, outcome, exc.status, exc.reason)
+        except (ConnectionError, asyncio.CancelledError):
+            response.abort()
+        except Exception:
+            log.exception("relaying %s %r failed", request.method, request.target)
+            answer_failure(response)
+        finally:
+            report(
+                self._tracer,
+                request,
+                response.status or outcome.status,
+                response.bytes_sent,
+                result=outcome.result,
+                origin_time=outcome.origin_time,
+            )
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)

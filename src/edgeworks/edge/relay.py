@@ -1,0 +1,282 @@
+"""The lean relay: a request passed to the origin and answered from callbacks, with no task.
+
+The general path (``EdgeApp.handle``) runs each request as a task and awaits the origin client
+step by step. For the commonest trip to the origin, a bodiless request whose response will not
+be shared with other viewers, that machinery costs more than the work itself. Here the server
+hands such a request over synchronously (``App.start_now``); the relay writes the origin
+request on an idle pooled connection, and the origin connection's parser callbacks drive the
+viewer's response directly (``edgeworks.origin.sink``):
+
+    on the head     the viewer head is built (Via, X-Cache, Date, targeted fields hidden) and
+                    queued; a storable response to a GET opens a cache writer
+    on body bytes   they go to the viewer (and the writer); while the viewer's socket is backed
+                    up the origin is not read, until the viewer drains
+    on the end      the writer commits, the cache learns (RFC 9111 §4.3.5 HEAD, §4.4
+                    invalidation), the last bytes go out, the request is reported once
+
+What qualifies (:func:`lean_origin`): a request the behaviour allows, to a single origin (not
+an origin group, whose failover stays on the general path), that is either not looked up in
+the cache or a miss with nothing stored that does not collapse: a HEAD, or a GET on a key whose
+last response could not be shared (a pass mark). A cold GET miss still collapses on the
+general path. Without an idle pooled connection the request takes the general path too.
+
+When the exchange fails before its head (a pooled connection found closed, a read timeout),
+nothing has reached the viewer: the request moves to a task that applies the client's retry
+rules and answers as the general path does (``EdgeApp.recover``). After the head, a failure
+cuts the viewer's connection, as on the general path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from edgeworks.cache import Writer
+from edgeworks.config.model import Distribution
+from edgeworks.edge.pipeline import MISS, Route, origin_request, viewer_fields
+from edgeworks.edge.proxy_collapse import PassMarks
+from edgeworks.edge.proxy_parts import report
+from edgeworks.edge.trace import Tracer
+from edgeworks.http.headers import Headers
+from edgeworks.http.request import Request
+from edgeworks.http.response import Response
+from edgeworks.http.status import reason_phrase
+from edgeworks.origin import OriginClient, OriginError
+from edgeworks.origin.sink import Control
+
+log = logging.getLogger(__name__)
+
+
+# What the pipeline does for the relay: open a cache writer, learn from a response, and take
+# over a request whose exchange failed before its head.
+class OpenWriter(Protocol):
+    """Opens a cache writer for a storable response to a cached GET, else returns None."""
+
+    def __call__(
+        self,
+        request: Request,
+        where: Route,
+        status: int,
+        fields: Headers,
+        times: tuple[float, float],
+        *,
+        length: int | None,
+    ) -> Writer | None:
+        """See ``EdgeApp._writer``."""
+
+
+Learn = Callable[[Request, Route, int, Headers, tuple[float, float]], None]
+Recover = Callable[["Relay", OriginError], "asyncio.Task[None]"]
+
+
+def lean_origin(dist: Distribution, where: Route, request: Request, passes: PassMarks) -> str:
+    """Return the origin id a request may be relayed to from callbacks, or "" when it may not."""
+    if where.insecure or not where.allowed:
+        return ""
+    key = where.key
+    if key is not None:
+        found = where.found
+        if found is None or found.kind != "miss" or found.entry is not None:
+            return ""  # revalidation, stale-if-error and stored answers need the general path
+        if request.method == "GET" and not passes.marked(key, request.arrived):
+            return ""  # a cold GET miss collapses with its followers
+    target_id = where.behavior.target_origin_id
+    if target_id in dist.origin_groups or target_id not in dist.origins:
+        return ""
+    return target_id
+
+
+@dataclass(slots=True)
+class Lane:
+    """What every relay of one pipeline shares, set once per configuration."""
+
+    dist: Distribution
+    client: OriginClient
+    tracer: Tracer
+    hidden: frozenset[bytes]
+    open_writer: OpenWriter
+    learn: Learn
+    recover: Recover
+
+    def start(self, request: Request, response: Response, where: Route, origin_id: str) -> bool:
+        """Relay ``request`` from callbacks; False when no idle origin connection is at hand."""
+        relay = Relay(self, request, response, where, origin_id)
+        control = self.client.start(origin_id, relay.verb, relay.target, relay.headers, relay)
+        if control is None:
+            return False
+        relay.control = control
+        response.watcher = relay
+        return True
+
+
+class Relay:
+    """One relayed request: the origin's response sink and the viewer response's watcher.
+
+    Attributes:
+        request: The viewer's request.
+        response: The viewer's response.
+        where: The request's route.
+        origin_id: The origin asked.
+        target: The target sent (before the origin's path prefix).
+        headers: The fields sent.
+        verb: The method as bytes.
+        sent: When the request went to the origin (``time.time()``).
+    """
+
+    __slots__ = (
+        "_held",
+        "_lane",
+        "_origin_fields",
+        "_received",
+        "_remaining",
+        "_task",
+        "_writer",
+        "control",
+        "finished",
+        "headers",
+        "origin_id",
+        "request",
+        "response",
+        "sent",
+        "target",
+        "verb",
+        "where",
+    )
+
+    def __init__(
+        self,
+        lane: Lane,
+        request: Request,
+        response: Response,
+        where: Route,
+        origin_id: str,
+    ) -> None:
+        dist = lane.dist
+        origin = dist.origins[origin_id]
+        self.target, self.headers = origin_request(request, where.behavior, origin, dist.node_name)
+        where.origin_host = origin.authority.encode("ascii")
+        self._lane = lane
+        self.request = request
+        self.response = response
+        self.where = where
+        self.origin_id = origin_id
+        self.verb = request.method.encode("ascii")
+        self.sent = time.time()
+        self.control: Control | None = None
+        self.finished = False
+        self._received = 0.0
+        self._origin_fields: Headers = []
+        self._writer: Writer | None = None
+        self._remaining: int | None = None
+        self._held = b""
+        self._task: asyncio.Task[None] | None = None
+
+    # ResponseSink: the origin's side.
+
+    def on_interim(self, status: int, headers: Headers) -> None:
+        """Relay a 1xx such as 103 Early Hints to the viewer (RFC 9110 §15.2)."""
+        self.response.write_interim(status, reason_phrase(status), headers)
+
+    def on_head(self, status: int, reason: bytes, headers: Headers, length: int | None) -> None:
+        """Queue the viewer's head; open a cache writer when the response is storable."""
+        lane = self._lane
+        received = self._received = time.time()
+        fields = viewer_fields(headers, lane.dist.node_name, MISS, received)
+        stored = fields[:-1]  # the entry keeps Via; Age and X-Cache are added per hit
+        hidden = lane.hidden
+        if not hidden.isdisjoint({name for name, _ in headers}):
+            # RFC 9213: the cache reads targeted fields, viewers never see them.
+            fields = [field for field in fields if field[0] not in hidden]
+        self._origin_fields = headers
+        self._remaining = length
+        if self.where.key is not None and self.verb == b"GET":
+            times = (self.sent, received)
+            self._writer = lane.open_writer(
+                self.request, self.where, status, stored, times, length=length
+            )
+        self.response.write_head(status, reason, fields, length)
+
+    def on_body(self, data: bytes) -> None:
+        """Pass body bytes to the viewer (and the writer); stop reading while it lags."""
+        if self._writer is not None:
+            self._writer.write(data)
+        if self._remaining is not None:
+            self._remaining -= len(data)
+            if self._remaining <= 0:
+                # The completing bytes wait until the cache has learnt from the response.
+                self._held = data
+                return
+        if self.response.write_nowait(data) and self.control is not None:
+            self.control.pause_body()
+
+    def on_end(self) -> None:
+        """Commit, let the cache learn, send the last bytes and report."""
+        if self.finished:
+            return
+        self.finished = True
+        response = self.response
+        if self._writer is not None:
+            self._writer.commit()
+        times = (self.sent, self._received)
+        self._lane.learn(self.request, self.where, response.status, self._origin_fields, times)
+        # The viewer's last byte leaves after the cache learnt everything (as on the general
+        # path): its next request, on any connection or worker, sees the result.
+        response.write_nowait(self._held)
+        response.end()
+        self._report()
+
+    def on_error(self, error: OriginError) -> None:
+        """Hand a failure before the head to the general path; after it, cut the viewer."""
+        if self.finished:
+            return
+        if not self.response.started:
+            self._task = self._lane.recover(self, error)
+            return
+        self.finished = True
+        if self._writer is not None:
+            self._writer.abort()
+        self._lane.tracer.origin_error()
+        log.warning(
+            "origin %s: %s after the response head (%s)", self.origin_id, error, error.detail
+        )
+        self.response.abort()
+        self._report()
+
+    # Watcher: the viewer's side.
+
+    def viewer_resumed(self) -> None:
+        """The viewer drained: read the origin again."""
+        if self.control is not None and not self.finished:
+            self.control.resume_body()
+
+    def viewer_lost(self) -> None:
+        """The viewer left: stop the origin exchange (or the recovery task) and report."""
+        if self._task is not None:
+            self._task.cancel()  # the task reports for itself
+            return
+        if self.finished:
+            return
+        self.finished = True
+        if self._writer is not None:
+            self._writer.abort()
+        if self.control is not None:
+            self.control.abandon()
+        self._report()
+
+    def _report(self) -> None:
+        result = "Miss" if self.where.key is not None else "Pass"
+        origin_time = (self._received or time.time()) - self.sent
+        response = self.response
+        tracer = self._lane.tracer
+        report(
+            tracer,
+            self.request,
+            response.status,
+            response.bytes_sent,
+            result=result,
+            origin_time=origin_time,
+        )
