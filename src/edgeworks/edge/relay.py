@@ -271,6 +271,9 @@ class Relay:
         result = "Miss" if self.where.key is not None else "Pass"
         origin_time = (self._received or time.time()) - self.sent
         response = self.response
+        # The response and its watcher refer to each other: part them, so that both go by
+        # reference counting instead of waiting for the cycle collector.
+        response.watcher = None
         tracer = self._lane.tracer
         report(
             tracer,
