@@ -111,12 +111,17 @@ class EdgeApp:
         self._hidden = self._cache.hidden_fields
         self._collapser: Collapser[SharedHead] = Collapser()
         self._passes = PassMarks()
-        self._lane = self._new_lane()
+        self._lane = self._new_lane(0)
 
     @property
     def cache(self) -> Cache:
         """The cache this pipeline stores into."""
         return self._cache
+
+    @property
+    def relayed(self) -> int:
+        """Requests relayed from callbacks (:meth:`start_now`) since this pipeline was made."""
+        return self._lane.relayed
 
     def reconfigure(self, dist: Distribution) -> None:
         """Serve ``dist`` from the next request on, keeping the cache.
@@ -129,7 +134,7 @@ class EdgeApp:
             self._client = OriginClient(dist.origins)
             self._spawn(old.aclose())
         self._dist = dist
-        self._lane = self._new_lane()
+        self._lane = self._new_lane(self._lane.relayed)
         self._hot.forget()
 
     async def aclose(self) -> None:
@@ -592,7 +597,7 @@ class EdgeApp:
         if writer is not None:
             writer.commit()
 
-    def _new_lane(self) -> Lane:
+    def _new_lane(self, relayed: int) -> Lane:
         return Lane(
             self._dist,
             self._client,
@@ -601,6 +606,7 @@ class EdgeApp:
             open_writer=self._writer,
             learn=self._after,
             recover=self._recover,
+            relayed=relayed,
         )
 
     def _recover(self, relay: Relay, error: OriginError) -> asyncio.Task[None]:

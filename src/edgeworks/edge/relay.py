@@ -92,7 +92,11 @@ def lean_origin(dist: Distribution, where: Route, request: Request, passes: Pass
 
 @dataclass(slots=True)
 class Lane:
-    """What every relay of one pipeline shares, set once per configuration."""
+    """What every relay of one pipeline shares, set once per configuration.
+
+    Attributes:
+        relayed: Requests taken over so far (carried over to the next configuration's lane).
+    """
 
     dist: Distribution
     client: OriginClient
@@ -101,6 +105,7 @@ class Lane:
     open_writer: OpenWriter
     learn: Learn
     recover: Recover
+    relayed: int = 0
 
     def start(self, request: Request, response: Response, where: Route, origin_id: str) -> bool:
         """Relay ``request`` from callbacks; False when no idle origin connection is at hand."""
@@ -110,6 +115,7 @@ class Lane:
             return False
         relay.control = control
         response.watcher = relay
+        self.relayed += 1
         return True
 
 
