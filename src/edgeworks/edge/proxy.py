@@ -618,11 +618,12 @@ class EdgeApp:
         request, response, where = relay.request, relay.response, relay.where
         outcome = Outcome(result="Miss" if where.key is not None else "Pass")
         try:
+            call = relay.call
             answer = await self._client.retry(
-                relay.origin_id,
-                relay.verb,
-                relay.target,
-                relay.headers,
+                call.origin_id,
+                call.verb,
+                call.target,
+                call.headers,
                 error,
                 on_interim=interim_relay(response),
             )

@@ -32,8 +32,8 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import NamedTuple, Protocol
 
 from edgeworks.cache import Writer
 from edgeworks.config.model import Distribution
@@ -90,6 +90,21 @@ def lean_origin(dist: Distribution, where: Route, request: Request, passes: Pass
     return target_id
 
 
+class Prepared(NamedTuple):
+    """A request as it goes to the origin, and the ``Host`` it names there."""
+
+    origin_id: str
+    verb: bytes
+    target: bytes
+    headers: Headers
+    head: bytes
+    origin_host: bytes
+
+
+PreparedKey = tuple[int, str, bytes, str, tuple[tuple[bytes, bytes], ...]]
+PREPARED_CAPACITY = 1024
+
+
 @dataclass(slots=True)
 class Lane:
     """What every relay of one pipeline shares, set once per configuration.
@@ -106,17 +121,41 @@ class Lane:
     learn: Learn
     recover: Recover
     relayed: int = 0
+    prepared: dict[PreparedKey, Prepared] = field(default_factory=dict)
 
     def start(self, request: Request, response: Response, where: Route, origin_id: str) -> bool:
         """Relay ``request`` from callbacks; False when no idle origin connection is at hand."""
-        relay = Relay(self, request, response, where, origin_id)
-        control = self.client.start(origin_id, relay.verb, relay.target, relay.headers, relay)
+        call = self.prepare(request, where, origin_id)
+        relay = Relay(self, request, response, where, call)
+        control = self.client.start(origin_id, call.head, call.verb == b"HEAD", relay)
         if control is None:
             return False
         relay.control = control
         response.watcher = relay
         self.relayed += 1
         return True
+
+    def prepare(self, request: Request, where: Route, origin_id: str) -> Prepared:
+        """Return the origin request for ``request``, built once per exact request head.
+
+        What goes to the origin is a function of the behaviour, the method, the target, the
+        viewer's fields and address, all in the key; the lane lives as long as one
+        configuration, so the behaviour and origin behind a key never change under it.
+        """
+        fields = tuple(request.headers)
+        key = (id(where.behavior), request.method, request.target, request.client[0], fields)
+        prepared = self.prepared.get(key)
+        if prepared is not None:
+            return prepared
+        origin = self.dist.origins[origin_id]
+        target, headers = origin_request(request, where.behavior, origin, self.dist.node_name)
+        verb = request.method.encode("ascii")
+        head = self.client.request_head(origin_id, verb, target, headers)
+        prepared = Prepared(origin_id, verb, target, headers, head, origin.authority.encode())
+        if len(self.prepared) >= PREPARED_CAPACITY:
+            self.prepared.clear()  # a flood of distinct requests: start over, stay bounded
+        self.prepared[key] = prepared
+        return prepared
 
 
 class Relay:
@@ -126,10 +165,7 @@ class Relay:
         request: The viewer's request.
         response: The viewer's response.
         where: The request's route.
-        origin_id: The origin asked.
-        target: The target sent (before the origin's path prefix).
-        headers: The fields sent.
-        verb: The method as bytes.
+        call: What was sent to which origin.
         sent: When the request went to the origin (``time.time()``).
     """
 
@@ -141,15 +177,12 @@ class Relay:
         "_remaining",
         "_task",
         "_writer",
+        "call",
         "control",
         "finished",
-        "headers",
-        "origin_id",
         "request",
         "response",
         "sent",
-        "target",
-        "verb",
         "where",
     )
 
@@ -159,18 +192,14 @@ class Relay:
         request: Request,
         response: Response,
         where: Route,
-        origin_id: str,
+        call: Prepared,
     ) -> None:
-        dist = lane.dist
-        origin = dist.origins[origin_id]
-        self.target, self.headers = origin_request(request, where.behavior, origin, dist.node_name)
-        where.origin_host = origin.authority.encode("ascii")
+        where.origin_host = call.origin_host
         self._lane = lane
         self.request = request
         self.response = response
         self.where = where
-        self.origin_id = origin_id
-        self.verb = request.method.encode("ascii")
+        self.call = call
         self.sent = time.time()
         self.control: Control | None = None
         self.finished = False
@@ -196,10 +225,10 @@ class Relay:
         hidden = lane.hidden
         if not hidden.isdisjoint({name for name, _ in headers}):
             # RFC 9213: the cache reads targeted fields, viewers never see them.
-            fields = [field for field in fields if field[0] not in hidden]
+            fields = [item for item in fields if item[0] not in hidden]
         self._origin_fields = headers
         self._remaining = length
-        if self.where.key is not None and self.verb == b"GET":
+        if self.where.key is not None and self.call.verb == b"GET":
             times = (self.sent, received)
             self._writer = lane.open_writer(
                 self.request, self.where, status, stored, times, length=length
@@ -247,7 +276,7 @@ class Relay:
             self._writer.abort()
         self._lane.tracer.origin_error()
         log.warning(
-            "origin %s: %s after the response head (%s)", self.origin_id, error, error.detail
+            "origin %s: %s after the response head (%s)", self.call.origin_id, error, error.detail
         )
         self.response.abort()
         self._report()

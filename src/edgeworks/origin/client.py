@@ -106,14 +106,33 @@ class OriginClient:
             )
             raise
 
+    def request_head(
+        self, origin_id: str, method: bytes, target: bytes, headers: Headers
+    ) -> bytes:
+        """Return the head of a bodiless request to an origin, as :meth:`request` sends it.
+
+        The origin's path prefix and custom headers are applied, and the framing added.
+
+        Raises:
+            OriginError: ``origin_id`` names no configured origin.
+            ValueError: ``method`` or ``target`` cannot be put on a request line.
+        """
+        return request_head(self._pool(origin_id).prepared, method, target, headers, None)
+
     def start(
-        self, origin_id: str, method: bytes, target: bytes, headers: Headers, sink: ResponseSink
+        self, origin_id: str, head: bytes, head_only: bool, sink: ResponseSink
     ) -> Control | None:
         """Send a bodiless request on an idle pooled connection; its response goes to ``sink``.
 
         The callback mode of :meth:`request` (see ``edgeworks.origin.sink``): nothing is
-        awaited, and the origin's path prefix and custom headers apply as there. Failures reach
-        ``sink.on_error`` unretried and unlogged: :meth:`retry` takes them from there.
+        awaited. Failures reach ``sink.on_error`` unretried and unlogged: :meth:`retry` takes
+        them from there.
+
+        Args:
+            origin_id: The id of a configured origin.
+            head: The request head, from :meth:`request_head` for this origin.
+            head_only: Whether the request is a HEAD (its response has no body).
+            sink: Where the response goes.
 
         Returns:
             The connection's controls, or None when no idle connection was at hand (nothing
@@ -121,15 +140,13 @@ class OriginClient:
 
         Raises:
             OriginError: ``origin_id`` names no configured origin.
-            ValueError: ``method`` or ``target`` cannot be put on a request line.
         """
         pool = self._pool(origin_id)
-        head = request_head(pool.prepared, method, target, headers, None)
         conn = pool.take_idle()
         if conn is None:
             return None
         pool.requests += 1
-        conn.start(head, method == b"HEAD", sink)
+        conn.start(head, head_only, sink)
         return conn
 
     async def retry(

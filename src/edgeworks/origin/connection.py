@@ -32,7 +32,7 @@ from edgeworks.origin.errors import (
     OriginTimeout,
     StaleConnectionError,
 )
-from edgeworks.origin.framing import LAST_CHUNK, chunk, response_fields
+from edgeworks.origin.framing import LAST_CHUNK, SET_APART, chunk, split_fields
 from edgeworks.origin.sink import ResponseSink
 
 log = logging.getLogger(__name__)
@@ -153,6 +153,7 @@ class OriginConnection(asyncio.Protocol):
         self._body_ref: weakref.ref[ResponseBody] | None = None
         self._status = b""
         self._fields: Headers = []
+        self._apart: Headers = []
         self._final = False
         self._complete = False
         self._reusable = True
@@ -290,6 +291,7 @@ class OriginConnection(asyncio.Protocol):
             self._reusable = False
         self._status = b""
         self._fields = []
+        self._apart = []
 
     def on_status(self, status: bytes) -> None:
         """Collect the reason phrase, which may arrive in pieces (parser callback)."""
@@ -298,7 +300,11 @@ class OriginConnection(asyncio.Protocol):
     def on_header(self, name: bytes, value: bytes) -> None:
         """Collect one field; trailer fields after a chunked body are dropped (parser callback)."""
         if not self._final:
-            self._fields.append((name.lower(), value))
+            name = name.lower()
+            if name in SET_APART:
+                self._apart.append((name, value))
+            else:
+                self._fields.append((name, value))
 
     def on_headers_complete(self) -> None:
         """Handle an interim head, or publish the final head to the caller (parser callback)."""
@@ -311,7 +317,7 @@ class OriginConnection(asyncio.Protocol):
             self._reject(f"status code {status} is outside 100-599")
         self._final = True
         try:
-            fields, length, chunked = response_fields(self._fields)
+            fields, length, chunked = split_fields(self._fields, self._apart)
         except ValueError as exc:
             self._reject(str(exc))
 

@@ -30,6 +30,10 @@ _METHOD = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+\Z")
 
 LAST_CHUNK = b"0\r\n\r\n"
 
+# Response fields the connection sets apart as they arrive, so that the end-to-end ones need no
+# second pass: the framing and every fixed hop-by-hop name (RFC 9110 §7.6.1).
+SET_APART: frozenset[bytes] = HOP_BY_HOP | {b"content-length"}
+
 
 class Prepared:
     """What the client adds to every request toward one origin: path prefix, custom headers.
@@ -108,6 +112,29 @@ def _framing_line(method: bytes, body_length: int | None) -> bytes:
 def chunk(data: bytes) -> bytes:
     """Frame one piece of a streamed request body as a chunk (RFC 9112 §7.1)."""
     return b"%x\r\n%s\r\n" % (len(data), data)
+
+
+def split_fields(kept: Headers, apart: Headers) -> tuple[Headers, int | None, bool]:
+    """:func:`response_fields` for a head whose :data:`SET_APART` fields came separately.
+
+    Args:
+        kept: The other fields, in order.
+        apart: The fields named in :data:`SET_APART`, in order.
+
+    Returns:
+        As :func:`response_fields`: ``kept`` less the fields that Connection names, the
+        declared Content-Length or None, and whether the body is chunked.
+
+    Raises:
+        ValueError: As :func:`response_fields`.
+    """
+    if not apart:
+        return kept, None, False
+    _, length, chunked = response_fields(apart)
+    if any(name == b"connection" for name, _ in apart):
+        # Rarely taken: the fields that Connection names are hop-by-hop as well.
+        kept = without(kept, hop_by_hop_names(apart))
+    return kept, length, chunked
 
 
 def response_fields(headers: Headers) -> tuple[Headers, int | None, bool]:
