@@ -33,6 +33,7 @@ LAST_CHUNK = b"0\r\n\r\n"
 # Response fields the connection sets apart as they arrive, so that the end-to-end ones need no
 # second pass: the framing and every fixed hop-by-hop name (RFC 9110 §7.6.1).
 SET_APART: frozenset[bytes] = HOP_BY_HOP | {b"content-length"}
+_NAMING_NOTHING = SET_APART | {b"close"}
 
 
 class Prepared:
@@ -132,8 +133,11 @@ def split_fields(kept: Headers, apart: Headers) -> tuple[Headers, int | None, bo
         return kept, None, False
     _, length, chunked = response_fields(apart)
     if any(name == b"connection" for name, _ in apart):
-        # Rarely taken: the fields that Connection names are hop-by-hop as well.
-        kept = without(kept, hop_by_hop_names(apart))
+        # The fields that Connection names are hop-by-hop as well; the common "keep-alive" and
+        # "close" name nothing left in ``kept``.
+        named = hop_by_hop_names(apart) - _NAMING_NOTHING
+        if named:
+            kept = without(kept, named)
     return kept, length, chunked
 
 
