@@ -33,6 +33,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import NamedTuple, Protocol
 
 from edgeworks.cache import Writer
@@ -223,7 +224,7 @@ class Relay:
         fields = viewer_fields(headers, lane.dist.node_name, MISS, received)
         stored = fields[:-1]  # the entry keeps Via; Age and X-Cache are added per hit
         hidden = lane.hidden
-        if not hidden.isdisjoint({name for name, _ in headers}):
+        if not hidden.isdisjoint(map(itemgetter(0), headers)):
             # RFC 9213: the cache reads targeted fields, viewers never see them.
             fields = [item for item in fields if item[0] not in hidden]
         self._origin_fields = headers

@@ -33,7 +33,7 @@ LAST_CHUNK = b"0\r\n\r\n"
 # Response fields the connection sets apart as they arrive, so that the end-to-end ones need no
 # second pass: the framing and every fixed hop-by-hop name (RFC 9110 §7.6.1).
 SET_APART: frozenset[bytes] = HOP_BY_HOP | {b"content-length"}
-_NAMING_NOTHING = SET_APART | {b"close"}
+_NAMING_NOTHING = SET_APART | {b"close", b""}
 
 
 class Prepared:
@@ -129,16 +129,30 @@ def split_fields(kept: Headers, apart: Headers) -> tuple[Headers, int | None, bo
     Raises:
         ValueError: As :func:`response_fields`.
     """
-    if not apart:
-        return kept, None, False
-    _, length, chunked = response_fields(apart)
-    if any(name == b"connection" for name, _ in apart):
-        # The fields that Connection names are hop-by-hop as well; the common "keep-alive" and
-        # "close" name nothing left in ``kept``.
-        named = hop_by_hop_names(apart) - _NAMING_NOTHING
-        if named:
-            kept = without(kept, named)
-    return kept, length, chunked
+    length: int | None = None
+    chunked = False
+    named: set[bytes] = set()
+    for name, value in apart:
+        if name == b"content-length":
+            # The parser has already refused a non-numeric or conflicting Content-Length.
+            length = int(value)
+        elif name == b"transfer-encoding":
+            chunked = _chunked(value, chunked)
+        elif name == b"connection":
+            # The fields that Connection names are hop-by-hop as well; the common
+            # "keep-alive" and "close" name nothing left in ``kept``.
+            tokens = (token.strip().lower() for token in value.split(b","))
+            named.update(token for token in tokens if token not in _NAMING_NOTHING)
+    if named:
+        kept = without(kept, named)
+    return kept, (None if chunked else length), chunked
+
+
+def _chunked(value: bytes, already: bool) -> bool:
+    """Accept one ``Transfer-Encoding: chunked``; refuse any other coding (RFC 9112 §6.1)."""
+    if value.strip().lower() != b"chunked" or already:
+        raise ValueError(f"unsupported transfer-encoding {value!r}")
+    return True
 
 
 def response_fields(headers: Headers) -> tuple[Headers, int | None, bool]:
@@ -164,9 +178,7 @@ def response_fields(headers: Headers) -> tuple[Headers, int | None, bool]:
             # The parser has already refused a non-numeric or conflicting Content-Length.
             length = int(value)
         elif name == b"transfer-encoding":
-            if value.strip().lower() != b"chunked" or chunked:
-                raise ValueError(f"unsupported transfer-encoding {value!r}")
-            chunked = True
+            chunked = _chunked(value, chunked)
         elif name not in HOP_BY_HOP:
             kept.append((name, value))
         elif name == b"connection":
