@@ -318,6 +318,7 @@ def test_a_marked_key_turning_cacheable_is_stored_by_the_relay() -> None:
     with Stack(origin) as running:
         conn = running.client()
         fetch(conn, "GET", "/flip")  # general path: not shareable, the key is marked
+        fetch(conn, "GET", "/flip")  # relayed: the cache refuses it, and the relay remembers
         origin.storable = True
         before = relayed(running)
         reply, body = fetch(conn, "GET", "/flip")
@@ -325,4 +326,4 @@ def test_a_marked_key_turning_cacheable_is_stored_by_the_relay() -> None:
         assert reply.getheader("x-cache") == "Miss from edgeworks"
         again, same = fetch(conn, "GET", "/flip")
         assert again.getheader("x-cache") == "Hit from edgeworks"
-        assert same == body == b"flip 2"
+        assert same == body == b"flip 3"

@@ -20,6 +20,12 @@ the cache or a miss with nothing stored that does not collapse: a HEAD, or a GET
 last response could not be shared (a pass mark). A cold GET miss still collapses on the
 general path. Without an idle pooled connection the request takes the general path too.
 
+Two memos keep repeated exchanges cheap, both per configuration and bounded: the origin request
+built for an exact viewer request (method, target, fields, address, behaviour), and, for one
+second, the cache's refusal to store an exact response to an exact request (whose Date moves on
+every second anyway), so that a stream of identical uncacheable exchanges asks the cache's
+storability rules once per second.
+
 When the exchange fails before its head (a pooled connection found closed, a read timeout),
 nothing has reached the viewer: the request moves to a task that applies the client's retry
 rules and answers as the general path does (``EdgeApp.recover``). After the head, a failure
@@ -92,7 +98,7 @@ def lean_origin(dist: Distribution, where: Route, request: Request, passes: Pass
 
 
 class Prepared(NamedTuple):
-    """A request as it goes to the origin, and the ``Host`` it names there."""
+    """A request as it goes to the origin, the ``Host`` it names there, the viewer's fields."""
 
     origin_id: str
     verb: bytes
@@ -100,10 +106,21 @@ class Prepared(NamedTuple):
     headers: Headers
     head: bytes
     origin_host: bytes
+    request_fields: tuple[tuple[bytes, bytes], ...]
 
 
 PreparedKey = tuple[int, str, bytes, str, tuple[tuple[bytes, bytes], ...]]
 PREPARED_CAPACITY = 1024
+
+# The cache's refusal to store a response is a function of the request's fields, the status,
+# the response's fields and the behaviour's policy; the response's Date (or the one the edge
+# added) changes every second, and so keeps the key from outliving the dates it was read with.
+# Within REFUSED_SECONDS the refusal of an identical exchange is remembered, not asked again.
+RefusalKey = tuple[
+    int, tuple[tuple[bytes, bytes], ...], int, int | None, tuple[tuple[bytes, bytes], ...]
+]
+REFUSED_CAPACITY = 1024
+REFUSED_SECONDS = 1.0
 
 
 @dataclass(slots=True)
@@ -123,6 +140,7 @@ class Lane:
     recover: Recover
     relayed: int = 0
     prepared: dict[PreparedKey, Prepared] = field(default_factory=dict)
+    refused: dict[RefusalKey, float] = field(default_factory=dict)
 
     def start(self, request: Request, response: Response, where: Route, origin_id: str) -> bool:
         """Relay ``request`` from callbacks; False when no idle origin connection is at hand."""
@@ -152,7 +170,8 @@ class Lane:
         target, headers = origin_request(request, where.behavior, origin, self.dist.node_name)
         verb = request.method.encode("ascii")
         head = self.client.request_head(origin_id, verb, target, headers)
-        prepared = Prepared(origin_id, verb, target, headers, head, origin.authority.encode())
+        host = origin.authority.encode()
+        prepared = Prepared(origin_id, verb, target, headers, head, host, fields)
         if len(self.prepared) >= PREPARED_CAPACITY:
             self.prepared.clear()  # a flood of distinct requests: start over, stay bounded
         self.prepared[key] = prepared
@@ -230,11 +249,31 @@ class Relay:
         self._origin_fields = headers
         self._remaining = length
         if self.where.key is not None and self.call.verb == b"GET":
-            times = (self.sent, received)
-            self._writer = lane.open_writer(
-                self.request, self.where, status, stored, times, length=length
-            )
+            self._writer = self._open_writer(status, stored, length)
         self.response.write_head(status, reason, fields, length)
+
+    def _open_writer(self, status: int, stored: Headers, length: int | None) -> Writer | None:
+        """Ask the cache for a writer, unless it just refused this very exchange."""
+        lane = self._lane
+        response_fields = tuple(stored)
+        refusal = (
+            id(self.where.behavior),
+            self.call.request_fields,
+            status,
+            length,
+            response_fields,
+        )
+        received = self._received
+        until = lane.refused.get(refusal)
+        if until is not None and received < until:
+            return None
+        times = (self.sent, received)
+        writer = lane.open_writer(self.request, self.where, status, stored, times, length=length)
+        if writer is None:
+            if len(lane.refused) >= REFUSED_CAPACITY:
+                lane.refused.clear()
+            lane.refused[refusal] = received + REFUSED_SECONDS
+        return writer
 
     def on_body(self, data: bytes) -> None:
         """Pass body bytes to the viewer (and the writer); stop reading while it lags."""
