@@ -17,6 +17,7 @@ from collections.abc import Iterator
 import pytest
 
 from conftest import free_port
+from edge.test_proxy_streaming import _drain_response, _rss
 from edge.test_proxy_support import OriginApp, Stack, fetch
 from edgeworks.config.model import Distribution
 from edgeworks.http.server import Request, Response
@@ -75,6 +76,7 @@ def test_hop_by_hop_fields_are_removed_both_ways(stack: Stack) -> None:
     assert reply.getheader("x-secret") is None
     assert reply.getheader("keep-alive") is None
     assert reply.getheader("x-visible") == "shown"
+    assert reply.getheader("date") is not None  # the origin sent none (RFC 9110 §6.6.1)
     assert body == b"ok"
 
 
@@ -327,3 +329,17 @@ def test_a_marked_key_turning_cacheable_is_stored_by_the_relay() -> None:
         again, same = fetch(conn, "GET", "/flip")
         assert again.getheader("x-cache") == "Hit from edgeworks"
         assert same == body == b"flip 3"
+
+
+def test_a_large_relayed_body_streams_with_flat_memory(stack: Stack) -> None:
+    size = 200 * 1024 * 1024
+    with socket.create_connection(("127.0.0.1", stack.edge_port), timeout=30) as sock:
+        sock.sendall(b"DELETE /big?size=1048576 HTTP/1.1\r\nHost: e\r\n\r\n")
+        _drain_response(sock)  # warms buffers and leaves an origin connection in the pool
+        before, relayed_before = _rss(), relayed(stack)
+        sock.sendall(b"DELETE /big?size=%d HTTP/1.1\r\nHost: e\r\n\r\n" % size)
+        head, received, peak = _drain_response(sock)
+    assert relayed(stack) == relayed_before + 1
+    assert b" 200 " in head.split(b"\r\n")[0]
+    assert received == size
+    assert peak - before < 40 * 1024 * 1024
