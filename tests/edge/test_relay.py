@@ -12,14 +12,14 @@ import contextlib
 import dataclasses
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from conftest import free_port
 from edge.test_proxy_streaming import _drain_response, _rss
 from edge.test_proxy_support import OriginApp, Stack, fetch
-from edgeworks.config.model import Distribution
+from edgeworks.config.model import Distribution, ErrorResponse
 from edgeworks.http.server import Request, Response
 
 
@@ -343,3 +343,24 @@ def test_a_large_relayed_body_streams_with_flat_memory(stack: Stack) -> None:
     assert b" 200 " in head.split(b"\r\n")[0]
     assert received == size
     assert peak - before < 40 * 1024 * 1024
+
+
+def _compressing(dist: Distribution) -> Distribution:
+    behavior = dataclasses.replace(dist.default_behavior, compress=True)
+    return dataclasses.replace(dist, default_behavior=behavior)
+
+
+def _with_error_page(dist: Distribution) -> Distribution:
+    return dataclasses.replace(dist, error_responses={404: ErrorResponse(404)})
+
+
+@pytest.mark.parametrize("shape", [_compressing, _with_error_page])
+def test_compression_and_error_pages_keep_requests_on_the_general_path(
+    shape: Callable[[Distribution], Distribution],
+) -> None:
+    with Stack(shape=shape) as running:
+        conn = running.client()
+        for _ in range(3):
+            reply, _ = fetch(conn, "GET", "/plain/g")
+            assert reply.status == 200
+        assert relayed(running) == 0

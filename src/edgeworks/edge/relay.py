@@ -18,7 +18,9 @@ What qualifies (:func:`lean_origin`): a request the behaviour allows, to a singl
 an origin group, whose failover stays on the general path), that is either not looked up in
 the cache or a miss with nothing stored that does not collapse: a HEAD, or a GET on a key whose
 last response could not be shared (a pass mark). A cold GET miss still collapses on the
-general path. Without an idle pooled connection the request takes the general path too.
+general path. Without an idle pooled connection the request takes the general path too, and so
+do all requests of a distribution with custom error pages and GETs under a behaviour that
+compresses: both change the response on the general path only.
 
 Two memos keep repeated exchanges cheap, both per configuration and bounded: the origin request
 built for an exact viewer request (method, target, fields, address, behaviour), and, for one
@@ -82,8 +84,10 @@ Recover = Callable[["Relay", OriginError], "asyncio.Task[None]"]
 
 def lean_origin(dist: Distribution, where: Route, request: Request, passes: PassMarks) -> str:
     """Return the origin id a request may be relayed to from callbacks, or "" when it may not."""
-    if where.insecure or not where.allowed:
-        return ""
+    if where.insecure or not where.allowed or dist.error_responses:
+        return ""  # refusals, redirects and custom error pages are the general path's
+    if where.behavior.compress and request.method == "GET":
+        return ""  # the edge compresses on the general path only
     key = where.key
     if key is not None:
         found = where.found
