@@ -22,11 +22,12 @@ general path. Without an idle pooled connection the request takes the general pa
 do all requests of a distribution with custom error pages and GETs under a behaviour that
 compresses: both change the response on the general path only.
 
-Two memos keep repeated exchanges cheap, both per configuration and bounded: the origin request
-built for an exact viewer request (method, target, fields, address, behaviour), and, for one
-second, the cache's refusal to store an exact response to an exact request (whose Date moves on
-every second anyway), so that a stream of identical uncacheable exchanges asks the cache's
-storability rules once per second.
+Three memos keep repeated exchanges cheap, all per configuration and bounded: the origin
+request built for an exact viewer request (method, target, fields, address, behaviour); the
+viewer's fields built from an exact origin head within one second; and, for one second, the
+cache's refusal to store an exact response to an exact request (whose Date moves on every second
+anyway), so that a stream of identical uncacheable exchanges asks the cache's storability rules
+once per second.
 
 When the exchange fails before its head (a pooled connection found closed, a read timeout),
 nothing has reached the viewer: the request moves to a task that applies the client's retry
@@ -120,9 +121,11 @@ PREPARED_CAPACITY = 1024
 # the response's fields and the behaviour's policy; the response's Date (or the one the edge
 # added) changes every second, and so keeps the key from outliving the dates it was read with.
 # Within REFUSED_SECONDS the refusal of an identical exchange is remembered, not asked again.
-RefusalKey = tuple[
-    int, tuple[tuple[bytes, bytes], ...], int, int | None, tuple[tuple[bytes, bytes], ...]
-]
+Fields = tuple[tuple[bytes, bytes], ...]
+# An origin's response fields and the second they arrived in, which fix the viewer's fields.
+HeadKey = tuple[Fields, int]
+RefusalKey = tuple[int, Fields, int, int | None, HeadKey]
+HEADS_CAPACITY = 1024
 REFUSED_CAPACITY = 1024
 REFUSED_SECONDS = 1.0
 
@@ -145,6 +148,7 @@ class Lane:
     relayed: int = 0
     prepared: dict[PreparedKey, Prepared] = field(default_factory=dict)
     refused: dict[RefusalKey, float] = field(default_factory=dict)
+    heads: dict[HeadKey, tuple[Headers, Headers]] = field(default_factory=dict)
 
     def start(self, request: Request, response: Response, where: Route, origin_id: str) -> bool:
         """Relay ``request`` from callbacks; False when no idle origin connection is at hand."""
@@ -157,6 +161,27 @@ class Lane:
         response.watcher = relay
         self.relayed += 1
         return True
+
+    def viewer_head(self, headers: Headers, received: float) -> tuple[HeadKey, Headers, Headers]:
+        """Return the key, viewer fields and stored fields for an origin's response fields.
+
+        The fields the viewer gets are the origin's with Via extended, X-Cache added, Date
+        added when missing (from ``received``) and RFC 9213 targeted fields hidden; the cache
+        gets them without X-Cache and with the targeted fields. Both are a function of the
+        origin's fields and the second they arrived in, so each is built once per second.
+        """
+        key = (tuple(headers), int(received))
+        known = self.heads.get(key)
+        if known is None:
+            fields = viewer_fields(headers, self.dist.node_name, MISS, received)
+            stored = fields[:-1]  # the entry keeps Via; Age and X-Cache are added per hit
+            if not self.hidden.isdisjoint(map(itemgetter(0), headers)):
+                # RFC 9213: the cache reads targeted fields, viewers never see them.
+                fields = [item for item in fields if item[0] not in self.hidden]
+            if len(self.heads) >= HEADS_CAPACITY:
+                self.heads.clear()
+            known = self.heads[key] = (fields, stored)
+        return key, known[0], known[1]
 
     def prepare(self, request: Request, where: Route, origin_id: str) -> Prepared:
         """Return the origin request for ``request``, built once per exact request head.
@@ -242,31 +267,21 @@ class Relay:
 
     def on_head(self, status: int, reason: bytes, headers: Headers, length: int | None) -> None:
         """Queue the viewer's head; open a cache writer when the response is storable."""
-        lane = self._lane
         received = self._received = time.time()
-        fields = viewer_fields(headers, lane.dist.node_name, MISS, received)
-        stored = fields[:-1]  # the entry keeps Via; Age and X-Cache are added per hit
-        hidden = lane.hidden
-        if not hidden.isdisjoint(map(itemgetter(0), headers)):
-            # RFC 9213: the cache reads targeted fields, viewers never see them.
-            fields = [item for item in fields if item[0] not in hidden]
+        head_key, fields, stored = self._lane.viewer_head(headers, received)
         self._origin_fields = headers
         self._remaining = length
         if self.where.key is not None and self.call.verb == b"GET":
-            self._writer = self._open_writer(status, stored, length)
+            self._writer = self._open_writer(status, stored, length, head_key)
         self.response.write_head(status, reason, fields, length)
 
-    def _open_writer(self, status: int, stored: Headers, length: int | None) -> Writer | None:
+    def _open_writer(
+        self, status: int, stored: Headers, length: int | None, head_key: HeadKey
+    ) -> Writer | None:
         """Ask the cache for a writer, unless it just refused this very exchange."""
         lane = self._lane
-        response_fields = tuple(stored)
-        refusal = (
-            id(self.where.behavior),
-            self.call.request_fields,
-            status,
-            length,
-            response_fields,
-        )
+        behavior = id(self.where.behavior)
+        refusal = (behavior, self.call.request_fields, status, length, head_key)
         received = self._received
         until = lane.refused.get(refusal)
         if until is not None and received < until:
