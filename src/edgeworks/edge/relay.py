@@ -31,7 +31,7 @@ once per second.
 
 When the exchange fails before its head (a pooled connection found closed, a read timeout),
 nothing has reached the viewer: the request moves to a task that applies the client's retry
-rules and answers as the general path does (``EdgeApp.recover``). After the head, a failure
+rules and answers as the general path does (``Lane.recover``). After the head, a failure
 cuts the viewer's connection, as on the general path.
 """
 
