@@ -53,7 +53,7 @@ from edgeworks.edge.proxy_parts import report
 from edgeworks.edge.trace import Tracer
 from edgeworks.http.headers import Headers
 from edgeworks.http.request import Request
-from edgeworks.http.response import Response
+from edgeworks.http.response import Response, field_lines
 from edgeworks.http.status import reason_phrase
 from edgeworks.origin import OriginClient, OriginError
 from edgeworks.origin.sink import Control
@@ -148,7 +148,7 @@ class Lane:
     relayed: int = 0
     prepared: dict[PreparedKey, Prepared] = field(default_factory=dict)
     refused: dict[RefusalKey, float] = field(default_factory=dict)
-    heads: dict[HeadKey, tuple[Headers, Headers]] = field(default_factory=dict)
+    heads: dict[HeadKey, tuple[bytes, Headers]] = field(default_factory=dict)
 
     def start(self, request: Request, response: Response, where: Route, origin_id: str) -> bool:
         """Relay ``request`` from callbacks; False when no idle origin connection is at hand."""
@@ -162,8 +162,8 @@ class Lane:
         self.relayed += 1
         return True
 
-    def viewer_head(self, headers: Headers, received: float) -> tuple[HeadKey, Headers, Headers]:
-        """Return the key, viewer fields and stored fields for an origin's response fields.
+    def viewer_head(self, headers: Headers, received: float) -> tuple[HeadKey, bytes, Headers]:
+        """Return the key, viewer field lines and stored fields for an origin's response fields.
 
         The fields the viewer gets are the origin's with Via extended, X-Cache added, Date
         added when missing (from ``received``) and RFC 9213 targeted fields hidden; the cache
@@ -180,7 +180,7 @@ class Lane:
                 fields = [item for item in fields if item[0] not in self.hidden]
             if len(self.heads) >= HEADS_CAPACITY:
                 self.heads.clear()
-            known = self.heads[key] = (fields, stored)
+            known = self.heads[key] = (field_lines(fields), stored)
         return key, known[0], known[1]
 
     def prepare(self, request: Request, where: Route, origin_id: str) -> Prepared:
@@ -268,12 +268,12 @@ class Relay:
     def on_head(self, status: int, reason: bytes, headers: Headers, length: int | None) -> None:
         """Queue the viewer's head; open a cache writer when the response is storable."""
         received = self._received = time.time()
-        head_key, fields, stored = self._lane.viewer_head(headers, received)
+        head_key, lines, stored = self._lane.viewer_head(headers, received)
         self._origin_fields = headers
         self._remaining = length
         if self.where.key is not None and self.call.verb == b"GET":
             self._writer = self._open_writer(status, stored, length, head_key)
-        self.response.write_head(status, reason, fields, length)
+        self.response.write_head_lines(status, reason, lines, length)
 
     def _open_writer(
         self, status: int, stored: Headers, length: int | None, head_key: HeadKey

@@ -133,6 +133,20 @@ class Response:
         parts.append(self._framing(status, content_length))
         self._head = b"".join(parts)
 
+    def write_head_lines(
+        self, status: int, reason: bytes, lines: bytes, content_length: int | None = None
+    ) -> None:
+        """As :meth:`write_head`, with the fields already serialised by :func:`field_lines`.
+
+        For a caller that sends the same fields many times: it serialises them once.
+        """
+        if self.started:
+            raise RuntimeError("the response head was already written")
+        self.status = status
+        self._no_body = has_no_body(self._method, status)
+        framing = self._framing(status, content_length)
+        self._head = b"".join((_status_line(status, reason), lines, framing))
+
     def write_prepared(self, head: bytes, status: int, content_length: int) -> None:
         """Queue a complete head (status line, fields, blank line) prepared elsewhere.
 
@@ -243,6 +257,11 @@ class Response:
         if parts:
             self.bytes_sent += sum(map(len, parts))
             self._sink.send(parts)
+
+
+def field_lines(headers: Headers) -> bytes:
+    """Serialise end-to-end fields as a head carries them, framing fields left out."""
+    return b"".join(_fields(headers))
 
 
 def _status_line(status: int, reason: bytes) -> bytes:

@@ -34,6 +34,7 @@ LAST_CHUNK = b"0\r\n\r\n"
 # second pass: the framing and every fixed hop-by-hop name (RFC 9110 §7.6.1).
 SET_APART: frozenset[bytes] = HOP_BY_HOP | {b"content-length"}
 _NAMING_NOTHING = SET_APART | {b"close", b""}
+_PLAIN_CONNECTION = frozenset({b"keep-alive", b"close"})
 
 
 class Prepared:
@@ -138,7 +139,7 @@ def split_fields(kept: Headers, apart: Headers) -> tuple[Headers, int | None, bo
             length = int(value)
         elif name == b"transfer-encoding":
             chunked = _chunked(value, chunked)
-        elif name == b"connection":
+        elif name == b"connection" and value.lower() not in _PLAIN_CONNECTION:
             # The fields that Connection names are hop-by-hop as well; the common
             # "keep-alive" and "close" name nothing left in ``kept``.
             tokens = (token.strip().lower() for token in value.split(b","))
