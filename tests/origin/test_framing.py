@@ -8,7 +8,14 @@ from hypothesis import strategies as st
 
 from edgeworks.config.model import Origin
 from edgeworks.http.headers import HOP_BY_HOP
-from edgeworks.origin.framing import Prepared, chunk, request_head, response_fields
+from edgeworks.origin.framing import (
+    SET_APART,
+    Prepared,
+    chunk,
+    request_head,
+    response_fields,
+    split_fields,
+)
 
 
 def prepared(path: str = "", custom: tuple[tuple[str, str], ...] = ()) -> Prepared:
@@ -112,9 +119,8 @@ def test_configuration_that_cannot_go_on_the_wire_is_refused_naming_it(
         prepared(path, custom)
 
 
-NAMES = st.sampled_from(
-    [b"connection", b"keep-alive", b"te", b"trailer", b"upgrade", b"x-a", b"x-b", b"etag"]
-)
+NAMES_LIST = [b"connection", b"keep-alive", b"te", b"trailer", b"upgrade", b"x-a", b"x-b", b"etag"]
+NAMES = st.sampled_from(NAMES_LIST)
 VALUES = st.sampled_from([b"x-a", b"close", b"x-b, keep-alive", b"1", b""])
 
 
@@ -145,3 +151,13 @@ def test_every_head_is_one_request_line_fields_and_a_blank_line(
     head = request_head(prepared("/p"), b"GET", target, fields, None)
     assert head.startswith(b"GET /p" + target + b" HTTP/1.1\r\n")
     assert head.endswith(b"\r\n\r\n")
+
+
+@given(st.lists(st.tuples(st.sampled_from([*NAMES_LIST, b"content-length"]), VALUES), max_size=12))
+def test_fields_set_apart_on_arrival_split_as_a_whole_head_does(
+    fields: list[tuple[bytes, bytes]],
+) -> None:
+    fields = [(n, b"7" if n == b"content-length" else v) for n, v in fields]
+    kept = [pair for pair in fields if pair[0] not in SET_APART]
+    apart = [pair for pair in fields if pair[0] in SET_APART]
+    assert split_fields(kept, apart) == response_fields(fields)

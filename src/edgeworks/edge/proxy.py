@@ -17,11 +17,15 @@ Bodies stream both ways under flow control: the viewer's body to the origin, the
 response to the viewer, so a large object never sits in memory whole. Every finished request is
 reported once to the tracer (access log and counters).
 
+A bodiless request that goes to the origin without collapsing (a pass, a HEAD miss, a GET on
+a key marked uncacheable) is taken over by :meth:`EdgeApp.start_now` instead and relayed from
+the origin connection's callbacks, without a task (``edgeworks.edge.relay``).
+
 Concurrent GET misses for one key share one origin fetch (``edgeworks.edge.proxy_collapse``).
 Identical plain hits are replayed from a one-second memo (``edgeworks.edge.pipeline_hot``).
 
-Pass-through costs far more than a hit: several hundred Python calls per request across the
-pipeline, the origin client and the cache's storability rules, against a few dozen for a hit.
+The general path costs far more than a hit: several hundred Python calls per request across
+the pipeline, the origin client and the cache's storability rules, and a task per request.
 """
 
 from __future__ import annotations
@@ -70,6 +74,7 @@ from edgeworks.edge.proxy_collapse import PassMarks, SharedHead, follow, shared_
 from edgeworks.edge.proxy_parts import (
     Outcome,
     answer_error,
+    answer_failure,
     answer_redirect,
     interim_relay,
     release,
@@ -77,6 +82,7 @@ from edgeworks.edge.proxy_parts import (
     report_refused,
     request_body,
 )
+from edgeworks.edge.relay import Lane, Relay, lean_origin
 from edgeworks.edge.siblings import Invalidation, SiblingLink
 from edgeworks.edge.trace import Tracer
 from edgeworks.http.headers import Headers, without
@@ -125,11 +131,17 @@ class EdgeApp:
         self._hidden = self._cache.hidden_fields
         self._collapser: Collapser[SharedHead] = Collapser()
         self._passes = PassMarks()
+        self._lane = self._new_lane(0)
 
     @property
     def cache(self) -> Cache:
         """The cache this pipeline stores into."""
         return self._cache
+
+    @property
+    def relayed(self) -> int:
+        """Requests relayed from callbacks (:meth:`start_now`) since this pipeline was made."""
+        return self._lane.relayed
 
     def reconfigure(self, dist: Distribution) -> None:
         """Serve ``dist`` from the next request on, keeping the cache.
@@ -142,6 +154,7 @@ class EdgeApp:
             self._client = OriginClient(dist.origins)
             self._spawn(old.aclose())
         self._dist = dist
+        self._lane = self._new_lane(self._lane.relayed)
         self._hot.forget()
 
     async def aclose(self) -> None:
@@ -193,6 +206,17 @@ class EdgeApp:
             origin_time=None,
         )
         return parts
+
+    def start_now(self, request: Request, response: Response) -> bool:
+        """Relay a bodiless pass or uncollapsed miss from callbacks; False sends it to handle.
+
+        Called by the server when :meth:`respond_now` had no answer (``edgeworks.edge.relay``).
+        """
+        where = request.state
+        if not isinstance(where, Route):
+            where = request.state = route(self._dist, request)
+        origin_id = lean_origin(self._dist, where, request, self._passes)
+        return bool(origin_id) and self._lane.start(request, response, where, origin_id)
 
     async def handle(self, request: Request, response: Response) -> None:
         """Answer anything :meth:`respond_now` did not: misses, passes, errors, revalidation."""
@@ -433,7 +457,7 @@ class EdgeApp:
             writer.commit()
         if sharing is not None:
             sharing.finish()  # after the commit: the next request finds the entry stored
-        self._after(request, where, answer, times)
+        self._after(request, where, answer.status, answer.headers, times)
         # The viewer's last byte leaves after the cache learnt everything: its next request,
         # on any connection or worker, sees the stored entry.
         await response.write(last)
@@ -443,23 +467,22 @@ class EdgeApp:
         self,
         request: Request,
         where: Route,
-        answer: OriginResponse,
+        status: int,
+        headers: Headers,
         times: tuple[float, float],
     ) -> None:
         """Let the cache learn from a relayed response: HEAD updates, unsafe invalidations."""
-        if request.method == "HEAD" and where.key is not None and answer.status == 200:
+        if request.method == "HEAD" and where.key is not None and status == 200:
             # RFC 9111 §4.3.5: a HEAD response freshens (or condemns) the stored GET.
             self._hot.forget()
-            self._cache.update_from_head(
-                where.key, request.headers, answer.status, answer.headers, *times
-            )
+            self._cache.update_from_head(where.key, request.headers, status, headers, *times)
         elif request.method not in SAFE_METHODS:
             done = Invalidation.of(
                 request.method,
-                answer.status,
+                status,
                 request.host,
                 request.path,
-                answer.headers,
+                headers,
                 origin_host=where.origin_host or None,
             )
             self.invalidate(done)
@@ -692,6 +715,58 @@ class EdgeApp:
             headers=answer.headers,
             content_length=answer.content_length,
         )
+
+    def _new_lane(self, relayed: int) -> Lane:
+        return Lane(
+            self._dist,
+            self._client,
+            self._tracer,
+            self._hidden,
+            open_writer=self._writer,
+            learn=self._after,
+            recover=self._recover,
+            relayed=relayed,
+        )
+
+    def _recover(self, relay: Relay, error: OriginError) -> asyncio.Task[None]:
+        """Take over a relayed request whose exchange failed before its head, in a task."""
+        return asyncio.get_running_loop().create_task(self._resumed(relay, error))
+
+    async def _resumed(self, relay: Relay, error: OriginError) -> None:
+        """Retry a relayed request as the client's rules allow, else answer the error."""
+        request, response, where = relay.request, relay.response, relay.where
+        outcome = Outcome(result="Miss" if where.key is not None else "Pass")
+        try:
+            call = relay.call
+            answer = await self._client.retry(
+                call.origin_id,
+                call.verb,
+                call.target,
+                call.headers,
+                error,
+                on_interim=interim_relay(response),
+            )
+            times = (relay.sent, time.time())
+            outcome.origin_time = times[1] - times[0]
+            await self._relay(request, response, where, answer, times)
+        except OriginError as exc:
+            self._tracer.origin_error()
+            outcome.origin_time = time.time() - relay.sent
+            await self._refuse(response, outcome, exc.status, exc.reason)
+        except (ConnectionError, asyncio.CancelledError):
+            response.abort()
+        except Exception:
+            log.exception("relaying %s %r failed", request.method, request.target)
+            answer_failure(response)
+        finally:
+            report(
+                self._tracer,
+                request,
+                response.status or outcome.status,
+                response.bytes_sent,
+                result=outcome.result,
+                origin_time=outcome.origin_time,
+            )
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)

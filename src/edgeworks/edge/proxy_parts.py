@@ -22,7 +22,7 @@ from edgeworks.edge.trace import Tracer
 from edgeworks.http.headers import Headers
 from edgeworks.http.request import Request
 from edgeworks.http.response import Response
-from edgeworks.http.status import reason_phrase
+from edgeworks.http.status import plain_response, reason_phrase
 
 # Request bodies up to this size are read whole, so the origin gets a Content-Length and the
 # request can be retried on a stale pooled connection; larger ones stream chunked.
@@ -80,6 +80,15 @@ async def answer_error(response: Response, node_name: str, status: int, reason: 
     response.write_head(status, reason_phrase(status), fields, len(body))
     await response.write(body)
     response.end()
+
+
+def answer_failure(response: Response) -> None:
+    """Answer 500 after a fault of the edge's own; cut the connection if the head is out."""
+    if response.started:
+        response.abort()
+        return
+    response.keep_alive = False
+    response.write_raw([plain_response(500, "internal error")], 500)
 
 
 def answer_redirect(request: Request, response: Response, node_name: str) -> None:

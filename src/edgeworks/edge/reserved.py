@@ -4,9 +4,10 @@
 (:data:`~edgeworks.edge.metrics.STATS_PATH`) is answered with the node's counters as JSON; every
 other request goes to the pipeline unchanged.
 
-The check sits on the slow path only. ``respond_now`` is the pipeline's own bound method, so a
-cache hit pays nothing for the wrapper; the pipeline never stores the reserved path (it is never
-fetched), so a request for it always reaches :meth:`NodeApp.handle`, where it is answered.
+The check sits on the slow paths only (``handle``, and ``start_now``, which the pipeline's
+relay uses). ``respond_now`` is the pipeline's own bound method, so a cache hit pays nothing for
+the wrapper; the pipeline never stores the reserved path (it is never fetched), so a request for
+it always reaches :meth:`NodeApp.handle`, where it is answered.
 
 Requests to the reserved path are not counted and not logged, so that watching the counters
 does not move them.
@@ -20,6 +21,7 @@ from edgeworks.edge.metrics import STATS_PATH, Metrics, stats_body
 from edgeworks.http.server import App, Request, Response
 
 Refused = Callable[[tuple[str, int], int, str, int], None]
+StartNow = Callable[[Request, Response], bool]
 
 _STATS_FIELDS = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
 
@@ -38,9 +40,16 @@ class NodeApp:
         self.respond_now: Callable[[Request], Sequence[bytes] | None] = edge.respond_now
         self.node_name = node_name
         self._edge_handle = edge.handle
+        self._edge_start: StartNow | None = getattr(edge, "start_now", None)
         self._edge_refused: Refused | None = getattr(edge, "refused", None)
         self._metrics = metrics
         self._started = started
+
+    def start_now(self, request: Request, response: Response) -> bool:
+        """Let the pipeline relay a request from callbacks, unless it is for a reserved path."""
+        if self._edge_start is None or request.path == STATS_PATH:
+            return False
+        return self._edge_start(request, response)
 
     async def handle(self, request: Request, response: Response) -> None:
         """Answer the stats path; hand anything else to the pipeline."""

@@ -2,7 +2,9 @@
 
 The reading half (``edgeworks.http.parsing``) turns bytes into requests. Here the first one
 without a body is offered to the application's synchronous ``respond_now`` right inside the
-parser callback; everything else runs ``handle`` as a task. Pipelined requests wait in a queue
+parser callback; if it has no answer, the optional ``start_now`` may take the request over
+synchronously and drive its response from callbacks (the edge's pass-through relay), and
+everything else runs ``handle`` as a task. Pipelined requests wait in a queue
 and are answered one after the other, so responses leave in request order (RFC 9112 §9.3.2).
 
 A malformed request is answered with its status and a short reason, after the responses
@@ -90,6 +92,9 @@ class Connection(RequestParsing, asyncio.Protocol):
         if self._task is not None and not self._task.done():
             self._task.cancel()
         self._wake_writer(gone)
+        response = self._response
+        if response is not None and response.watcher is not None and not response.done:
+            response.watcher.viewer_lost()
 
     def eof_received(self) -> bool:
         """Note a half-close; keep writing while answers are owed."""
@@ -107,6 +112,9 @@ class Connection(RequestParsing, asyncio.Protocol):
         """The socket drained: writers go on."""
         self._write_paused = False
         self._wake_writer(None)
+        response = self._response
+        if response is not None and response.watcher is not None:
+            response.watcher.viewer_resumed()
 
     # Answering in order
 
@@ -154,7 +162,22 @@ class Connection(RequestParsing, asyncio.Protocol):
                 return
         response = Response(self, request.method, request.version, request.keep_alive)
         self._response = response
+        if request.body.length == 0 and self._started_now(app, request, response):
+            return  # the app drives the response from callbacks until response.end()
         self._task = self._loop.create_task(self._run(app, request, response))
+
+    def _started_now(self, app: App, request: Request, response: Response) -> bool:
+        start_now = getattr(app, "start_now", None)
+        if start_now is None:
+            return False
+        try:
+            return bool(start_now(request, response))
+        except Exception:
+            log.exception("start_now failed for %s %r", request.method, request.target)
+            if response.started:
+                self.abort()  # the head is out: only a cut connection tells the viewer
+                return True
+            return False
 
     async def _run(self, app: App, request: Request, response: Response) -> None:
         try:
@@ -238,6 +261,10 @@ class Connection(RequestParsing, asyncio.Protocol):
         """Move on to the next request once ``response`` has its last byte out."""
         if response is self._response:
             self._finish(response.keep_alive)
+
+    def backed_up(self) -> bool:
+        """Whether the socket's write buffer is over its high-water mark."""
+        return self._write_paused
 
     def body_unread(self) -> bool:
         """Whether the current request's body is still arriving and nobody reads it."""

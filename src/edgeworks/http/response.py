@@ -34,6 +34,22 @@ class Sink(Protocol):
     def body_unread(self) -> bool:
         """Whether the request has a body that nobody started to read."""
 
+    def backed_up(self) -> bool:
+        """Whether the socket's write buffer is over its high-water mark."""
+
+    def abort(self) -> None:
+        """Cut the connection at once."""
+
+
+class Watcher(Protocol):
+    """Who drives a response from callbacks, without a task (``App.start_now``)."""
+
+    def viewer_resumed(self) -> None:
+        """The viewer's socket drained below its low-water mark: writing may go on."""
+
+    def viewer_lost(self) -> None:
+        """The viewer's connection closed before the response ended."""
+
 
 def has_no_body(method: str, status: int) -> bool:
     """Whether a response to ``method`` with ``status`` carries no body (RFC 9110 §6.4.1)."""
@@ -63,6 +79,7 @@ class Response:
         "done",
         "keep_alive",
         "status",
+        "watcher",
     )
 
     def __init__(self, sink: Sink, method: str, version: str, keep_alive: bool) -> None:
@@ -77,6 +94,7 @@ class Response:
         self.status = 0
         self.bytes_sent = 0
         self.done = False
+        self.watcher: Watcher | None = None
 
     @property
     def started(self) -> bool:
@@ -115,6 +133,20 @@ class Response:
         parts.append(self._framing(status, content_length))
         self._head = b"".join(parts)
 
+    def write_head_lines(
+        self, status: int, reason: bytes, lines: bytes, content_length: int | None = None
+    ) -> None:
+        """As :meth:`write_head`, with the fields already serialised by :func:`field_lines`.
+
+        For a caller that sends the same fields many times: it serialises them once.
+        """
+        if self.started:
+            raise RuntimeError("the response head was already written")
+        self.status = status
+        self._no_body = has_no_body(self._method, status)
+        framing = self._framing(status, content_length)
+        self._head = b"".join((_status_line(status, reason), lines, framing))
+
     def write_prepared(self, head: bytes, status: int, content_length: int) -> None:
         """Queue a complete head (status line, fields, blank line) prepared elsewhere.
 
@@ -130,10 +162,19 @@ class Response:
 
     async def write(self, chunk: bytes) -> None:
         """Send a piece of the body, waiting while the viewer's socket is backed up."""
+        self.write_nowait(chunk)
+        await self._sink.drain()
+
+    def write_nowait(self, chunk: bytes) -> bool:
+        """Send a piece of the body at once; return whether the viewer's socket is backed up.
+
+        A caller that gets True should stop producing until its :attr:`watcher` hears
+        ``viewer_resumed``.
+        """
         if self.done:
             raise RuntimeError("write() after the response ended")
         if not chunk or self._no_body:
-            return
+            return False
         if self._remaining is not None:
             if len(chunk) > self._remaining:
                 raise RuntimeError(
@@ -144,7 +185,7 @@ class Response:
             self._send([b"%x\r\n" % len(chunk), chunk, _CRLF])
         else:
             self._send([chunk])
-        await self._sink.drain()
+        return self._sink.backed_up()
 
     def end(self) -> None:
         """Finish the response. A body shorter than its Content-Length closes the connection."""
@@ -160,6 +201,15 @@ class Response:
         if self._remaining and not self._no_body:
             self.keep_alive = False
         self._sink.response_done(self)
+
+    def abort(self) -> None:
+        """Cut the viewer's connection: the response cannot be completed (its head is out).
+
+        Only a cut connection tells the viewer that a body it was promised went wrong.
+        """
+        self.done = True
+        self.keep_alive = False
+        self._sink.abort()
 
     def write_raw(self, parts: Sequence[bytes], status: int = 200) -> None:
         """Send a complete, already framed response (head and body) and finish.
@@ -207,6 +257,11 @@ class Response:
         if parts:
             self.bytes_sent += sum(map(len, parts))
             self._sink.send(parts)
+
+
+def field_lines(headers: Headers) -> bytes:
+    """Serialise end-to-end fields as a head carries them, framing fields left out."""
+    return b"".join(_fields(headers))
 
 
 def _status_line(status: int, reason: bytes) -> bytes:

@@ -44,6 +44,12 @@ class App(Protocol):
         """Answer the request by writing into ``response``; the server ends it if needed."""
 
 
+# An app may also define ``start_now(request, response) -> bool``, offered each request without
+# a body that ``respond_now`` did not answer. True means the app took the request over without
+# a task: it drives ``response`` from callbacks (``response.write_nowait``, ``response.watcher``
+# to hear that the viewer drained or left) and the request stays in progress, with the next
+# pipelined one waiting, until ``response.end()``. False sends the request to ``handle``.
+#
 # An app may also define ``refused(client, status, reason, bytes_sent)``: the server calls it
 # for every request it answered itself with an error (malformed, over a limit, too slow), which
 # the app's own methods never saw. It is looked up when needed, so it stays optional.

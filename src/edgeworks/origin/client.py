@@ -22,6 +22,7 @@ from edgeworks.origin.connection import Interim
 from edgeworks.origin.errors import FirstByteTimeoutError, OriginError, StaleConnectionError
 from edgeworks.origin.framing import IDEMPOTENT, request_head
 from edgeworks.origin.pool import Pool, PoolStats
+from edgeworks.origin.sink import Control, ResponseSink
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,87 @@ class OriginClient:
                 "origin %s: %s %r: %s (%s)",
                 origin_id,
                 verb.decode(),
+                target,
+                exc.reason,
+                exc.detail,
+            )
+            raise
+
+    def request_head(
+        self, origin_id: str, method: bytes, target: bytes, headers: Headers
+    ) -> bytes:
+        """Return the head of a bodiless request to an origin, as :meth:`request` sends it.
+
+        The origin's path prefix and custom headers are applied, and the framing added.
+
+        Raises:
+            OriginError: ``origin_id`` names no configured origin.
+            ValueError: ``method`` or ``target`` cannot be put on a request line.
+        """
+        return request_head(self._pool(origin_id).prepared, method, target, headers, None)
+
+    def start(
+        self, origin_id: str, head: bytes, head_only: bool, sink: ResponseSink
+    ) -> Control | None:
+        """Send a bodiless request on an idle pooled connection; its response goes to ``sink``.
+
+        The callback mode of :meth:`request` (see ``edgeworks.origin.sink``): nothing is
+        awaited. Failures reach ``sink.on_error`` unretried and unlogged: :meth:`retry` takes
+        them from there.
+
+        Args:
+            origin_id: The id of a configured origin.
+            head: The request head, from :meth:`request_head` for this origin.
+            head_only: Whether the request is a HEAD (its response has no body).
+            sink: Where the response goes.
+
+        Returns:
+            The connection's controls, or None when no idle connection was at hand (nothing
+            was sent).
+
+        Raises:
+            OriginError: ``origin_id`` names no configured origin.
+        """
+        pool = self._pool(origin_id)
+        conn = pool.take_idle()
+        if conn is None:
+            return None
+        pool.requests += 1
+        conn.start(head, head_only, sink)
+        return conn
+
+    async def retry(
+        self,
+        origin_id: str,
+        method: bytes,
+        target: bytes,
+        headers: Headers,
+        error: OriginError,
+        *,
+        on_interim: Interim | None = None,
+    ) -> OriginResponse:
+        """Send again a bodiless request that failed in :meth:`start`, as :meth:`request` would.
+
+        The retry rules of :meth:`request` apply to ``error`` as the first try's failure.
+
+        Raises:
+            OriginError: ``error`` itself when it allows no retry, or the retry's own failure;
+                logged once at WARNING either way.
+        """
+        pool = self._pool(origin_id)
+        head = request_head(pool.prepared, method, target, headers, None)
+        exchange = Exchange(head, None, method == b"HEAD", on_interim, None)
+        retries = Retries(method, True, pool.origin.connection_attempts)
+        try:
+            if not retries.allow(error):
+                raise error
+            log.warning("origin %s: %s (%s), trying again", pool.name, error.reason, error.detail)
+            return await self._retry(pool, exchange, retries)
+        except OriginError as exc:
+            log.warning(
+                "origin %s: %s %r: %s (%s)",
+                origin_id,
+                method.decode(),
                 target,
                 exc.reason,
                 exc.detail,

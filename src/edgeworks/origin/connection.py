@@ -7,6 +7,9 @@ was fully sent and both sides allow it, the connection goes back to its pool; ot
 closed. A fresh parser serves each exchange, which lets a HEAD response end at its head even
 though it may declare a Content-Length (RFC 9110 §9.3.2).
 
+In callback mode (:meth:`OriginConnection.start`, see ``edgeworks.origin.sink``) the same
+parser callbacks push the response to a sink instead: no future, no body object, no await.
+
 The read timeout bounds the silence between bytes from the origin while an exchange waits on
 it, not the whole response: the timer is suspended while the consumer is the slow side.
 """
@@ -29,7 +32,8 @@ from edgeworks.origin.errors import (
     OriginTimeout,
     StaleConnectionError,
 )
-from edgeworks.origin.framing import LAST_CHUNK, chunk, response_fields
+from edgeworks.origin.framing import LAST_CHUNK, SET_APART, chunk, split_fields
+from edgeworks.origin.sink import ResponseSink
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +84,7 @@ class OriginConnection(asyncio.Protocol):
         self._sender: asyncio.Task[None] | None = None
         self._write_paused = False
         self._last_read = 0.0
+        self._sink: ResponseSink | None = None
         self._begin_state(False, None)
 
     # Exchange: send a request, answer with the response head.
@@ -116,6 +121,20 @@ class OriginConnection(asyncio.Protocol):
             self.abandon()
             raise
 
+    def start(self, head: bytes, head_only: bool, sink: ResponseSink) -> None:
+        """Send one bodiless request and push its response to ``sink`` (callback mode).
+
+        The connection must be a live pooled one (``Pool.take_idle``). Every outcome reaches
+        the sink, failures included: a pooled connection found closed before any response byte
+        as :class:`StaleConnectionError`.
+        """
+        self.exchanges += 1
+        self._begin_state(head_only, sink.on_interim)
+        self._sink = sink
+        self._active = True
+        self._parser = httptools.HttpResponseParser(self)
+        self._write(head, None)
+
     def _begin(
         self, head_only: bool, on_interim: Interim | None
     ) -> asyncio.Future[OriginResponse]:
@@ -130,9 +149,11 @@ class OriginConnection(asyncio.Protocol):
         """Reset what one exchange learns about its response."""
         self._head_only = head_only
         self._on_interim = on_interim
+        self._sink = None
         self._body_ref: weakref.ref[ResponseBody] | None = None
         self._status = b""
         self._fields: Headers = []
+        self._apart: Headers = []
         self._final = False
         self._complete = False
         self._reusable = True
@@ -230,16 +251,20 @@ class OriginConnection(asyncio.Protocol):
         self._wake_drain()
         if self._sender is not None and not self._sender.done():
             self._sender.cancel()
+        # The pool learns first, so that a sink told below finds the pool's counts true.
+        self._pool.forget(self)
         if self._active:
             if self._final and self._until_close and exc is None:
                 # RFC 9112 §6.3 rule 8: without framing the body ends when the origin closes.
                 body = self._live_body()
                 if body is not None:
                     body.finish()
+                sink = self._sink
                 self._end_exchange()
+                if sink is not None:
+                    sink.on_end()
             else:
                 self._fail(self._lost_error(exc))
-        self._pool.forget(self)
 
     def pause_writing(self) -> None:
         """Stop streaming the request body until the socket drains (asyncio protocol)."""
@@ -266,6 +291,7 @@ class OriginConnection(asyncio.Protocol):
             self._reusable = False
         self._status = b""
         self._fields = []
+        self._apart = []
 
     def on_status(self, status: bytes) -> None:
         """Collect the reason phrase, which may arrive in pieces (parser callback)."""
@@ -274,7 +300,11 @@ class OriginConnection(asyncio.Protocol):
     def on_header(self, name: bytes, value: bytes) -> None:
         """Collect one field; trailer fields after a chunked body are dropped (parser callback)."""
         if not self._final:
-            self._fields.append((name.lower(), value))
+            name = name.lower()
+            if name in SET_APART:
+                self._apart.append((name, value))
+            else:
+                self._fields.append((name, value))
 
     def on_headers_complete(self) -> None:
         """Handle an interim head, or publish the final head to the caller (parser callback)."""
@@ -287,10 +317,13 @@ class OriginConnection(asyncio.Protocol):
             self._reject(f"status code {status} is outside 100-599")
         self._final = True
         try:
-            fields, length, chunked = response_fields(self._fields)
+            fields, length, chunked = split_fields(self._fields, self._apart)
         except ValueError as exc:
             self._reject(str(exc))
 
+        if self._sink is not None:
+            self._sink_head(status, fields, length, chunked)
+            return
         if self._head_only or status in _BODYLESS:
             body = ResponseBody(None)
             self._complete = True
@@ -307,6 +340,10 @@ class OriginConnection(asyncio.Protocol):
 
     def on_body(self, data: bytes) -> None:
         """Pass body bytes on to the consumer (parser callback)."""
+        sink = self._sink
+        if sink is not None and not self._complete:
+            sink.on_body(data)
+            return
         body = self._live_body()
         if self._complete or body is None:
             self._reusable = False
@@ -323,6 +360,16 @@ class OriginConnection(asyncio.Protocol):
         body = self._live_body()
         if body is not None:
             body.finish()
+
+    def _sink_head(self, status: int, fields: Headers, length: int | None, chunked: bool) -> None:
+        """Tell the sink the final head (callback mode)."""
+        assert self._sink is not None
+        if self._head_only or status in _BODYLESS:
+            self._complete = True
+        else:
+            self._until_close = length is None and not chunked
+            self._reusable = self._reusable and not self._until_close
+        self._sink.on_head(status, self._status, fields, length)
 
     def _interim(self, status: int) -> None:
         # RFC 9110 §15.2: 100 answers Expect, which the server side handles; 101 was never asked
@@ -383,6 +430,7 @@ class OriginConnection(asyncio.Protocol):
 
     def _settle(self) -> None:
         """After a complete response: pool the connection if that is safe, else close it."""
+        sink = self._sink
         self._end_exchange()
         if self._paused and self.transport is not None:
             self._paused = False
@@ -393,10 +441,20 @@ class OriginConnection(asyncio.Protocol):
             self._pool.release(self)
         else:
             self._close()
+        if sink is not None:
+            sink.on_end()  # last: the sink may start its next exchange on this connection
 
     def _fail(self, error: BaseException) -> None:
         head = self._head
         body = self._live_body()
+        sink = self._sink
+        if sink is not None:
+            self._reusable = False
+            self._end_exchange()
+            if self.transport is not None:
+                self.transport.abort()
+            sink.on_error(_as_origin_error(error))
+            return
         if head is not None and not head.done():
             head.set_exception(error)
         elif body is not None and not body.done:
@@ -433,6 +491,7 @@ class OriginConnection(asyncio.Protocol):
         # The read timer is left to lapse: it stops by itself when it finds no exchange, and a
         # busy connection keeps one timer across many exchanges instead of one per request.
         self._active = False
+        self._sink = None
 
     def _close(self) -> None:
         if self.transport is not None and not self.closed:
@@ -460,6 +519,13 @@ class OriginConnection(asyncio.Protocol):
         detail = f"no byte for {self._read_timeout:g}s"
         kind = OriginTimeout if self._received else FirstByteTimeoutError
         self._fail(kind("origin read timed out", detail=detail))
+
+
+def _as_origin_error(error: BaseException) -> OriginError:
+    """Callback mode sends no body of the caller's, so every failure is the origin's."""
+    if isinstance(error, OriginError):
+        return error
+    return OriginError("origin exchange failed", detail=repr(error))
 
 
 def _check_length(sent: int, length: int | None, done: bool) -> None:

@@ -30,6 +30,12 @@ _METHOD = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+\Z")
 
 LAST_CHUNK = b"0\r\n\r\n"
 
+# Response fields the connection sets apart as they arrive, so that the end-to-end ones need no
+# second pass: the framing and every fixed hop-by-hop name (RFC 9110 §7.6.1).
+SET_APART: frozenset[bytes] = HOP_BY_HOP | {b"content-length"}
+_NAMING_NOTHING = SET_APART | {b"close", b""}
+_PLAIN_CONNECTION = frozenset({b"keep-alive", b"close"})
+
 
 class Prepared:
     """What the client adds to every request toward one origin: path prefix, custom headers.
@@ -110,6 +116,46 @@ def chunk(data: bytes) -> bytes:
     return b"%x\r\n%s\r\n" % (len(data), data)
 
 
+def split_fields(kept: Headers, apart: Headers) -> tuple[Headers, int | None, bool]:
+    """:func:`response_fields` for a head whose :data:`SET_APART` fields came separately.
+
+    Args:
+        kept: The other fields, in order.
+        apart: The fields named in :data:`SET_APART`, in order.
+
+    Returns:
+        As :func:`response_fields`: ``kept`` less the fields that Connection names, the
+        declared Content-Length or None, and whether the body is chunked.
+
+    Raises:
+        ValueError: As :func:`response_fields`.
+    """
+    length: int | None = None
+    chunked = False
+    named: set[bytes] = set()
+    for name, value in apart:
+        if name == b"content-length":
+            # The parser has already refused a non-numeric or conflicting Content-Length.
+            length = int(value)
+        elif name == b"transfer-encoding":
+            chunked = _chunked(value, chunked)
+        elif name == b"connection" and value.lower() not in _PLAIN_CONNECTION:
+            # The fields that Connection names are hop-by-hop as well; the common
+            # "keep-alive" and "close" name nothing left in ``kept``.
+            tokens = (token.strip().lower() for token in value.split(b","))
+            named.update(token for token in tokens if token not in _NAMING_NOTHING)
+    if named:
+        kept = without(kept, named)
+    return kept, (None if chunked else length), chunked
+
+
+def _chunked(value: bytes, already: bool) -> bool:
+    """Accept one ``Transfer-Encoding: chunked``; refuse any other coding (RFC 9112 §6.1)."""
+    if value.strip().lower() != b"chunked" or already:
+        raise ValueError(f"unsupported transfer-encoding {value!r}")
+    return True
+
+
 def response_fields(headers: Headers) -> tuple[Headers, int | None, bool]:
     """Split a final response head into end-to-end fields and its framing.
 
@@ -133,9 +179,7 @@ def response_fields(headers: Headers) -> tuple[Headers, int | None, bool]:
             # The parser has already refused a non-numeric or conflicting Content-Length.
             length = int(value)
         elif name == b"transfer-encoding":
-            if value.strip().lower() != b"chunked" or chunked:
-                raise ValueError(f"unsupported transfer-encoding {value!r}")
-            chunked = True
+            chunked = _chunked(value, chunked)
         elif name not in HOP_BY_HOP:
             kept.append((name, value))
         elif name == b"connection":

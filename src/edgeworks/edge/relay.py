@@ -1,0 +1,379 @@
+"""The lean relay: a request passed to the origin and answered from callbacks, with no task.
+
+The general path (``EdgeApp.handle``) runs each request as a task and awaits the origin client
+step by step. For the commonest trip to the origin, a bodiless request whose response will not
+be shared with other viewers, that machinery costs more than the work itself. Here the server
+hands such a request over synchronously (``App.start_now``); the relay writes the origin
+request on an idle pooled connection, and the origin connection's parser callbacks drive the
+viewer's response directly (``edgeworks.origin.sink``):
+
+    on the head     the viewer head is built (Via, X-Cache, Date, targeted fields hidden) and
+                    queued; a storable response to a GET opens a cache writer
+    on body bytes   they go to the viewer (and the writer); while the viewer's socket is backed
+                    up the origin is not read, until the viewer drains
+    on the end      the writer commits, the cache learns (RFC 9111 §4.3.5 HEAD, §4.4
+                    invalidation), the last bytes go out, the request is reported once
+
+What qualifies (:func:`lean_origin`): a request the behaviour allows, to a single origin (not
+an origin group, whose failover stays on the general path), that is either not looked up in
+the cache or a miss with nothing stored that does not collapse: a HEAD, or a GET on a key whose
+last response could not be shared (a pass mark). A cold GET miss still collapses on the
+general path. Without an idle pooled connection the request takes the general path too, and so
+do all requests of a distribution with custom error pages and GETs under a behaviour that
+compresses: both change the response on the general path only.
+
+Three memos keep repeated exchanges cheap, all per configuration and bounded: the origin
+request built for an exact viewer request (method, target, fields, address, behaviour); the
+viewer's fields built from an exact origin head within one second; and, for one second, the
+cache's refusal to store an exact response to an exact request (whose Date moves on every second
+anyway), so that a stream of identical uncacheable exchanges asks the cache's storability rules
+once per second.
+
+When the exchange fails before its head (a pooled connection found closed, a read timeout),
+nothing has reached the viewer: the request moves to a task that applies the client's retry
+rules and answers as the general path does (``Lane.recover``). After the head, a failure
+cuts the viewer's connection, as on the general path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import NamedTuple, Protocol
+
+from edgeworks.cache import Writer
+from edgeworks.config.model import Distribution
+from edgeworks.edge.pipeline import MISS, Route, origin_request, viewer_fields
+from edgeworks.edge.proxy_collapse import PassMarks
+from edgeworks.edge.proxy_parts import report
+from edgeworks.edge.trace import Tracer
+from edgeworks.http.headers import Headers
+from edgeworks.http.request import Request
+from edgeworks.http.response import Response, field_lines
+from edgeworks.http.status import reason_phrase
+from edgeworks.origin import OriginClient, OriginError
+from edgeworks.origin.sink import Control
+
+log = logging.getLogger(__name__)
+
+
+# What the pipeline does for the relay: open a cache writer, learn from a response, and take
+# over a request whose exchange failed before its head.
+class OpenWriter(Protocol):
+    """Opens a cache writer for a storable response to a cached GET, else returns None."""
+
+    def __call__(
+        self,
+        request: Request,
+        where: Route,
+        status: int,
+        fields: Headers,
+        times: tuple[float, float],
+        *,
+        length: int | None,
+    ) -> Writer | None:
+        """See ``EdgeApp._writer``."""
+
+
+Learn = Callable[[Request, Route, int, Headers, tuple[float, float]], None]
+Recover = Callable[["Relay", OriginError], "asyncio.Task[None]"]
+
+
+def lean_origin(dist: Distribution, where: Route, request: Request, passes: PassMarks) -> str:
+    """Return the origin id a request may be relayed to from callbacks, or "" when it may not."""
+    if where.insecure or not where.allowed or dist.error_responses:
+        return ""  # refusals, redirects and custom error pages are the general path's
+    if where.behavior.compress and request.method == "GET":
+        return ""  # the edge compresses on the general path only
+    key = where.key
+    if key is not None:
+        found = where.found
+        if found is None or found.kind != "miss" or found.entry is not None:
+            return ""  # revalidation, stale-if-error and stored answers need the general path
+        if request.method == "GET" and not passes.marked(key, request.arrived):
+            return ""  # a cold GET miss collapses with its followers
+    target_id = where.behavior.target_origin_id
+    if target_id in dist.origin_groups or target_id not in dist.origins:
+        return ""
+    return target_id
+
+
+class Prepared(NamedTuple):
+    """A request as it goes to the origin, the ``Host`` it names there, the viewer's fields."""
+
+    origin_id: str
+    verb: bytes
+    target: bytes
+    headers: Headers
+    head: bytes
+    origin_host: bytes
+    request_fields: tuple[tuple[bytes, bytes], ...]
+
+
+PreparedKey = tuple[int, str, bytes, str, tuple[tuple[bytes, bytes], ...]]
+PREPARED_CAPACITY = 1024
+
+# The cache's refusal to store a response is a function of the request's fields, the status,
+# the response's fields and the behaviour's policy; the response's Date (or the one the edge
+# added) changes every second, and so keeps the key from outliving the dates it was read with.
+# Within REFUSED_SECONDS the refusal of an identical exchange is remembered, not asked again.
+Fields = tuple[tuple[bytes, bytes], ...]
+# An origin's response fields and the second they arrived in, which fix the viewer's fields.
+HeadKey = tuple[Fields, int]
+RefusalKey = tuple[int, Fields, int, int | None, HeadKey]
+HEADS_CAPACITY = 1024
+REFUSED_CAPACITY = 1024
+REFUSED_SECONDS = 1.0
+
+
+@dataclass(slots=True)
+class Lane:
+    """What every relay of one pipeline shares, set once per configuration.
+
+    Attributes:
+        relayed: Requests taken over so far (carried over to the next configuration's lane).
+    """
+
+    dist: Distribution
+    client: OriginClient
+    tracer: Tracer
+    hidden: frozenset[bytes]
+    open_writer: OpenWriter
+    learn: Learn
+    recover: Recover
+    relayed: int = 0
+    prepared: dict[PreparedKey, Prepared] = field(default_factory=dict)
+    refused: dict[RefusalKey, float] = field(default_factory=dict)
+    heads: dict[HeadKey, tuple[bytes, Headers]] = field(default_factory=dict)
+
+    def start(self, request: Request, response: Response, where: Route, origin_id: str) -> bool:
+        """Relay ``request`` from callbacks; False when no idle origin connection is at hand."""
+        call = self.prepare(request, where, origin_id)
+        relay = Relay(self, request, response, where, call)
+        control = self.client.start(origin_id, call.head, call.verb == b"HEAD", relay)
+        if control is None:
+            return False
+        relay.control = control
+        response.watcher = relay
+        self.relayed += 1
+        return True
+
+    def viewer_head(self, headers: Headers, received: float) -> tuple[HeadKey, bytes, Headers]:
+        """Return the key, viewer field lines and stored fields for an origin's response fields.
+
+        The fields the viewer gets are the origin's with Via extended, X-Cache added, Date
+        added when missing (from ``received``) and RFC 9213 targeted fields hidden; the cache
+        gets them without X-Cache and with the targeted fields. Both are a function of the
+        origin's fields and the second they arrived in, so each is built once per second.
+        """
+        key = (tuple(headers), int(received))
+        known = self.heads.get(key)
+        if known is None:
+            fields = viewer_fields(headers, self.dist.node_name, MISS, received)
+            stored = fields[:-1]  # the entry keeps Via; Age and X-Cache are added per hit
+            if not self.hidden.isdisjoint(map(itemgetter(0), headers)):
+                # RFC 9213: the cache reads targeted fields, viewers never see them.
+                fields = [item for item in fields if item[0] not in self.hidden]
+            if len(self.heads) >= HEADS_CAPACITY:
+                self.heads.clear()
+            known = self.heads[key] = (field_lines(fields), stored)
+        return key, known[0], known[1]
+
+    def prepare(self, request: Request, where: Route, origin_id: str) -> Prepared:
+        """Return the origin request for ``request``, built once per exact request head.
+
+        What goes to the origin is a function of the behaviour, the method, the target, the
+        viewer's fields and address, all in the key; the lane lives as long as one
+        configuration, so the behaviour and origin behind a key never change under it.
+        """
+        fields = tuple(request.headers)
+        key = (id(where.behavior), request.method, request.target, request.client[0], fields)
+        prepared = self.prepared.get(key)
+        if prepared is not None:
+            return prepared
+        origin = self.dist.origins[origin_id]
+        target, headers = origin_request(request, where.behavior, origin, self.dist.node_name)
+        verb = request.method.encode("ascii")
+        head = self.client.request_head(origin_id, verb, target, headers)
+        host = origin.authority.encode()
+        prepared = Prepared(origin_id, verb, target, headers, head, host, fields)
+        if len(self.prepared) >= PREPARED_CAPACITY:
+            self.prepared.clear()  # a flood of distinct requests: start over, stay bounded
+        self.prepared[key] = prepared
+        return prepared
+
+
+class Relay:
+    """One relayed request: the origin's response sink and the viewer response's watcher.
+
+    Attributes:
+        request: The viewer's request.
+        response: The viewer's response.
+        where: The request's route.
+        call: What was sent to which origin.
+        sent: When the request went to the origin (``time.time()``).
+    """
+
+    __slots__ = (
+        "_held",
+        "_lane",
+        "_origin_fields",
+        "_received",
+        "_remaining",
+        "_task",
+        "_writer",
+        "call",
+        "control",
+        "finished",
+        "request",
+        "response",
+        "sent",
+        "where",
+    )
+
+    def __init__(
+        self,
+        lane: Lane,
+        request: Request,
+        response: Response,
+        where: Route,
+        call: Prepared,
+    ) -> None:
+        where.origin_host = call.origin_host
+        self._lane = lane
+        self.request = request
+        self.response = response
+        self.where = where
+        self.call = call
+        self.sent = time.time()
+        self.control: Control | None = None
+        self.finished = False
+        self._received = 0.0
+        self._origin_fields: Headers = []
+        self._writer: Writer | None = None
+        self._remaining: int | None = None
+        self._held = b""
+        self._task: asyncio.Task[None] | None = None
+
+    # ResponseSink: the origin's side.
+
+    def on_interim(self, status: int, headers: Headers) -> None:
+        """Relay a 1xx such as 103 Early Hints to the viewer (RFC 9110 §15.2)."""
+        self.response.write_interim(status, reason_phrase(status), headers)
+
+    def on_head(self, status: int, reason: bytes, headers: Headers, length: int | None) -> None:
+        """Queue the viewer's head; open a cache writer when the response is storable."""
+        received = self._received = time.time()
+        head_key, lines, stored = self._lane.viewer_head(headers, received)
+        self._origin_fields = headers
+        self._remaining = length
+        if self.where.key is not None and self.call.verb == b"GET":
+            self._writer = self._open_writer(status, stored, length, head_key)
+        self.response.write_head_lines(status, reason, lines, length)
+
+    def _open_writer(
+        self, status: int, stored: Headers, length: int | None, head_key: HeadKey
+    ) -> Writer | None:
+        """Ask the cache for a writer, unless it just refused this very exchange."""
+        lane = self._lane
+        behavior = id(self.where.behavior)
+        refusal = (behavior, self.call.request_fields, status, length, head_key)
+        received = self._received
+        until = lane.refused.get(refusal)
+        if until is not None and received < until:
+            return None
+        times = (self.sent, received)
+        writer = lane.open_writer(self.request, self.where, status, stored, times, length=length)
+        if writer is None:
+            if len(lane.refused) >= REFUSED_CAPACITY:
+                lane.refused.clear()
+            lane.refused[refusal] = received + REFUSED_SECONDS
+        return writer
+
+    def on_body(self, data: bytes) -> None:
+        """Pass body bytes to the viewer (and the writer); stop reading while it lags."""
+        if self._writer is not None:
+            self._writer.write(data)
+        if self._remaining is not None:
+            self._remaining -= len(data)
+            if self._remaining <= 0:
+                # The completing bytes wait until the cache has learnt from the response.
+                self._held = data
+                return
+        if self.response.write_nowait(data) and self.control is not None:
+            self.control.pause_body()
+
+    def on_end(self) -> None:
+        """Commit, let the cache learn, send the last bytes and report."""
+        if self.finished:
+            return
+        self.finished = True
+        response = self.response
+        if self._writer is not None:
+            self._writer.commit()
+        times = (self.sent, self._received)
+        self._lane.learn(self.request, self.where, response.status, self._origin_fields, times)
+        # The viewer's last byte leaves after the cache learnt everything (as on the general
+        # path): its next request, on any connection or worker, sees the result.
+        response.write_nowait(self._held)
+        response.end()
+        self._report()
+
+    def on_error(self, error: OriginError) -> None:
+        """Hand a failure before the head to the general path; after it, cut the viewer."""
+        if self.finished:
+            return
+        if not self.response.started:
+            self._task = self._lane.recover(self, error)
+            return
+        self.finished = True
+        if self._writer is not None:
+            self._writer.abort()
+        self._lane.tracer.origin_error()
+        log.warning(
+            "origin %s: %s after the response head (%s)", self.call.origin_id, error, error.detail
+        )
+        self.response.abort()
+        self._report()
+
+    # Watcher: the viewer's side.
+
+    def viewer_resumed(self) -> None:
+        """The viewer drained: read the origin again."""
+        if self.control is not None and not self.finished:
+            self.control.resume_body()
+
+    def viewer_lost(self) -> None:
+        """The viewer left: stop the origin exchange (or the recovery task) and report."""
+        if self._task is not None:
+            self._task.cancel()  # the task reports for itself
+            return
+        if self.finished:
+            return
+        self.finished = True
+        if self._writer is not None:
+            self._writer.abort()
+        if self.control is not None:
+            self.control.abandon()
+        self._report()
+
+    def _report(self) -> None:
+        result = "Miss" if self.where.key is not None else "Pass"
+        origin_time = (self._received or time.time()) - self.sent
+        response = self.response
+        # The response and its watcher refer to each other: part them, so that both go by
+        # reference counting instead of waiting for the cycle collector.
+        response.watcher = None
+        tracer = self._lane.tracer
+        report(
+            tracer,
+            self.request,
+            response.status,
+            response.bytes_sent,
+            result=result,
+            origin_time=origin_time,
+        )
