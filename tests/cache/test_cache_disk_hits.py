@@ -77,7 +77,7 @@ def test_head_and_304_from_a_small_disk_body_rfc9110_9_3_2_15_4_5(tmp_path: Path
     assert len(head_parts) == 2 and b"content-length: 1024\r\n" in head_parts[0]
     assert not_modified[0].startswith(b"HTTP/1.1 304 Not Modified\r\n")
     assert len(not_modified) == 2
-    assert cache.stats().get("disk_streamed", 0) == 0
+    assert cache.stats()["disk_answered"] == 2
 
 
 def test_body_past_the_small_size_streams(tmp_path: Path) -> None:
@@ -167,3 +167,25 @@ def test_edge_answers_a_small_disk_hit_without_a_task(tmp_path: Path) -> None:
     assert second.getheader("x-cache") == "Hit from edgeworks" and again == body
     assert handled == [b"/cache/small"]  # the miss only: the hit was answered at once
     assert app.cache.stats()["disk_answered"] == 1
+
+
+def test_edge_sends_a_large_checked_disk_body_from_a_mapping_whole(tmp_path: Path) -> None:
+    def on_disk(dist: Distribution) -> Distribution:
+        storage = CacheStorage(memory_bytes=0, disk_path=str(tmp_path), disk_bytes=64 << 20)
+        return dataclasses.replace(dist, cache=storage)
+
+    size = 3 * 1024 * 1024 + 5  # past SMALL_DISK_BODY, and not a whole number of slices
+    target = f"/big/m?size={size}&cache=1"
+    with Stack(shape=on_disk) as stack:
+        conn = stack.client()
+        answers = [fetch(conn, "GET", target) for _ in range(3)]  # miss, checked hit, mapped hit
+        assert stack.app is not None
+        stats = stack.app.cache.stats()
+
+    assert [head.getheader("x-cache") for head, _ in answers] == [
+        "Miss from edgeworks",
+        "Hit from edgeworks",
+        "Hit from edgeworks",
+    ]
+    assert all(body == b"x" * size for _, body in answers)
+    assert stats["disk_streamed"] == 2 and stats["disk_files_opened"] == 1

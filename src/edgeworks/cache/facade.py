@@ -173,8 +173,8 @@ class Cache:
                 tail = b"age: %d\r\nx-cache: %s\r\n\r\n" % (entry.age(now), x_cache)
                 return [entry.head, tail, body]
         parts = respond(entry, method, request_headers, entry.age(now), x_cache)
-        if entry.disk is not None:
-            self._bump("disk_answered" if parts is not None else "disk_streamed")
+        if parts is not None and entry.disk is not None:
+            self._bump("disk_answered")
         return parts
 
     def stream(
@@ -197,6 +197,8 @@ class Cache:
         entry = found.entry
         if entry is None:
             raise CacheError(f"stream() needs a lookup with an entry, got kind {found.kind!r}")
+        if entry.disk is not None:
+            self._bump("disk_streamed")
         return stream(entry, method, request_headers, entry.age(now), x_cache)
 
     def open_writer(  # noqa: PLR0917 - the positional shape is the edge's contract
@@ -363,7 +365,7 @@ class Cache:
         """Return counters: lookups by kind, stores, refreshes and the tiers' sizes.
 
         For a disk body: ``disk_answered`` counts answers :meth:`answer` built whole,
-        ``disk_streamed`` those it left to :meth:`stream`; ``disk_open_files`` is how many
+        ``disk_streamed`` the answers :meth:`stream` gave; ``disk_open_files`` is how many
         files the disk tier keeps open, ``disk_files_opened`` how many reads had to open one.
         """
         out = {**self._counts}

@@ -51,10 +51,10 @@ class DiskObject:
     more), never while a holder could still read through it: a descriptor number the kernel
     hands out again for another file can therefore never be read by mistake. The disk tier keeps
     a bounded number of these open between reads and marks one :attr:`retired` when its file is
-    replaced, deleted, evicted or found corrupt, or when it closes it to stay within its bound.
-    A holder that looked the object up before that still reads the version it started with
-    (POSIX keeps an unlinked inode alive while a descriptor is open); a holder that asks later
-    (:meth:`read_current`) gets None and looks the key up again.
+    replaced, deleted, evicted or found corrupt, or when it lets the object go to stay within
+    its bound of open files. A holder that looked the object up before that still reads the
+    version it started with (POSIX keeps an unlinked inode alive while a descriptor is open); a
+    holder that asks later (:meth:`read_current`) gets None and looks the key up again.
 
     Attributes:
         key: The variant's cache key.
