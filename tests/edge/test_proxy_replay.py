@@ -8,11 +8,14 @@ after an invalidation (RFC 9111 §4.4).
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from edge.test_proxy_support import Stack, fetch
+from edgeworks.config.model import CacheStorage, Distribution
 from edgeworks.edge.accesslog import AccessLog, parse_log
 
 
@@ -82,3 +85,39 @@ def test_replayed_hits_write_the_same_access_log_lines(tmp_path: Path) -> None:
     assert all(record.origin_time is None for record in hits)
     assert len({record.bytes_sent for record in hits}) == 1
     assert hits[0].bytes_sent > sizes[1]  # head and body
+
+
+def _disk_only(path: Path) -> Callable[[Distribution], Distribution]:
+    def shape(dist: Distribution) -> Distribution:
+        storage = CacheStorage(memory_bytes=0, disk_path=str(path))
+        return dataclasses.replace(dist, cache=storage)
+
+    return shape
+
+
+def test_disk_hits_are_replayed_with_the_body_read_again_each_time(tmp_path: Path) -> None:
+    with Stack(shape=_disk_only(tmp_path / "disk")) as stack:
+        conn = stack.client()
+        replies = [fetch(conn, "GET", "/cache/on-disk") for _ in range(5)]
+        assert len({body for _, body in replies}) == 1
+        assert [reply.getheader("x-cache") for reply, _ in replies[1:]] == [
+            "Hit from edgeworks"
+        ] * 4
+        assert stack.app is not None and len(stack.app._hot) == 1
+        stats = stack.app.cache.stats()
+        assert stats["memory_entries"] == 0 and stats["disk_entries"] == 1
+
+        # The disk tier lets the file go behind the pipeline's back (as when another worker
+        # replaces it): the next repeat must not answer from the memo, and goes to the origin.
+        app = stack.app
+        host = f"127.0.0.1:{stack.edge_port}".encode()
+
+        async def drop() -> int:
+            return app.cache.invalidate("DELETE", 200, host, b"/cache/on-disk", [])
+
+        assert stack.call(drop()) == 1
+        assert app.cache.stats()["disk_entries"] == 0
+        after, body = fetch(conn, "GET", "/cache/on-disk")
+        assert after.getheader("x-cache") == "Miss from edgeworks"
+        assert body != replies[0][1]
+        assert len(stack.origin.seen) == 2

@@ -15,9 +15,12 @@ What keeps this equal to the full path:
   lifetime (RFC 9111 §4.2), so invalidations and replacements that do not pass through the
   pipeline are seen within that window. The pipeline forgets everything at once when an unsafe
   request invalidates (RFC 9111 §4.4).
-- Only bodies held in memory and up to :data:`MAX_BODY` bytes are remembered, at most
-  :data:`CAPACITY` heads and :data:`MAX_BYTES` bytes, oldest dropped first, so the memo stays
-  small even when the bodies it holds were evicted from the cache meanwhile.
+- Only bodies up to :data:`MAX_BODY` bytes are remembered, at most :data:`CAPACITY` heads and
+  :data:`MAX_BYTES` bytes, oldest dropped first, so the memo stays small even when the bodies
+  it holds were evicted from the cache meanwhile. A body held in memory is kept; a body on
+  disk is not: each answer reads it again from the disk tier's open file with one ``pread``
+  (``Entry.read_small_body``), so a disk hit stays a read of the disk tier, and an answer whose
+  file the tier let go (replaced, deleted, evicted) stops at once.
 
 Each remembered answer is also handed to the HTTP server as a replayable
 (``edgeworks.http.heads``): the server keeps it beside the exact request bytes, and a repeat of
@@ -71,6 +74,7 @@ class _Hot:
         "body",
         "born",
         "cost",
+        "disk",
         "head",
         "host",
         "method",
@@ -94,6 +98,8 @@ class _Hot:
         self.prepared: Prepared | None = None
         self.head = entry.head
         self.body = b"" if head_only or entry.body is None else entry.body
+        # A body on disk is read again for every answer (see the module docstring).
+        self.disk = None if head_only or entry.body is not None else entry
         self.status = entry.status
         # RFC 9111 §4.2.3: current_age = corrected_initial_age + (now - response_time).
         self.born = entry.response_time - entry.initial_age
@@ -108,11 +114,9 @@ class _Hot:
     def prepare(self, age: int) -> None:
         """Build the response bytes for ``age``; small ones as one buffer, written in one go."""
         tail = b"age: %d%s" % (age, _X_CACHE)
-        if len(self.body) <= _JOIN_BELOW:
-            self.parts = (self.head + tail + self.body,)
-        else:
-            self.parts = (self.head, tail, self.body)
-        self.size = len(self.head) + len(tail) + len(self.body)
+        self.parts = _parts(self.head + tail, self.body)
+        body_length = len(self.body) if self.disk is None else self.disk.length
+        self.size = len(self.head) + len(tail) + body_length
         self.age = age
 
     def retire(self) -> None:
@@ -120,6 +124,7 @@ class _Hot:
         self.alive = False
         self.head = self.body = b""
         self.parts = ()
+        self.disk = None
 
     def answer(self, now: float) -> Sequence[bytes] | None:
         """Return the response bytes at ``now``, or None once the window has passed."""
@@ -128,7 +133,14 @@ class _Hot:
         age = int(now - self.born)
         if age != self.age:
             self.prepare(age)
-        return self.parts
+        disk = self.disk
+        if disk is None:
+            return self.parts
+        body = disk.read_small_body()
+        if body is None:
+            self.retire()  # the disk tier let the file go: look it up again
+            return None
+        return _parts(self.parts[0], body)
 
     def replay(self, client: str, arrived: float) -> Sequence[bytes] | None:
         """Answer a repeat of the remembered head, reported as a hit (``Replayable``)."""
@@ -149,6 +161,10 @@ class _Hot:
         finished = time.time()
         prepared.done(finished, finished - arrived)
         return parts
+
+
+def _parts(head: bytes, body: bytes) -> tuple[bytes, ...]:
+    return (head + body,) if len(body) <= _JOIN_BELOW else (head, body)
 
 
 class HotHits:
@@ -186,7 +202,7 @@ class HotHits:
 
         Returns the remembered answer, or None when the entry does not qualify.
         """
-        if entry.body is None or len(entry.body) > MAX_BODY:
+        if entry.length > MAX_BODY or (entry.body is None and entry.disk is None):
             return None
         remaining = entry.freshness.lifetime - (now - (entry.response_time - entry.initial_age))
         if remaining <= 0 or entry.freshness.revalidate_always:
