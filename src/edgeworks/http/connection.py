@@ -263,8 +263,18 @@ class Connection(RequestParsing, asyncio.Protocol):
             self._finish(response.keep_alive)
 
     def backed_up(self) -> bool:
-        """Whether the socket's write buffer is over its high-water mark."""
-        return self._write_paused
+        """Whether a producer should wait: the write buffer is full, or the viewer is gone.
+
+        A closing connection drops what is written; saying so keeps a producer that loops on
+        ``write_nowait`` from spinning until ``viewer_lost`` reaches it.
+        """
+        transport = self._transport
+        return (
+            self._write_paused
+            or self._closing
+            or transport is None
+            or transport.is_closing()  # a failed write: connection_lost comes on a later turn
+        )
 
     def body_unread(self) -> bool:
         """Whether the current request's body is still arriving and nobody reads it."""
