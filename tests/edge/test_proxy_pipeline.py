@@ -116,10 +116,11 @@ def test_hot_hits_replay_within_the_window_and_freshness() -> None:
     key = HotHits.key(request)
     assert key is not None
     hot.remember(key, request, found.entry, 1005.0)
-    answer = hot.answer(key, 1005.5)
-    assert answer is not None
-    assert answer.status == 200
-    [joined] = answer.parts
+    remembered = hot.answer(key, 1005.5)
+    assert remembered is not None
+    answer, parts = remembered
+    assert answer.status == 200 and parts == answer.parts
+    [joined] = parts
     assert joined == found.entry.head + b"age: 5\r\nx-cache: Hit from edgeworks\r\n\r\nhot"
     assert answer.size == len(joined)
     assert hot.answer(key, 1006.5) is None  # past the one-second window

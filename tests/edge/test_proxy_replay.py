@@ -121,3 +121,17 @@ def test_disk_hits_are_replayed_with_the_body_read_again_each_time(tmp_path: Pat
         assert after.getheader("x-cache") == "Miss from edgeworks"
         assert body != replies[0][1]
         assert len(stack.origin.seen) == 2
+
+
+def test_disk_hits_on_new_connections_carry_their_body(tmp_path: Path) -> None:
+    # Each request on its own connection: the memo answers through respond_now, not a replay.
+    with Stack(shape=_disk_only(tmp_path / "disk")) as stack:
+        bodies = []
+        for _ in range(4):
+            conn = stack.client()
+            reply, body = fetch(conn, "GET", "/cache/fresh-conn", {"Connection": "close"})
+            assert int(reply.getheader("content-length", "-1")) == len(body) > 0
+            bodies.append(body)
+            conn.close()
+        assert len(set(bodies)) == 1
+        assert len(stack.origin.seen) == 1

@@ -187,15 +187,16 @@ class HotHits:
                 return None
         return (request.scheme + request.method, request.target, tuple(headers))
 
-    def answer(self, key: HotKey, now: float) -> _Hot | None:
-        """Return the remembered hit for ``key`` with its bytes prepared for ``now``, or None."""
+    def answer(self, key: HotKey, now: float) -> tuple[_Hot, Sequence[bytes]] | None:
+        """Return the remembered hit for ``key`` and its response bytes at ``now``, or None."""
         hot = self._memo.get(key)
         if hot is None:
             return None
-        if hot.answer(now) is None:
+        parts = hot.answer(now)
+        if parts is None:
             self._drop(key)
             return None
-        return hot
+        return hot, parts
 
     def remember(self, key: HotKey, request: Request, entry: Entry, now: float) -> _Hot | None:
         """Remember the entry a full lookup served for ``key`` (fresh, body in memory).

@@ -175,11 +175,12 @@ class EdgeApp:
         now = request.arrived
         hot_key = HotHits.key(request)
         if hot_key is not None:
-            hot = self._hot.answer(hot_key, now)
-            if hot is not None:
+            remembered = self._hot.answer(hot_key, now)
+            if remembered is not None:
+                hot, replayed = remembered
                 report(self._tracer, request, hot.status, hot.size, result="Hit", origin_time=None)
                 request.replay = hot
-                return hot.parts
+                return replayed
 
         where = route(self._dist, request)
         request.state = where
