@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import gc
 import os
@@ -181,3 +182,45 @@ def test_a_mapped_file_cut_behind_the_tiers_back_fails_the_write_not_the_process
     with left, right, pytest.raises(OSError) as failed:
         left.send(next(chunks))  # the kernel copies from the mapping: nothing here reads it
     assert failed.value.errno == errno.EFAULT
+
+
+def rewrite_in_place(path: str, offset: int, data: bytes) -> None:
+    """Change a cache file's bytes behind the tier's back (the tier itself never does)."""
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.pwrite(fd, data, offset)
+    finally:
+        os.close(fd)
+
+
+def test_reads_in_one_loop_turn_share_one_read_and_the_next_turn_reads_the_file_again(
+    tmp_path: Path,
+) -> None:
+    tier = DiskTier(tmp_path, 1 << 20)
+    store(tier, b"k", b"a" * 1000)
+    obj = tier.get(b"k")
+    assert obj is not None and obj.read_body() == b"a" * 1000  # the first read checks it
+
+    async def turns() -> tuple[bytes | None, bytes | None, bytes | None]:
+        first = obj.read_now()
+        rewrite_in_place(obj.path, obj.body_offset, b"b" * 1000)
+        same_turn = obj.read_now()
+        assert same_turn is first  # one pread served both answers of this turn
+        await asyncio.sleep(0)  # the loop runs its queued callbacks: the shared read goes
+        return first, same_turn, obj.read_now()
+
+    first, same_turn, next_turn = asyncio.run(turns())
+
+    assert first == same_turn == b"a" * 1000
+    assert next_turn == b"b" * 1000
+
+
+def test_reads_outside_a_running_loop_are_never_shared(tmp_path: Path) -> None:
+    tier = DiskTier(tmp_path, 1 << 20)
+    store(tier, b"k", b"a" * 1000)
+    obj = tier.get(b"k")
+    assert obj is not None and obj.read_body() == b"a" * 1000
+
+    assert obj.read_now() == b"a" * 1000
+    rewrite_in_place(obj.path, obj.body_offset, b"b" * 1000)
+    assert obj.read_now() == b"b" * 1000

@@ -6,6 +6,7 @@ tiers never look inside it. Keys are opaque bytes too: the facade builds one key
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import mmap
 import os
@@ -17,6 +18,38 @@ from edgeworks.cache.storage.errors import CorruptObjectError, StorageError
 
 # Slices of a mapped body handed out at a time: large, since they copy nothing.
 MAPPED_CHUNK = 1 << 20
+
+
+class _Turn:
+    """Reads of one file made in one turn of the running event loop share their bytes.
+
+    Answers written in the same turn are made at the same instant from a file that never
+    changes in place, so one ``os.pread`` serves them all: under load, the many hits on one
+    object that a single poll of the sockets brings in cost one read instead of one each. The
+    bytes are let go when the loop's queued callbacks run, before it polls the sockets again;
+    outside a running loop nothing is shared.
+    """
+
+    def __init__(self) -> None:
+        self._held: list[DiskObject] = []
+
+    def hold(self, obj: DiskObject, body: bytes) -> None:
+        """Share ``body`` as ``obj``'s read for the rest of this turn."""
+        loop = asyncio._get_running_loop()
+        if loop is None:
+            return
+        if not self._held:
+            loop.call_soon(self._release)
+        self._held.append(obj)
+        obj._shared = body
+
+    def _release(self) -> None:
+        held, self._held = self._held, []
+        for obj in held:
+            obj._shared = None
+
+
+_TURN = _Turn()
 
 
 @dataclass(slots=True, frozen=True)
@@ -72,6 +105,7 @@ class DiskObject:
         "_fd",
         "_on_corrupt",
         "_on_verified",
+        "_shared",
         "_verified",
         "body_length",
         "body_offset",
@@ -100,6 +134,7 @@ class DiskObject:
     ) -> None:
         """Take over an open, already-checked descriptor. Built by :class:`DiskTier`."""
         self._fd = fd
+        self._shared: bytes | None = None  # this turn's read (see _Turn)
         self.key = key
         self.meta = meta
         self.path = path
@@ -142,13 +177,20 @@ class DiskObject:
         The body is not checked against its checksum here (see :meth:`read_body`): this is
         the hit path of a file that passed it before. A read that comes up short (the file was
         damaged behind the tier's back) also gives None; reading it through
-        :meth:`read_chunks` then finds and drops it.
+        :meth:`read_chunks` then finds and drops it. Reads in one turn of the event loop share
+        one ``os.pread`` (see :class:`_Turn`).
         """
+        body = self._shared
+        if body is not None:
+            return body
         try:
             body = os.pread(self._fd, self.body_length, self.body_offset)
         except OSError:
             return None
-        return body if len(body) == self.body_length else None
+        if len(body) != self.body_length:
+            return None
+        _TURN.hold(self, body)
+        return body
 
     def read_current(self) -> bytes | None:
         """Like :meth:`read_now`, but None once the tier has retired the object."""
