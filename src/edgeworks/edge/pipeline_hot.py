@@ -19,8 +19,9 @@ What keeps this equal to the full path:
   :data:`MAX_BYTES` bytes, oldest dropped first, so the memo stays small even when the bodies
   it holds were evicted from the cache meanwhile. A body held in memory is kept; a body on
   disk is not: each answer reads it again from the disk tier's open file with one ``pread``
-  (``Entry.read_small_body``; answers of one event-loop turn share it), so a disk hit stays a read of the disk tier, and an answer whose
-  file the tier let go (replaced, deleted, evicted) stops at once.
+  (``Entry.read_small_body``; answers of one event-loop turn share it), so a disk hit stays a
+  read of the disk tier, and an answer whose file the tier let go (replaced, deleted,
+  evicted) stops at once.
 
 Each remembered answer is also handed to the HTTP server as a replayable
 (``edgeworks.http.heads``): the server keeps it beside the exact request bytes, and a repeat of
