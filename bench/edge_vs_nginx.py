@@ -3,7 +3,9 @@
 Both proxies sit in front of the same origin (nginx serving static files with caching headers),
 each with one worker pinned to core 0; wrk runs pinned to core 1. Every figure is printed as a
 ratio Edgeworks / nginx, because these machines are shared and only a side-by-side ratio means
-anything.
+anything. Each case runs in several rounds, each round the two proxies back to back; the line
+printed is the round with the median ratio, followed by the lowest and highest ratio seen, since
+a single run on a shared machine can land ten or twenty percent either way.
 
 nginx is tuned as its documentation advises for a caching proxy: one worker, ``proxy_cache`` with
 a memory zone, upstream keep-alive, ``open_file_cache``, ``sendfile off`` for small objects,
@@ -13,8 +15,8 @@ per request, which would flatter Edgeworks; the collapsing benchmark turns it on
 
 Usage::
 
-    python bench/edge_vs_nginx.py            # full run (about 3 minutes)
-    python bench/edge_vs_nginx.py --quick    # 3-second runs, for a smoke check
+    python bench/edge_vs_nginx.py            # full run: 3 rounds of 5 s per case (about 5 minutes)
+    python bench/edge_vs_nginx.py --quick    # one round of 3-second runs, for a smoke check
     python bench/edge_vs_nginx.py --only "1 KiB hit"   # the cases whose name holds a text
 """
 
@@ -285,22 +287,44 @@ def report(case: Case, ours: Result, theirs: Result) -> str:
     return f"{line} ({p99_ratio})"
 
 
-def run_cases(cases: list[Case], ours_port: int, theirs_port: int, seconds: int) -> None:
-    """Measure each case on both proxies and print a line of ratios."""
-    for index, case in enumerate(cases):
+def run_cases(
+    cases: list[Case], ours_port: int, theirs_port: int, seconds: int, rounds: int
+) -> None:
+    """Measure each case on both proxies ``rounds`` times and print the median round's line.
+
+    A round runs the two proxies back to back, so each ratio compares the same minute of a
+    shared machine; the printed round is the one with the median ratio, and the spread of the
+    ratios over all rounds follows it.
+    """
+    for case in cases:
         for port in (theirs_port, ours_port):
             warm(port, case.path)
-        # Alternate the order so neither proxy always runs on the warmer machine.
-        if index % 2:
-            ours = run_wrk(ours_port, case, seconds)
-            theirs = run_wrk(theirs_port, case, seconds)
-        else:
-            theirs = run_wrk(theirs_port, case, seconds)
-            ours = run_wrk(ours_port, case, seconds)
+        measured: list[tuple[float, Result, Result]] = []
+        for index in range(rounds):
+            # Alternate the order so neither proxy always runs on the warmer machine.
+            if index % 2:
+                ours = run_wrk(ours_port, case, seconds)
+                theirs = run_wrk(theirs_port, case, seconds)
+            else:
+                theirs = run_wrk(theirs_port, case, seconds)
+                ours = run_wrk(ours_port, case, seconds)
+            measured.append((figure_ratio(case, ours, theirs), ours, theirs))
+        measured.sort(key=lambda item: item[0])
+        _, ours, theirs = measured[len(measured) // 2]
         line = report(case, ours, theirs)
+        if rounds > 1:
+            low, high = measured[0][0], measured[-1][0]
+            line += f"  [{rounds} rounds: {low:.2f}x to {high:.2f}x]"
         if ours.errors or theirs.errors:
             line += f"  errors {ours.errors} vs {theirs.errors}"
         print(line, flush=True)
+
+
+def figure_ratio(case: Case, ours: Result, theirs: Result) -> float:
+    """The case's figure, Edgeworks over nginx."""
+    if case.figure == "mbps":
+        return ours.mbps / theirs.mbps if theirs.mbps else 0.0
+    return ours.rps / theirs.rps if theirs.rps else 0.0
 
 
 def compare_collapsing(count: int, slow: SlowOrigin, nginx_port: int, edge_port: int) -> None:
@@ -316,13 +340,15 @@ def main() -> int:
     """Run every case against both proxies and print the ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3-second runs")
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="side-by-side rounds per case")
     parser.add_argument("--collapse", type=int, default=1000, help="concurrent cold requests")
     parser.add_argument("--only", default="", help="run only the cases whose name holds this")
     args = parser.parse_args()
     cases = [case for case in CASES if args.only in case.name]
     disk_cases = [case for case in DISK_CASES if args.only in case.name]
     seconds = 3 if args.quick else args.seconds
+    rounds = 1 if args.quick else max(1, args.rounds)
     for tool in ("nginx", "wrk", "taskset"):
         if shutil.which(tool) is None:
             print(f"bench: {tool} is not installed (apt-get install nginx wrk util-linux)")
@@ -349,13 +375,13 @@ def main() -> int:
         running([*nginx, str(root / "proxy.conf")], nginx_port, root / "n.out", "0"),
     ):
         with running([*edge, str(root / "edge.yaml")], edge_port, root / "e.out", "0"):
-            run_cases(cases, edge_port, nginx_port, seconds)
+            run_cases(cases, edge_port, nginx_port, seconds, rounds)
             if not args.only:
                 compare_collapsing(args.collapse, slow, nginx_port, edge_port)
         if disk_cases:
             print("Edgeworks (disk tier only, memory tier empty) against nginx (proxy_cache):")
             with running([*edge, str(root / "disk.yaml")], disk_port, root / "d.out", "0"):
-                run_cases(disk_cases, disk_port, nginx_port, seconds)
+                run_cases(disk_cases, disk_port, nginx_port, seconds, rounds)
     shutil.rmtree(root, ignore_errors=True)
     return 0
 
