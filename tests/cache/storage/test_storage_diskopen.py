@@ -224,3 +224,30 @@ def test_reads_outside_a_running_loop_are_never_shared(tmp_path: Path) -> None:
     assert obj.read_now() == b"a" * 1000
     rewrite_in_place(obj.path, obj.body_offset, b"b" * 1000)
     assert obj.read_now() == b"b" * 1000
+
+
+def test_a_loop_stopped_in_the_middle_of_a_turn_leaves_no_shared_read_behind(
+    tmp_path: Path,
+) -> None:
+    tier = DiskTier(tmp_path, 1 << 20)
+    store(tier, b"k", b"a" * 1000)
+    obj = tier.get(b"k")
+    assert obj is not None and obj.read_body() == b"a" * 1000
+    loop = asyncio.new_event_loop()
+    seen: list[bytes | None] = []
+
+    def read_and_stop() -> None:
+        seen.append(obj.read_now())
+        loop.stop()  # the turn's release is queued after this batch and never runs
+
+    loop.call_soon(read_and_stop)
+    loop.run_forever()
+    loop.close()
+    rewrite_in_place(obj.path, obj.body_offset, b"b" * 1000)
+
+    async def read() -> bytes | None:
+        return obj.read_now()
+
+    assert seen == [b"a" * 1000]
+    assert asyncio.run(read()) == b"b" * 1000
+    assert obj.read_now() == b"b" * 1000  # and outside any loop

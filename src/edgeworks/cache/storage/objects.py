@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import mmap
 import os
+import threading
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,30 +21,40 @@ from edgeworks.cache.storage.errors import CorruptObjectError, StorageError
 MAPPED_CHUNK = 1 << 20
 
 
-class _Turn:
+class _Turn(threading.local):
     """Reads of one file made in one turn of the running event loop share their bytes.
 
     Answers written in the same turn are made at the same instant from a file that never
     changes in place, so one ``os.pread`` serves them all: under load, the many hits on one
     object that a single poll of the sockets brings in cost one read instead of one each. The
     bytes are let go when the loop's queued callbacks run, before it polls the sockets again;
-    outside a running loop nothing is shared.
+    outside a running loop nothing is shared. One per thread, as event loops are; a loop that
+    stopped before its turn ended leaves nothing behind for the next one.
     """
 
     def __init__(self) -> None:
         self._held: list[DiskObject] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def hold(self, obj: DiskObject, body: bytes) -> None:
         """Share ``body`` as ``obj``'s read for the rest of this turn."""
         loop = asyncio._get_running_loop()
         if loop is None:
             return
-        if not self._held:
-            loop.call_soon(self._release)
+        if not self._held or loop is not self._loop:
+            self.release()  # what a loop that stopped mid-turn still held goes now
+            self._loop = loop
+            loop.call_soon(self.release)
         self._held.append(obj)
         obj._shared = body
 
-    def _release(self) -> None:
+    def live(self) -> bool:
+        """Whether the reads held were made in a turn of the loop running now."""
+        loop = self._loop
+        return loop is not None and loop is asyncio._get_running_loop()
+
+    def release(self) -> None:
+        """Let go of every read shared in the turn that ends."""
         held, self._held = self._held, []
         for obj in held:
             obj._shared = None
@@ -181,7 +192,7 @@ class DiskObject:
         one ``os.pread`` (see :class:`_Turn`).
         """
         body = self._shared
-        if body is not None:
+        if body is not None and _TURN.live():
             return body
         try:
             body = os.pread(self._fd, self.body_length, self.body_offset)
