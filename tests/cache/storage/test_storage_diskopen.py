@@ -13,6 +13,7 @@ import pytest
 
 from edgeworks.cache.storage import DiskTier
 from edgeworks.cache.storage.diskformat import file_name
+from edgeworks.cache.storage.objects import DiskObject
 
 
 def store(tier: DiskTier, key: bytes, body: bytes) -> None:
@@ -193,13 +194,19 @@ def rewrite_in_place(path: str, offset: int, data: bytes) -> None:
         os.close(fd)
 
 
+def checked_object(directory: Path, body: bytes) -> DiskObject:
+    """A stored object, held open by its tier, whose body passed its checksum once."""
+    tier = DiskTier(directory, 1 << 20)
+    store(tier, b"k", body)
+    obj = tier.get(b"k")
+    assert obj is not None and obj.read_body() == body  # the first read checks it
+    return obj
+
+
 def test_reads_in_one_loop_turn_share_one_read_and_the_next_turn_reads_the_file_again(
     tmp_path: Path,
 ) -> None:
-    tier = DiskTier(tmp_path, 1 << 20)
-    store(tier, b"k", b"a" * 1000)
-    obj = tier.get(b"k")
-    assert obj is not None and obj.read_body() == b"a" * 1000  # the first read checks it
+    obj = checked_object(tmp_path, b"a" * 1000)
 
     async def turns() -> tuple[bytes | None, bytes | None, bytes | None]:
         first = obj.read_now()
@@ -216,10 +223,7 @@ def test_reads_in_one_loop_turn_share_one_read_and_the_next_turn_reads_the_file_
 
 
 def test_reads_outside_a_running_loop_are_never_shared(tmp_path: Path) -> None:
-    tier = DiskTier(tmp_path, 1 << 20)
-    store(tier, b"k", b"a" * 1000)
-    obj = tier.get(b"k")
-    assert obj is not None and obj.read_body() == b"a" * 1000
+    obj = checked_object(tmp_path, b"a" * 1000)
 
     assert obj.read_now() == b"a" * 1000
     rewrite_in_place(obj.path, obj.body_offset, b"b" * 1000)
@@ -229,10 +233,7 @@ def test_reads_outside_a_running_loop_are_never_shared(tmp_path: Path) -> None:
 def test_a_loop_stopped_in_the_middle_of_a_turn_leaves_no_shared_read_behind(
     tmp_path: Path,
 ) -> None:
-    tier = DiskTier(tmp_path, 1 << 20)
-    store(tier, b"k", b"a" * 1000)
-    obj = tier.get(b"k")
-    assert obj is not None and obj.read_body() == b"a" * 1000
+    obj = checked_object(tmp_path, b"a" * 1000)
     loop = asyncio.new_event_loop()
     seen: list[bytes | None] = []
 
