@@ -15,7 +15,7 @@ per request, which would flatter Edgeworks; the collapsing benchmark turns it on
 
 Usage::
 
-    python bench/edge_vs_nginx.py            # full run: 3 rounds of 5 s per case (about 5 minutes)
+    python bench/edge_vs_nginx.py            # full run: 3 rounds of 5 s per case (about 6 minutes)
     python bench/edge_vs_nginx.py --quick    # one round of 3-second runs, for a smoke check
     python bench/edge_vs_nginx.py --only "1 KiB hit"   # the cases whose name holds a text
 """
@@ -277,13 +277,14 @@ def ratio(ours: float, theirs: float) -> str:
 
 def report(case: Case, ours: Result, theirs: Result) -> str:
     """One line of the result table."""
+    main_ratio = f"{figure_ratio(case, ours, theirs):5.2f}x"
     if case.figure == "mbps":
         figures = f"{ours.mbps:9.1f} MB/s vs {theirs.mbps:9.1f} MB/s"
-        return f"{case.name:32} {figures}  ratio {ratio(ours.mbps, theirs.mbps)}"
+        return f"{case.name:32} {figures}  ratio {main_ratio}"
     figures = f"{ours.rps:9.0f} req/s vs {theirs.rps:9.0f} req/s"
     latency = f"p99 {ours.p99_ms:7.2f} ms vs {theirs.p99_ms:7.2f} ms"
     p99_ratio = ratio(ours.p99_ms, theirs.p99_ms)
-    line = f"{case.name:32} {figures}  ratio {ratio(ours.rps, theirs.rps)}  {latency}"
+    line = f"{case.name:32} {figures}  ratio {main_ratio}  {latency}"
     return f"{line} ({p99_ratio})"
 
 
@@ -339,7 +340,7 @@ def compare_collapsing(count: int, slow: SlowOrigin, nginx_port: int, edge_port:
 def main() -> int:
     """Run every case against both proxies and print the ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="3-second runs")
+    parser.add_argument("--quick", action="store_true", help="one round of 3-second runs")
     parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
     parser.add_argument("--rounds", type=int, default=3, help="side-by-side rounds per case")
     parser.add_argument("--collapse", type=int, default=1000, help="concurrent cold requests")
