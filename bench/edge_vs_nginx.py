@@ -85,6 +85,23 @@ def write_objects(root: Path) -> None:
             (root / prefix / name).write_bytes(os.urandom(size))
 
 
+def tools_present() -> bool:
+    """Whether nginx, wrk and taskset are installed; say which is missing if not."""
+    for tool in ("nginx", "wrk", "taskset"):
+        if shutil.which(tool) is None:
+            print(f"bench: {tool} is not installed (apt-get install nginx wrk util-linux)")
+            return False
+    return True
+
+
+def object_root(prefix: str) -> Path:
+    """A fresh folder the nginx workers can read, holding the origin's objects under www/."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    os.chmod(root, 0o755)
+    write_objects(root / "www")
+    return root
+
+
 def origin_conf(root: Path, port: int) -> str:
     """nginx as the shared origin: static files with explicit caching headers."""
     return f"""
@@ -350,14 +367,10 @@ def main() -> int:
     disk_cases = [case for case in DISK_CASES if args.only in case.name]
     seconds = 3 if args.quick else args.seconds
     rounds = 1 if args.quick else max(1, args.rounds)
-    for tool in ("nginx", "wrk", "taskset"):
-        if shutil.which(tool) is None:
-            print(f"bench: {tool} is not installed (apt-get install nginx wrk util-linux)")
-            return 2
+    if not tools_present():
+        return 2
 
-    root = Path(tempfile.mkdtemp(prefix="edgeworks-bench-"))
-    os.chmod(root, 0o755)
-    write_objects(root / "www")
+    root = object_root("edgeworks-bench-")
     slow = SlowOrigin()
     origin_port, nginx_port = free_port(), free_port()
     edge_port, disk_port = free_port(), free_port()

@@ -29,7 +29,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -37,7 +36,7 @@ from typing import cast
 import httptools
 import uvloop
 
-from edge_vs_nginx import edgeworks_conf, origin_conf, proxy_conf, write_objects
+from edge_vs_nginx import edgeworks_conf, object_root, origin_conf, proxy_conf, tools_present
 from servers import free_port, running
 
 PATH = "/pass/1k"
@@ -184,14 +183,10 @@ def main() -> int:
     if args.serve:
         uvloop.run(_serve(*args.serve))
         return 0
-    for tool in ("nginx", "wrk", "taskset"):
-        if shutil.which(tool) is None:
-            print(f"bench: {tool} is not installed (apt-get install nginx wrk util-linux)")
-            return 2
+    if not tools_present():
+        return 2
 
-    root = Path(tempfile.mkdtemp(prefix="edgeworks-floor-"))
-    os.chmod(root, 0o755)
-    write_objects(root / "www")
+    root = object_root("edgeworks-floor-")
     origin_port, nginx_port, edge_port, floor_port = (free_port() for _ in range(4))
     unused = free_port()  # the slow upstream both configurations name; nothing asks it here
     (root / "origin.conf").write_text(origin_conf(root, origin_port))
