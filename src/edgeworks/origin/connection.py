@@ -10,6 +10,14 @@ though it may declare a Content-Length (RFC 9110 §9.3.2).
 In callback mode (:meth:`OriginConnection.start`, see ``edgeworks.origin.sink``) the same
 parser callbacks push the response to a sink instead: no future, no body object, no await.
 
+Origins repeat themselves too: a response head that arrives whole in the first read of an
+exchange is kept, parsed, in its pool (:class:`KnownHead`), keyed by its exact bytes. In
+callback mode a later head with the same bytes (the same fields, the same ``Date``) is not
+parsed again: the sink gets the kept parse, and the body, framed by the kept Content-Length,
+is counted through without a parser. Only heads that need nothing of the parser's state are
+kept: final (no interim response before them) and framed by Content-Length. The parser
+refuses a line ended by a bare LF, so the first CRLF CRLF is where it ended the head too.
+
 The read timeout bounds the silence between bytes from the origin while an exchange waits on
 it, not the whole response: the timer is suspended while the consumer is the slow side.
 """
@@ -20,7 +28,7 @@ import asyncio
 import logging
 import weakref
 from collections.abc import AsyncIterator, Callable
-from typing import NoReturn, Protocol, cast
+from typing import NamedTuple, NoReturn, Protocol, cast
 
 import httptools
 
@@ -49,10 +57,29 @@ MAX_HEAD_BYTES = 64 << 10
 _READ = "OriginReadError"
 
 
+KNOWN_HEADS = 512
+
+
+class KnownHead(NamedTuple):
+    """The parse of one exact response head, as the sink is told it."""
+
+    status: int
+    reason: bytes
+    fields: tuple[tuple[bytes, bytes], ...]
+    length: int
+    keep_alive: bool
+
+
 class PoolSide(Protocol):
-    """What a connection needs from the pool that owns it."""
+    """What a connection needs from the pool that owns it.
+
+    Attributes:
+        name: The origin's id, for logs.
+        heads: Response heads seen from this origin, by their exact bytes (bounded here).
+    """
 
     name: str
+    heads: dict[bytes, KnownHead]
 
     def release(self, conn: OriginConnection) -> None:
         """Take back a connection whose exchange ended cleanly and may be reused."""
@@ -132,7 +159,7 @@ class OriginConnection(asyncio.Protocol):
         self._begin_state(head_only, sink.on_interim)
         self._sink = sink
         self._active = True
-        self._parser = httptools.HttpResponseParser(self)
+        self._parser = None  # made by the first read that no known head answers
         self._write(head, None)
 
     def _begin(
@@ -163,6 +190,10 @@ class OriginConnection(asyncio.Protocol):
         self._paused = False
         self._head_bytes = 0
         self._bad: str | None = None
+        self._interims = 0
+        # Body bytes still due after a known head (no parser runs); -1 while a parser reads.
+        self._counting = -1
+        self._candidate: tuple[int, tuple[tuple[bytes, bytes], ...], int, bool] | None = None
 
     def _write(self, head: bytes, body: bytes | None) -> None:
         assert self.transport is not None
@@ -218,13 +249,21 @@ class OriginConnection(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         """Feed bytes from the origin to the parser of the current exchange."""
-        parser = self._parser
-        if not self._active or parser is None:
+        if not self._active:
             # Bytes while idle answer nothing that was asked: the connection is out of step.
             self._close()
             return
-        self._received = True
         self._last_read = self._loop.time()
+        if self._counting >= 0:
+            self._count_body(data)
+            return
+        first = not self._received
+        self._received = True
+        parser = self._parser
+        if parser is None:
+            if self._known_head(data):
+                return
+            parser = self._parser = httptools.HttpResponseParser(self)
         if not self._final:
             self._head_bytes += len(data)
         try:
@@ -232,6 +271,8 @@ class OriginConnection(asyncio.Protocol):
         except httptools.HttpParserError as exc:
             self._parse_error(exc)
             return
+        if first and self._candidate is not None:
+            self._remember_head(data)
         if not self._final and self._head_bytes > MAX_HEAD_BYTES:
             detail = f"more than {MAX_HEAD_BYTES} bytes and the head is not complete"
             too_big = "OriginHeaderTooBigError"
@@ -240,6 +281,62 @@ class OriginConnection(asyncio.Protocol):
             self._settle()
         elif self._timer is None:
             self._arm()
+
+    def _known_head(self, data: bytes) -> bool:
+        """Answer the sink from a kept head when ``data`` starts with one; say if it did."""
+        sink = self._sink
+        if sink is None or self._head_only:
+            return False
+        start = data.find(b"\r\n\r\n") + 4
+        if start < 4:
+            return False
+        known = self._pool.heads.get(data[:start])
+        if known is None or len(data) - start > known.length:
+            return False  # unknown, or bytes past this response: the parser judges
+        self._final = True
+        self._status = known.reason
+        self._reusable = known.keep_alive
+        self._counting = known.length
+        sink.on_head(known.status, known.reason, list(known.fields), known.length)
+        if start < len(data):
+            self._count_body(data[start:])
+        elif self._active and self._counting == 0:
+            self._complete = True
+            self._settle()
+        elif self._timer is None:
+            self._arm()
+        return True
+
+    def _count_body(self, data: bytes) -> None:
+        """Pass the body of a known head on, counting it against its Content-Length."""
+        due = self._counting
+        if len(data) > due:
+            self._reusable = False  # bytes past the response: the connection is out of step
+            data = data[:due]
+        self._counting = due - len(data)
+        sink = self._sink
+        if sink is not None and data:
+            sink.on_body(data)
+        if not self._active:
+            return  # the sink abandoned the exchange
+        if self._counting == 0:
+            self._complete = True
+            self._settle()
+        elif self._timer is None:
+            self._arm()
+
+    def _remember_head(self, data: bytes) -> None:
+        """Keep the parse of a final head that came whole at the start of ``data``."""
+        assert self._candidate is not None
+        status, fields, length, keep_alive = self._candidate
+        start = data.find(b"\r\n\r\n") + 4
+        if start < 4 or len(data) - start > length:
+            return
+        head = data[:start]
+        heads = self._pool.heads
+        if len(heads) >= KNOWN_HEADS:
+            heads.clear()  # cheaper than tracking use; live heads come back at once
+        heads[head] = KnownHead(status, self._status, fields, length, keep_alive)
 
     def eof_received(self) -> None:
         """Let the transport close; a close-delimited body ends here (asyncio protocol)."""
@@ -369,6 +466,11 @@ class OriginConnection(asyncio.Protocol):
         else:
             self._until_close = length is None and not chunked
             self._reusable = self._reusable and not self._until_close
+            if length is not None and not chunked and not self._interims:
+                # Kept once the read ends; the parser tells keep-alive only until the body ends.
+                assert self._parser is not None
+                alive = self._parser.should_keep_alive()
+                self._candidate = (status, tuple(fields), length, alive)
         self._sink.on_head(status, self._status, fields, length)
 
     def _interim(self, status: int) -> None:
@@ -376,6 +478,7 @@ class OriginConnection(asyncio.Protocol):
         # for; any other 1xx (103 Early Hints) goes to the caller, who may ignore it.
         if status == 101 or status < 100:
             self._reject(f"unexpected interim status {status}")
+        self._interims += 1
         if status != 100 and self._on_interim is not None:
             try:
                 self._on_interim(status, self._fields)

@@ -22,7 +22,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from edgeworks.config.model import Origin
-from edgeworks.origin.connection import OriginConnection
+from edgeworks.origin.connection import KnownHead, OriginConnection
 from edgeworks.origin.errors import OriginError, OriginTimeout
 from edgeworks.origin.framing import Prepared
 
@@ -56,6 +56,7 @@ class Pool:
         self.origin = origin
         self.name = origin.id
         self.prepared = Prepared(origin)
+        self.heads: dict[bytes, KnownHead] = {}
         self.opened = 0
         self.requests = 0
         self._tls = tls if origin.scheme == "https" else None
