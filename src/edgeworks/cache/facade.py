@@ -135,6 +135,18 @@ class Cache:
             wanted = conditional.validators(entry.stored)
         return self._count(Lookup(outcome.value, entry, wanted, request))
 
+    def holds_nothing(self, key: bytes, request_headers: Headers) -> bool:
+        """Whether nothing stored under ``key`` suits these request fields (RFC 9111 §4.1).
+
+        For a caller that already knows the lookup of an identical request found nothing:
+        while this holds, :meth:`lookup` would find nothing again, and it is counted as the
+        miss that lookup would have counted.
+        """
+        if self._store.select(key, request_headers) is not None:
+            return False
+        self._bump("lookup_miss")
+        return True
+
     def answer(
         self,
         found: Lookup,

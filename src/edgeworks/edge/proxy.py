@@ -82,7 +82,7 @@ from edgeworks.edge.proxy_parts import (
     report_refused,
     request_body,
 )
-from edgeworks.edge.relay import Lane, Relay, lean_origin
+from edgeworks.edge.relay import Lane, Relay, Rerun, lean_origin
 from edgeworks.edge.siblings import Invalidation, SiblingLink
 from edgeworks.edge.trace import Tracer
 from edgeworks.http.headers import Headers, without
@@ -154,6 +154,7 @@ class EdgeApp:
             self._client = OriginClient(dist.origins)
             self._spawn(old.aclose())
         self._dist = dist
+        self._lane.retired = True  # repeats noted under the old configuration route again
         self._lane = self._new_lane(self._lane.relayed)
         self._hot.forget()
 
@@ -170,6 +171,12 @@ class EdgeApp:
 
     def respond_now(self, request: Request) -> Sequence[bytes] | None:
         """Answer a fresh hit from memory at once; None sends the request to :meth:`handle`."""
+        rerun = request.note
+        if rerun is not None:
+            if type(rerun) is Rerun and rerun.holds(request):
+                request.state = rerun
+                return None
+            request.note = None  # no longer holds: the full path decides, and notes anew
         if request.method not in LOOKUP_METHODS:
             return None
         now = request.arrived
@@ -214,6 +221,8 @@ class EdgeApp:
         Called by the server when :meth:`respond_now` had no answer (``edgeworks.edge.relay``).
         """
         where = request.state
+        if type(where) is Rerun:
+            return where.start(request, response)
         if not isinstance(where, Route):
             where = request.state = route(self._dist, request)
         origin_id = lean_origin(self._dist, where, request, self._passes)
@@ -726,6 +735,8 @@ class EdgeApp:
             open_writer=self._writer,
             learn=self._after,
             recover=self._recover,
+            passes=self._passes,
+            holds_nothing=self._cache.holds_nothing,
             relayed=relayed,
         )
 

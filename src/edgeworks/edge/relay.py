@@ -80,6 +80,7 @@ class OpenWriter(Protocol):
 
 
 Learn = Callable[[Request, Route, int, Headers, tuple[float, float]], None]
+HoldsNothing = Callable[[bytes, Headers], bool]
 Recover = Callable[["Relay", OriginError], "asyncio.Task[None]"]
 
 
@@ -145,16 +146,31 @@ class Lane:
     open_writer: OpenWriter
     learn: Learn
     recover: Recover
+    passes: PassMarks
+    holds_nothing: HoldsNothing
     relayed: int = 0
+    retired: bool = False
     prepared: dict[PreparedKey, Prepared] = field(default_factory=dict)
     refused: dict[RefusalKey, float] = field(default_factory=dict)
     heads: dict[HeadKey, tuple[bytes, Headers]] = field(default_factory=dict)
 
     def start(self, request: Request, response: Response, where: Route, origin_id: str) -> bool:
-        """Relay ``request`` from callbacks; False when no idle origin connection is at hand."""
+        """Relay ``request`` from callbacks; False when no idle origin connection is at hand.
+
+        A relayed request leaves a :class:`Rerun` on ``request.note`` for repeats of its head.
+        """
         call = self.prepare(request, where, origin_id)
+        if not self.relay(request, response, where, call):
+            return False
+        # The repeats share one route: nothing writes it but the Host each relay sends.
+        shared = Route(where.behavior, where.allowed, where.key, insecure=where.insecure)
+        request.note = Rerun(self, shared, call, request.client[0])
+        return True
+
+    def relay(self, request: Request, response: Response, where: Route, call: Prepared) -> bool:
+        """Send ``call`` on an idle pooled connection and answer ``request`` from callbacks."""
         relay = Relay(self, request, response, where, call)
-        control = self.client.start(origin_id, call.head, call.verb == b"HEAD", relay)
+        control = self.client.start(call.origin_id, call.head, call.verb == b"HEAD", relay)
         if control is None:
             return False
         relay.control = control
@@ -205,6 +221,44 @@ class Lane:
             self.prepared.clear()  # a flood of distinct requests: start over, stay bounded
         self.prepared[key] = prepared
         return prepared
+
+
+class Rerun:
+    """What a relayed request left for repeats of its exact head: its route and origin request.
+
+    Routing and the origin request are functions of the configuration and the head, so a
+    repeat of the head on the same lane needs neither again. Whether it may still be relayed
+    also depends on the cache (:func:`lean_origin`): :meth:`holds` asks again exactly what can
+    have changed since, nothing stored under the key and, for a GET, the key's pass mark.
+    """
+
+    __slots__ = ("call", "client", "lane", "where")
+
+    def __init__(self, lane: Lane, where: Route, call: Prepared, client: str) -> None:
+        self.lane = lane
+        self.where = where
+        self.call = call
+        self.client = client
+
+    def holds(self, request: Request) -> bool:
+        """Whether a repeat of the head may be relayed as the first one was."""
+        lane = self.lane
+        if lane.retired:
+            return False
+        key = self.where.key
+        if key is None:
+            return True
+        if self.call.verb == b"GET" and not lane.passes.marked(key, request.arrived):
+            return False  # the mark lapsed: the next miss may collapse again
+        return lane.holds_nothing(key, request.headers)
+
+    def start(self, request: Request, response: Response) -> bool:
+        """Relay a repeat of the head (after :meth:`holds`); False without an idle connection."""
+        lane = self.lane
+        call = self.call
+        if request.client[0] != self.client:
+            call = lane.prepare(request, self.where, call.origin_id)  # X-Forwarded-For differs
+        return lane.relay(request, response, self.where, call)
 
 
 class Relay:

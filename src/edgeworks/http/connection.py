@@ -153,16 +153,19 @@ class Connection(RequestParsing, asyncio.Protocol):
             except Exception:
                 log.exception("respond_now failed for %s %r", request.method, request.target)
                 parts = None
-            if request.seen is not None:
-                request.seen.keep(request)
             if parts is not None:
+                if request.seen is not None:
+                    request.seen.keep(request)
                 self._write(parts)
                 # Prepared bytes cannot promise HTTP/1.0 keep-alive (RFC 9112 §9.3): close.
                 self._finish(request.keep_alive and request.version == "1.1")
                 return
         response = Response(self, request.method, request.version, request.keep_alive)
         self._response = response
-        if request.body.length == 0 and self._started_now(app, request, response):
+        started = request.body.length == 0 and self._started_now(app, request, response)
+        if request.seen is not None:
+            request.seen.keep(request)
+        if started:
             return  # the app drives the response from callbacks until response.end()
         self._task = self._loop.create_task(self._run(app, request, response))
 

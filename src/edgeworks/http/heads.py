@@ -46,7 +46,7 @@ class Replayable(Protocol):
 class Seen:
     """The parse of one request head, and the answer an application may replay for it."""
 
-    __slots__ = ("headers", "keep_alive", "method", "replay", "target", "version")
+    __slots__ = ("headers", "keep_alive", "method", "note", "replay", "target", "version")
 
     def __init__(self, request: Request) -> None:
         self.method = request.method
@@ -59,6 +59,7 @@ class Seen:
         self.replay: Replayable | None = (
             request.replay if request.keep_alive and request.version == "1.1" else None
         )
+        self.note = request.note
 
     def rebuild(
         self, client: tuple[str, int], scheme: str, arrived: float, draining: bool
@@ -77,12 +78,14 @@ class Seen:
             arrived=arrived,
         )
         request.seen = self
+        request.note = self.note
         return request
 
     def keep(self, request: Request) -> None:
-        """Take the replayable the application handed over while answering ``request``."""
+        """Take the replayable and the note the application left while answering ``request``."""
         if self.keep_alive and self.version == "1.1":
             self.replay = request.replay
+        self.note = request.note
 
 
 class SeenHeads:

@@ -172,6 +172,9 @@ class Request:
         replay: Set by the application in ``respond_now`` to an object that can give the same
             answer again to the same head (``edgeworks.http.heads.Replayable``); None else.
         seen: The server's kept parse this request was rebuilt from, or None.
+        note: Free for the application, kept with the exact head: what it noted while
+            answering this request comes back on every request rebuilt from the same bytes
+            (``edgeworks.http.heads``).
     """
 
     __slots__ = (
@@ -182,6 +185,7 @@ class Request:
         "headers",
         "keep_alive",
         "method",
+        "note",
         "path",
         "query",
         "replay",
@@ -222,6 +226,7 @@ class Request:
         self.state: object = None
         self.replay: Replayable | None = None
         self.seen: Seen | None = None
+        self.note: object = None
 
     @property
     def host(self) -> bytes:
