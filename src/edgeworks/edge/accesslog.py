@@ -172,13 +172,16 @@ def line_middle(
     status: int,
     bytes_sent: int,
     result: str,
+    origin_asked: bool = False,
 ) -> bytes:
-    """Return the part of a line between the date and the total time, origin not asked.
+    """Return the part of a line between the date and the times.
 
-    A report made ready once for answers that repeat (:meth:`AccessLog.add_line`).
+    A report made ready once for answers that repeat (:meth:`AccessLog.add_line`). When the
+    origin was not asked its time is ``-`` and belongs to the middle; else each line adds it.
     """
     texts = _texts(client, method, host, target, result)
-    return b"\t%s\t%d\t%d\t%s\t-\t" % (texts[0], status, bytes_sent, texts[1])
+    middle = b"\t%s\t%d\t%d\t%s\t" % (texts[0], status, bytes_sent, texts[1])
+    return middle if origin_asked else middle + b"-\t"
 
 
 # A keep-alive viewer asks for the same URL again and again: its text fields are escaped once.
@@ -319,10 +322,19 @@ class AccessLog:
         if len(self._pending) >= FLUSH_LINES:
             self.flush()
 
-    def add_line(self, finished: float, middle: bytes, total_time: float) -> None:
-        """Queue one finished request whose line was made ready by :func:`line_middle`."""
-        # Repeated answers take microseconds: their total time prints as zero, without a format.
-        tail = _ZERO if total_time < _ROUNDS_TO_ZERO else b"%.3f\n" % total_time
+    def add_line(
+        self, finished: float, middle: bytes, total_time: float, origin_time: float | None = None
+    ) -> None:
+        """Queue one finished request whose line was made ready by :func:`line_middle`.
+
+        ``origin_time`` is given when the middle was made with ``origin_asked``.
+        """
+        if origin_time is not None:
+            tail = b"%.3f\t%.3f\n" % (origin_time, total_time)
+        elif total_time < _ROUNDS_TO_ZERO:
+            tail = _ZERO  # a replayed answer takes microseconds: no format needed
+        else:
+            tail = b"%.3f\n" % total_time
         self._pending.append(_stamp(int(finished)) + middle + tail)
         if len(self._pending) >= FLUSH_LINES:
             self.flush()

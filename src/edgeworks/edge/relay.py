@@ -50,6 +50,7 @@ from edgeworks.config.model import Distribution
 from edgeworks.edge.pipeline import MISS, Route, origin_request, viewer_fields
 from edgeworks.edge.proxy_collapse import PassMarks
 from edgeworks.edge.proxy_parts import report
+from edgeworks.edge.trace import Prepared as Report
 from edgeworks.edge.trace import Tracer
 from edgeworks.http.headers import Headers
 from edgeworks.http.request import Request
@@ -167,9 +168,17 @@ class Lane:
         request.note = Rerun(self, shared, call, request.client[0])
         return True
 
-    def relay(self, request: Request, response: Response, where: Route, call: Prepared) -> bool:
+    def relay(
+        self,
+        request: Request,
+        response: Response,
+        where: Route,
+        call: Prepared,
+        *,
+        rerun: Rerun | None = None,
+    ) -> bool:
         """Send ``call`` on an idle pooled connection and answer ``request`` from callbacks."""
-        relay = Relay(self, request, response, where, call)
+        relay = Relay(self, request, response, where, call, rerun=rerun)
         control = self.client.start(call.origin_id, call.head, call.verb == b"HEAD", relay)
         if control is None:
             return False
@@ -232,13 +241,15 @@ class Rerun:
     have changed since, nothing stored under the key and, for a GET, the key's pass mark.
     """
 
-    __slots__ = ("call", "client", "lane", "where")
+    __slots__ = ("call", "client", "lane", "report", "where")
 
     def __init__(self, lane: Lane, where: Route, call: Prepared, client: str) -> None:
         self.lane = lane
         self.where = where
         self.call = call
         self.client = client
+        # The last repeat's report, made ready for the next with the same outcome.
+        self.report: Report | None = None
 
     def holds(self, request: Request) -> bool:
         """Whether a repeat of the head may be relayed as the first one was."""
@@ -258,7 +269,7 @@ class Rerun:
         call = self.call
         if request.client[0] != self.client:
             call = lane.prepare(request, self.where, call.origin_id)  # X-Forwarded-For differs
-        return lane.relay(request, response, self.where, call)
+        return lane.relay(request, response, self.where, call, rerun=self)
 
 
 class Relay:
@@ -284,6 +295,7 @@ class Relay:
         "control",
         "finished",
         "request",
+        "rerun",
         "response",
         "sent",
         "where",
@@ -296,8 +308,11 @@ class Relay:
         response: Response,
         where: Route,
         call: Prepared,
+        *,
+        rerun: Rerun | None = None,
     ) -> None:
         where.origin_host = call.origin_host
+        self.rerun = rerun
         self._lane = lane
         self.request = request
         self.response = response
@@ -423,11 +438,37 @@ class Relay:
         # reference counting instead of waiting for the cycle collector.
         response.watcher = None
         tracer = self._lane.tracer
-        report(
-            tracer,
-            self.request,
-            response.status,
-            response.bytes_sent,
-            result=result,
-            origin_time=origin_time,
-        )
+        request = self.request
+        rerun = self.rerun
+        if rerun is None:
+            report(
+                tracer,
+                request,
+                response.status,
+                response.bytes_sent,
+                result=result,
+                origin_time=origin_time,
+            )
+            return
+        # A repeat reports like the last one, but for its times: that line is made once.
+        ready = rerun.report
+        client = request.client[0]
+        if (
+            ready is None
+            or ready.client != client
+            or ready.status != response.status
+            or ready.bytes_out != response.bytes_sent
+            or ready.result != result
+        ):
+            ready = rerun.report = tracer.prepare(
+                client=client,
+                method=request.method,
+                host=request.host,
+                target=request.target,
+                status=response.status,
+                bytes_out=response.bytes_sent,
+                result=result,
+                origin_asked=True,
+            )
+        finished = time.time()
+        ready.done(finished, finished - request.arrived, origin_time)

@@ -75,10 +75,12 @@ class Tracer:
         status: int,
         bytes_out: int,
         result: str,
+        origin_asked: bool = False,
     ) -> Prepared:
-        """Make the report of an answer that repeats ready once (no body in, origin not asked).
+        """Make the report of an answer that repeats ready once (no body in).
 
-        Arguments as :meth:`request_done`; :meth:`Prepared.done` then reports one request.
+        Arguments as :meth:`request_done`; :meth:`Prepared.done` then reports one request,
+        with the origin's time of each when ``origin_asked``.
         """
         log = self.access_log
         middle = None
@@ -91,14 +93,15 @@ class Tracer:
                 status=status,
                 bytes_sent=bytes_out,
                 result=result,
+                origin_asked=origin_asked,
             )
-        return Prepared(self, client, (status, bytes_out, result), middle)
+        return Prepared(self, client, (status, bytes_out, result), middle, origin_asked)
 
 
 class Prepared:
     """The report of a repeated answer, made ready by :meth:`Tracer.prepare`."""
 
-    __slots__ = ("bytes_out", "client", "middle", "result", "status", "tracer")
+    __slots__ = ("bytes_out", "client", "middle", "origin_asked", "result", "status", "tracer")
 
     def __init__(
         self,
@@ -106,16 +109,22 @@ class Prepared:
         client: str,
         answer: tuple[int, int, str],
         middle: bytes | None,
+        origin_asked: bool = False,
     ) -> None:
         self.tracer = tracer
         self.client = client
         self.status, self.bytes_out, self.result = answer
         self.middle = middle
+        self.origin_asked = origin_asked
 
-    def done(self, finished: float, total_time: float) -> None:
-        """Report one more request answered this way, finished at ``finished``."""
+    def done(self, finished: float, total_time: float, origin_time: float = 0.0) -> None:
+        """Report one more request answered this way, finished at ``finished``.
+
+        ``origin_time`` is the origin's part of it, for a report made with ``origin_asked``.
+        """
         tracer = self.tracer
         tracer.metrics.request(self.status, self.result, 0, self.bytes_out)
         log = tracer.access_log
         if log is not None and self.middle is not None:
-            log.add_line(finished, self.middle, total_time)
+            asked = origin_time if self.origin_asked else None
+            log.add_line(finished, self.middle, total_time, asked)

@@ -17,6 +17,7 @@ from edgeworks.http.headers import Headers
 _FRAMING = frozenset({b"content-length", b"transfer-encoding", b"connection", b"keep-alive"})
 _LAST_CHUNK = b"0\r\n\r\n"
 _CRLF = b"\r\n"
+_PLAIN_HEAD = b"HTTP/1.1 %d %s\r\n%scontent-length: %d\r\n\r\n"
 
 
 class Sink(Protocol):
@@ -144,6 +145,18 @@ class Response:
             raise RuntimeError("the response head was already written")
         self.status = status
         self._no_body = has_no_body(self._method, status)
+        if (
+            content_length is not None
+            and self.keep_alive
+            and self._version == "1.1"
+            and status >= 200
+            and status not in (204, 304)
+            and not self._sink.body_unread()
+        ):
+            # The common case of what _framing decides, in one format.
+            self._remaining = content_length
+            self._head = _PLAIN_HEAD % (status, reason, lines, content_length)
+            return
         framing = self._framing(status, content_length)
         self._head = b"".join((_status_line(status, reason), lines, framing))
 
