@@ -82,7 +82,7 @@ from edgeworks.edge.proxy_parts import (
     report_refused,
     request_body,
 )
-from edgeworks.edge.relay import Lane, Relay, Rerun, lean_origin
+from edgeworks.edge.relay import Lane, Relay, lean_origin
 from edgeworks.edge.siblings import Invalidation, SiblingLink
 from edgeworks.edge.trace import Tracer
 from edgeworks.http.headers import Headers, without
@@ -171,12 +171,6 @@ class EdgeApp:
 
     def respond_now(self, request: Request) -> Sequence[bytes] | None:
         """Answer a fresh hit from memory at once; None sends the request to :meth:`handle`."""
-        rerun = request.note
-        if rerun is not None:
-            if type(rerun) is Rerun and rerun.holds(request):
-                request.state = rerun
-                return None
-            request.note = None  # no longer holds: the full path decides, and notes anew
         if request.method not in LOOKUP_METHODS:
             return None
         now = request.arrived
@@ -221,8 +215,6 @@ class EdgeApp:
         Called by the server when :meth:`respond_now` had no answer (``edgeworks.edge.relay``).
         """
         where = request.state
-        if type(where) is Rerun:
-            return where.start(request, response)
         if not isinstance(where, Route):
             where = request.state = route(self._dist, request)
         origin_id = lean_origin(self._dist, where, request, self._passes)

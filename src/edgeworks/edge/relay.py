@@ -158,14 +158,15 @@ class Lane:
     def start(self, request: Request, response: Response, where: Route, origin_id: str) -> bool:
         """Relay ``request`` from callbacks; False when no idle origin connection is at hand.
 
-        A relayed request leaves a :class:`Rerun` on ``request.note`` for repeats of its head.
+        A relayed request leaves a :class:`Rerun` on ``request.starter`` for repeats of its
+        head (``edgeworks.http.heads``).
         """
         call = self.prepare(request, where, origin_id)
         if not self.relay(request, response, where, call):
             return False
         # The repeats share one route: nothing writes it but the Host each relay sends.
         shared = Route(where.behavior, where.allowed, where.key, insecure=where.insecure)
-        request.note = Rerun(self, shared, call, request.client[0])
+        request.starter = Rerun(self, shared, call, request.client[0])
         return True
 
     def relay(
@@ -264,7 +265,12 @@ class Rerun:
         return lane.holds_nothing(key, request.headers)
 
     def start(self, request: Request, response: Response) -> bool:
-        """Relay a repeat of the head (after :meth:`holds`); False without an idle connection."""
+        """Relay a repeat of the head; False when it no longer may be, or no connection is idle.
+
+        A repeat declined here takes the full path, which leaves a new rerun if it relays.
+        """
+        if not self.holds(request):
+            return False
         lane = self.lane
         call = self.call
         if request.client[0] != self.client:

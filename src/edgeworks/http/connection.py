@@ -27,7 +27,7 @@ from edgeworks.http.response import Response
 from edgeworks.http.status import plain_response
 
 if TYPE_CHECKING:
-    from edgeworks.http.heads import Replayable
+    from edgeworks.http.heads import Replayable, Starter
     from edgeworks.http.server import App, HTTPServer
 
 log = logging.getLogger(__name__)
@@ -142,6 +142,24 @@ class Connection(RequestParsing, asyncio.Protocol):
         self._served += 1
         self._idle_since = self._server.now
         return True
+
+    def _restarted(self, starter: Starter, request: Request) -> bool:
+        if self._current is not None or self._queue or not request.keep_alive:
+            return False  # answers leave in order, and a draining server closes after each
+        response = Response(self, request.method, request.version, True)
+        self._current = request
+        self._response = response
+        try:
+            if starter.start(request, response):
+                return True
+        except Exception:
+            log.exception("restarting %s %r failed", request.method, request.target)
+            if response.started:
+                self.abort()
+                return True
+        self._current = None
+        self._response = None
+        return False
 
     def _begin(self, request: Request) -> None:
         self._current = request

@@ -13,6 +13,13 @@ on ``request.replay``. The server keeps it beside the head, and the next read of
 on an idle connection is answered by the replayable without building a request at all. The
 replayable decides, each time, whether its answer still holds; when it does not, the request
 takes the ordinary path.
+
+The same holds for answers driven from callbacks (``App.start_now``): an application that
+took a request over may hand the server a :class:`Starter` on ``request.starter``, which knows
+how to take over a repeat of the head without deciding again what depends on the head alone
+(where it is routed, what is sent on). A repeat on an idle keep-alive connection then goes
+straight to the starter, with a request rebuilt from the kept parse and a fresh response,
+before ``respond_now``; when the starter declines, the request takes the ordinary path.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from typing import Protocol
 
 from edgeworks.http.headers import Headers
 from edgeworks.http.request import EMPTY_BODY, Request
+from edgeworks.http.response import Response
 
 MAX_HEAD = 4096
 CAPACITY = 1024
@@ -43,10 +51,22 @@ class Replayable(Protocol):
         ...
 
 
+class Starter(Protocol):
+    """An application's way to take over repeats of one request head (``App.start_now``)."""
+
+    def start(self, request: Request, response: Response) -> bool:
+        """Take over ``request`` as ``start_now`` would, or return False to decline.
+
+        The request is rebuilt from the kept head; a starter that declines has written
+        nothing, and the request then goes to ``respond_now`` and on as any other.
+        """
+        ...
+
+
 class Seen:
     """The parse of one request head, and the answer an application may replay for it."""
 
-    __slots__ = ("headers", "keep_alive", "method", "note", "replay", "target", "version")
+    __slots__ = ("headers", "keep_alive", "method", "replay", "starter", "target", "version")
 
     def __init__(self, request: Request) -> None:
         self.method = request.method
@@ -54,12 +74,9 @@ class Seen:
         self.version = request.version
         self.headers = tuple(request.headers)
         self.keep_alive = request.keep_alive
-        # Prepared bytes cannot promise HTTP/1.0 keep-alive (RFC 9112 §9.3): only a 1.1
-        # connection that stays open can take a replayed answer and go on.
-        self.replay: Replayable | None = (
-            request.replay if request.keep_alive and request.version == "1.1" else None
-        )
-        self.note = request.note
+        self.replay: Replayable | None = None
+        self.starter: Starter | None = None
+        self.keep(request)
 
     def rebuild(
         self, client: tuple[str, int], scheme: str, arrived: float, draining: bool
@@ -78,14 +95,15 @@ class Seen:
             arrived=arrived,
         )
         request.seen = self
-        request.note = self.note
         return request
 
     def keep(self, request: Request) -> None:
-        """Take the replayable and the note the application left while answering ``request``."""
+        """Take the replayable or starter the application left while answering ``request``."""
+        # Prepared bytes cannot promise HTTP/1.0 keep-alive (RFC 9112 §9.3): only a 1.1
+        # connection that stays open can take a replayed answer and go on.
         if self.keep_alive and self.version == "1.1":
             self.replay = request.replay
-        self.note = request.note
+            self.starter = request.starter
 
 
 class SeenHeads:

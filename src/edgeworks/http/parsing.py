@@ -31,7 +31,7 @@ from edgeworks.http.headers import Headers
 from edgeworks.http.request import EMPTY_BODY, Request, RequestBody
 
 if TYPE_CHECKING:
-    from edgeworks.http.heads import Replayable
+    from edgeworks.http.heads import Replayable, Starter
     from edgeworks.http.server import HTTPServer
 
 _KNOWN = (b"GET ", b"HEAD ", b"POST ", b"PUT ", b"DELETE ", b"OPTIONS ", b"PATCH ")
@@ -97,6 +97,10 @@ class RequestParsing:
         """Answer a repeated head with ``replay`` if nothing else is owed; say if it did."""
         raise NotImplementedError
 
+    def _restarted(self, starter: Starter, request: Request) -> bool:
+        """Let ``starter`` take over a repeated head if nothing else is owed; say if it did."""
+        raise NotImplementedError
+
     def body_wanted(self) -> None:
         """Send ``100 Continue`` if the viewer waits for it (see the connection)."""
         raise NotImplementedError
@@ -121,10 +125,11 @@ class RequestParsing:
                 if seen is not None:
                     arrived = time.time()
                     self._completed += 1
-                    if seen.replay is None or not self._replayed(seen.replay, arrived):
-                        self._dispatch(
-                            seen.rebuild(self._client, self._scheme, arrived, server.draining)
-                        )
+                    if seen.replay is not None and self._replayed(seen.replay, arrived):
+                        return
+                    request = seen.rebuild(self._client, self._scheme, arrived, server.draining)
+                    if seen.starter is None or not self._restarted(seen.starter, request):
+                        self._dispatch(request)
                     return
             if self._method_buf or not data.startswith(_KNOWN):
                 data = self._peek_method(data)

@@ -16,7 +16,7 @@ from edgeworks.http.errors import HTTPError
 from edgeworks.http.headers import Headers, get
 
 if TYPE_CHECKING:
-    from edgeworks.http.heads import Replayable, Seen
+    from edgeworks.http.heads import Replayable, Seen, Starter
 
 # Bytes buffered in a body before the connection stops reading from the socket.
 _HIGH_WATER = 256 * 1024
@@ -172,9 +172,8 @@ class Request:
         replay: Set by the application in ``respond_now`` to an object that can give the same
             answer again to the same head (``edgeworks.http.heads.Replayable``); None else.
         seen: The server's kept parse this request was rebuilt from, or None.
-        note: Free for the application, kept with the exact head: what it noted while
-            answering this request comes back on every request rebuilt from the same bytes
-            (``edgeworks.http.heads``).
+        starter: Set by the application in ``start_now`` to an object that can take over a
+            repeat of the same head the same way (``edgeworks.http.heads.Starter``); None else.
     """
 
     __slots__ = (
@@ -185,12 +184,12 @@ class Request:
         "headers",
         "keep_alive",
         "method",
-        "note",
         "path",
         "query",
         "replay",
         "scheme",
         "seen",
+        "starter",
         "state",
         "target",
         "version",
@@ -226,7 +225,7 @@ class Request:
         self.state: object = None
         self.replay: Replayable | None = None
         self.seen: Seen | None = None
-        self.note: object = None
+        self.starter: Starter | None = None
 
     @property
     def host(self) -> bytes:
