@@ -394,8 +394,7 @@ class Relay:
         self._lane.learn(self.request, self.where, response.status, self._origin_fields, times)
         # The viewer's last byte leaves after the cache learnt everything (as on the general
         # path): its next request, on any connection or worker, sees the result.
-        response.write_nowait(self._held)
-        response.end()
+        response.finish(self._held)
         self._report()
 
     def on_error(self, error: OriginError) -> None:

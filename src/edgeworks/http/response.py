@@ -202,15 +202,29 @@ class Response:
 
     def end(self) -> None:
         """Finish the response. A body shorter than its Content-Length closes the connection."""
+        self.finish(b"")
+
+    def finish(self, last: bytes) -> None:
+        """Send the body's last bytes and finish, in one write (see :meth:`end`)."""
         if self.done:
+            if last:
+                raise RuntimeError("write() after the response ended")
             return
         if not self.started:
             raise RuntimeError("end() before write_head()")
         self.done = True
+        parts = []
+        if last and not self._no_body:
+            if self._remaining is not None:
+                if len(last) > self._remaining:
+                    over = len(last) - self._remaining
+                    raise RuntimeError(f"body passes its Content-Length by {over} bytes")
+                self._remaining -= len(last)
+            parts = [b"%x\r\n" % len(last), last, _CRLF] if self._chunked else [last]
         if self._chunked and not self._no_body:
-            self._send([_LAST_CHUNK])
-        elif self._head is not None:
-            self._send([])
+            parts.append(_LAST_CHUNK)
+        if parts or self._head is not None:
+            self._send(parts)
         if self._remaining and not self._no_body:
             self.keep_alive = False
         self._sink.response_done(self)

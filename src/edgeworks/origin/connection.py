@@ -28,7 +28,7 @@ import asyncio
 import logging
 import weakref
 from collections.abc import AsyncIterator, Callable
-from typing import NamedTuple, NoReturn, Protocol, cast
+from typing import NoReturn, Protocol, cast
 
 import httptools
 
@@ -60,14 +60,24 @@ _READ = "OriginReadError"
 KNOWN_HEADS = 512
 
 
-class KnownHead(NamedTuple):
+class KnownHead:
     """The parse of one exact response head, as the sink is told it."""
 
-    status: int
-    reason: bytes
-    fields: tuple[tuple[bytes, bytes], ...]
-    length: int
-    keep_alive: bool
+    __slots__ = ("fields", "keep_alive", "length", "reason", "status")
+
+    def __init__(
+        self,
+        status: int,
+        reason: bytes,
+        fields: tuple[tuple[bytes, bytes], ...],
+        length: int,
+        keep_alive: bool,
+    ) -> None:
+        self.status = status
+        self.reason = reason
+        self.fields = fields
+        self.length = length
+        self.keep_alive = keep_alive
 
 
 class PoolSide(Protocol):
