@@ -142,7 +142,8 @@ class Cache:
         while this holds, :meth:`lookup` would find nothing again, and it is counted as the
         miss that lookup would have counted.
         """
-        if self._store.select(key, request_headers) is not None:
+        store = self._store
+        if not store.surely_lacks(key) and store.select(key, request_headers) is not None:
             return False
         self._bump("lookup_miss")
         return True

@@ -161,6 +161,14 @@ class TieredStore:
             return None
         return self.disk.open_writer(skey, record, expected)
 
+    def surely_lacks(self, skey: bytes) -> bool:
+        """Whether nothing is stored under ``skey``, when that is known without a read.
+
+        Only a node without a disk tier knows it from memory alone: another process may have
+        stored a file under any key.
+        """
+        return self.disk is None and skey not in self.memory
+
     def fetch(self, skey: bytes) -> Record | None:
         """Return the entry or variants record under a storage key, or None."""
         found = self.memory.get(skey) if self._memory_holds else None

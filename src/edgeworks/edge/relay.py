@@ -119,17 +119,34 @@ class Prepared(NamedTuple):
 PreparedKey = tuple[int, str, bytes, str, tuple[tuple[bytes, bytes], ...]]
 PREPARED_CAPACITY = 1024
 
-# The cache's refusal to store a response is a function of the request's fields, the status,
-# the response's fields and the behaviour's policy; the response's Date (or the one the edge
-# added) changes every second, and so keeps the key from outliving the dates it was read with.
-# Within REFUSED_SECONDS the refusal of an identical exchange is remembered, not asked again.
 Fields = tuple[tuple[bytes, bytes], ...]
 # An origin's response fields and the second they arrived in, which fix the viewer's fields.
 HeadKey = tuple[Fields, int]
-RefusalKey = tuple[int, Fields, int, int | None, HeadKey]
+# What else the cache's refusal to store depends on: the behaviour's policy, the request's
+# fields, the status and the length.
+RefusalKey = tuple[int, Fields, int, int | None]
 HEADS_CAPACITY = 1024
-REFUSED_CAPACITY = 1024
-REFUSED_SECONDS = 1.0
+REFUSED_CAPACITY = 64
+
+
+class ViewerHead:
+    """What the edge makes of one origin head in one second (see :meth:`Lane.viewer_head`).
+
+    Attributes:
+        lines: The viewer's field lines.
+        stored: The fields a cache entry keeps.
+        refused: Exchanges with this head that the cache refused to store. The refusal is a
+            function of the request's fields, the status, the response's fields and the
+            behaviour's policy; the response's Date (or the one the edge added) changes every
+            second, and a head is kept for one second, so a refusal is remembered no longer.
+    """
+
+    __slots__ = ("lines", "refused", "stored")
+
+    def __init__(self, lines: bytes, stored: Headers) -> None:
+        self.lines = lines
+        self.stored = stored
+        self.refused: set[RefusalKey] = set()
 
 
 @dataclass(slots=True)
@@ -152,8 +169,9 @@ class Lane:
     relayed: int = 0
     retired: bool = False
     prepared: dict[PreparedKey, Prepared] = field(default_factory=dict)
-    refused: dict[RefusalKey, float] = field(default_factory=dict)
-    heads: dict[HeadKey, tuple[bytes, Headers]] = field(default_factory=dict)
+    heads: dict[HeadKey, ViewerHead] = field(default_factory=dict)
+    # The last head asked for: an origin repeats the same head object (OriginConnection).
+    last_head: tuple[Headers, int, ViewerHead] | None = None
 
     def start(self, request: Request, response: Response, where: Route, origin_id: str) -> bool:
         """Relay ``request`` from callbacks; False when no idle origin connection is at hand.
@@ -188,15 +206,19 @@ class Lane:
         self.relayed += 1
         return True
 
-    def viewer_head(self, headers: Headers, received: float) -> tuple[HeadKey, bytes, Headers]:
-        """Return the key, viewer field lines and stored fields for an origin's response fields.
+    def viewer_head(self, headers: Headers, received: float) -> ViewerHead:
+        """Return the viewer's field lines and the stored fields for an origin's fields.
 
         The fields the viewer gets are the origin's with Via extended, X-Cache added, Date
         added when missing (from ``received``) and RFC 9213 targeted fields hidden; the cache
         gets them without X-Cache and with the targeted fields. Both are a function of the
         origin's fields and the second they arrived in, so each is built once per second.
         """
-        key = (tuple(headers), int(received))
+        second = int(received)
+        last = self.last_head
+        if last is not None and last[0] is headers and last[1] == second:
+            return last[2]
+        key = (tuple(headers), second)
         known = self.heads.get(key)
         if known is None:
             fields = viewer_fields(headers, self.dist.node_name, MISS, received)
@@ -206,8 +228,9 @@ class Lane:
                 fields = [item for item in fields if item[0] not in self.hidden]
             if len(self.heads) >= HEADS_CAPACITY:
                 self.heads.clear()
-            known = self.heads[key] = (field_lines(fields), stored)
-        return key, known[0], known[1]
+            known = self.heads[key] = ViewerHead(field_lines(fields), stored)
+        self.last_head = (headers, second, known)
+        return known
 
     def prepare(self, request: Request, where: Route, origin_id: str) -> Prepared:
         """Return the origin request for ``request``, built once per exact request head.
@@ -343,30 +366,25 @@ class Relay:
     def on_head(self, status: int, reason: bytes, headers: Headers, length: int | None) -> None:
         """Queue the viewer's head; open a cache writer when the response is storable."""
         received = self._received = time.time()
-        head_key, lines, stored = self._lane.viewer_head(headers, received)
+        head = self._lane.viewer_head(headers, received)
         self._origin_fields = headers
         self._remaining = length
         if self.where.key is not None and self.call.verb == b"GET":
-            self._writer = self._open_writer(status, stored, length, head_key)
-        self.response.write_head_lines(status, reason, lines, length)
+            self._writer = self._open_writer(status, head, length)
+        self.response.write_head_lines(status, reason, head.lines, length)
 
-    def _open_writer(
-        self, status: int, stored: Headers, length: int | None, head_key: HeadKey
-    ) -> Writer | None:
+    def _open_writer(self, status: int, head: ViewerHead, length: int | None) -> Writer | None:
         """Ask the cache for a writer, unless it just refused this very exchange."""
-        lane = self._lane
-        behavior = id(self.where.behavior)
-        refusal = (behavior, self.call.request_fields, status, length, head_key)
-        received = self._received
-        until = lane.refused.get(refusal)
-        if until is not None and received < until:
+        refusal = (id(self.where.behavior), self.call.request_fields, status, length)
+        if refusal in head.refused:
             return None
-        times = (self.sent, received)
-        writer = lane.open_writer(self.request, self.where, status, stored, times, length=length)
-        if writer is None:
-            if len(lane.refused) >= REFUSED_CAPACITY:
-                lane.refused.clear()
-            lane.refused[refusal] = received + REFUSED_SECONDS
+        times = (self.sent, self._received)
+        lane = self._lane
+        writer = lane.open_writer(
+            self.request, self.where, status, head.stored, times, length=length
+        )
+        if writer is None and len(head.refused) < REFUSED_CAPACITY:
+            head.refused.add(refusal)
         return writer
 
     def on_body(self, data: bytes) -> None:

@@ -69,7 +69,7 @@ class KnownHead:
         self,
         status: int,
         reason: bytes,
-        fields: tuple[tuple[bytes, bytes], ...],
+        fields: Headers,
         length: int,
         keep_alive: bool,
     ) -> None:
@@ -307,7 +307,7 @@ class OriginConnection(asyncio.Protocol):
         self._status = known.reason
         self._reusable = known.keep_alive
         self._counting = known.length
-        sink.on_head(known.status, known.reason, list(known.fields), known.length)
+        sink.on_head(known.status, known.reason, known.fields, known.length)
         if start < len(data):
             self._count_body(data[start:])
         elif self._active and self._counting == 0:
@@ -346,7 +346,7 @@ class OriginConnection(asyncio.Protocol):
         heads = self._pool.heads
         if len(heads) >= KNOWN_HEADS:
             heads.clear()  # cheaper than tracking use; live heads come back at once
-        heads[head] = KnownHead(status, self._status, fields, length, keep_alive)
+        heads[head] = KnownHead(status, self._status, list(fields), length, keep_alive)
 
     def eof_received(self) -> None:
         """Let the transport close; a close-delimited body ends here (asyncio protocol)."""
@@ -544,7 +544,8 @@ class OriginConnection(asyncio.Protocol):
     def _settle(self) -> None:
         """After a complete response: pool the connection if that is safe, else close it."""
         sink = self._sink
-        self._end_exchange()
+        self._active = False  # the exchange ends (as _end_exchange)
+        self._sink = None
         if self._paused and self.transport is not None:
             self._paused = False
             self.transport.resume_reading()

@@ -31,6 +31,9 @@ class ResponseSink(Protocol):
     def on_head(self, status: int, reason: bytes, headers: Headers, length: int | None) -> None:
         """The final head: end-to-end fields only, and the declared Content-Length or None.
 
+        The fields are the sink's to read, not to change: a connection hands the same list
+        again for each repeat of an identical head (``OriginConnection``, known heads).
+
         For HEAD, 204 and 304 no body follows, whatever ``length`` says.
         """
 
