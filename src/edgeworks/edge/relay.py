@@ -261,7 +261,7 @@ class Rerun:
 
     Routing and the origin request are functions of the configuration and the head, so a
     repeat of the head on the same lane needs neither again. Whether it may still be relayed
-    also depends on the cache (:func:`lean_origin`): :meth:`holds` asks again exactly what can
+    also depends on the cache (:func:`lean_origin`): :meth:`start` asks again exactly what can
     have changed since, nothing stored under the key and, for a GET, the key's pass mark.
     """
 
@@ -275,27 +275,21 @@ class Rerun:
         # The last repeat's report, made ready for the next with the same outcome.
         self.report: Report | None = None
 
-    def holds(self, request: Request) -> bool:
-        """Whether a repeat of the head may be relayed as the first one was."""
-        lane = self.lane
-        if lane.retired:
-            return False
-        key = self.where.key
-        if key is None:
-            return True
-        if self.call.verb == b"GET" and not lane.passes.marked(key, request.arrived):
-            return False  # the mark lapsed: the next miss may collapse again
-        return lane.holds_nothing(key, request.headers)
-
     def start(self, request: Request, response: Response) -> bool:
         """Relay a repeat of the head; False when it no longer may be, or no connection is idle.
 
         A repeat declined here takes the full path, which leaves a new rerun if it relays.
         """
-        if not self.holds(request):
-            return False
         lane = self.lane
+        if lane.retired:
+            return False
         call = self.call
+        key = self.where.key
+        if key is not None:
+            if call.verb == b"GET" and not lane.passes.marked(key, request.arrived):
+                return False  # the mark lapsed: the next miss may collapse again
+            if not lane.holds_nothing(key, request.headers):
+                return False
         if request.client[0] != self.client:
             call = lane.prepare(request, self.where, call.origin_id)  # X-Forwarded-For differs
         return lane.relay(request, response, self.where, call, rerun=self)

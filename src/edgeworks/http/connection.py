@@ -266,10 +266,6 @@ class Connection(RequestParsing, asyncio.Protocol):
 
     # Sink, used by Response
 
-    def send(self, parts: Sequence[bytes]) -> None:
-        """Write ``parts`` to the socket unless the connection is closing."""
-        self._write(parts)
-
     async def drain(self) -> None:
         """Wait while the socket's write buffer is over its high-water mark."""
         if self._closing:
@@ -380,6 +376,9 @@ class Connection(RequestParsing, asyncio.Protocol):
             self._transport.write(b"".join(parts))
         else:
             self._transport.writelines(parts)
+
+    # Sink, used by Response: the same write, without a call in between.
+    send = _write
 
     def _pause(self, reason: int) -> None:
         if not self._pauses and self._transport is not None and not self._closing:

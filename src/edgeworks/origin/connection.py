@@ -170,7 +170,12 @@ class OriginConnection(asyncio.Protocol):
         self._sink = sink
         self._active = True
         self._parser = None  # made by the first read that no known head answers
-        self._write(head, None)
+        assert self.transport is not None
+        self.transport.write(head)
+        self._request_sent = True
+        self._last_read = self._loop.time()
+        if self._timer is None:
+            self._arm()
 
     def _begin(
         self, head_only: bool, on_interim: Interim | None
