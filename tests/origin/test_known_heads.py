@@ -33,6 +33,7 @@ class Recorder:
     body: list[bytes] = field(default_factory=list)
     errors: list[OriginError] = field(default_factory=list)
     ended: asyncio.Event = field(default_factory=asyncio.Event)
+    whole: bool = False  # told by on_response, as a known head whose body came with it
 
     def on_interim(self, status: int, headers: Headers) -> None:
         pass
@@ -42,6 +43,14 @@ class Recorder:
 
     def on_body(self, data: bytes) -> None:
         self.body.append(data)
+
+    def on_response(
+        self, status: int, reason: bytes, headers: Headers, length: int, body: bytes
+    ) -> None:
+        self.whole = True
+        self.on_head(status, reason, headers, length)
+        self.on_body(body)
+        self.on_end()
 
     def on_end(self) -> None:
         self.ended.set()
@@ -77,7 +86,7 @@ def test_a_repeated_head_gets_the_parse_of_the_first() -> None:
         return sinks, heads, origin.connections
 
     sinks, heads, connections = run(scenario())
-    assert list(heads) == [HEAD]  # the warm-up's head is this one too: kept once
+    assert list(heads) == [HEAD]  # kept by the first exchange in callback mode
     first = sinks[0]
     assert first.heads == [
         (
@@ -91,6 +100,7 @@ def test_a_repeated_head_gets_the_parse_of_the_first() -> None:
         assert sink.heads == first.heads  # Connection and the field it names stay dropped
         assert b"".join(sink.body) == b"hello"
         assert sink.errors == []
+    assert [sink.whole for sink in sinks] == [False, True, True]  # parsed once, then known
     assert connections == 1  # every exchange went back to the pool
 
 
@@ -124,6 +134,7 @@ def test_a_body_after_a_known_head_is_counted_across_reads() -> None:
     for sink in sinks:
         assert sink.body == [b"he", b"l", b"lo"]
         assert sink.errors == []
+        assert not sink.whole
     assert connections == 1
 
 

@@ -359,13 +359,31 @@ class Relay:
 
     def on_head(self, status: int, reason: bytes, headers: Headers, length: int | None) -> None:
         """Queue the viewer's head; open a cache writer when the response is storable."""
+        head = self._take_head(status, headers, length)
+        self._remaining = length
+        self.response.write_head_lines(status, reason, head.lines, length)
+
+    def on_response(
+        self, status: int, reason: bytes, headers: Headers, length: int, body: bytes
+    ) -> None:
+        """Answer a response that arrived whole: head and body leave in one write."""
+        if self.finished:
+            return
+        head = self._take_head(status, headers, length)
+        if self._writer is not None:
+            self._writer.write(body)
+        self._conclude(status)
+        self.response.write_whole(status, reason, head.lines, body)
+        self._report()
+
+    def _take_head(self, status: int, headers: Headers, length: int | None) -> ViewerHead:
+        """Note the origin's head; open a cache writer when the response is storable."""
         received = self._received = time.time()
         head = self._lane.viewer_head(headers, received)
         self._origin_fields = headers
-        self._remaining = length
         if self.where.key is not None and self.call.verb == b"GET":
             self._writer = self._open_writer(status, head, length)
-        self.response.write_head_lines(status, reason, head.lines, length)
+        return head
 
     def _open_writer(self, status: int, head: ViewerHead, length: int | None) -> Writer | None:
         """Ask the cache for a writer, unless it just refused this very exchange."""
@@ -398,16 +416,21 @@ class Relay:
         """Commit, let the cache learn, send the last bytes and report."""
         if self.finished:
             return
+        self._conclude(self.response.status)
+        self.response.finish(self._held)
+        self._report()
+
+    def _conclude(self, status: int) -> None:
+        """Commit and let the cache learn, before the viewer's last byte leaves.
+
+        As on the general path: the viewer's next request, on any connection or worker,
+        sees what the cache learnt from this response.
+        """
         self.finished = True
-        response = self.response
         if self._writer is not None:
             self._writer.commit()
         times = (self.sent, self._received)
-        self._lane.learn(self.request, self.where, response.status, self._origin_fields, times)
-        # The viewer's last byte leaves after the cache learnt everything (as on the general
-        # path): its next request, on any connection or worker, sees the result.
-        response.finish(self._held)
-        self._report()
+        self._lane.learn(self.request, self.where, status, self._origin_fields, times)
 
     def on_error(self, error: OriginError) -> None:
         """Hand a failure before the head to the general path; after it, cut the viewer."""

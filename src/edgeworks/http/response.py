@@ -145,20 +145,42 @@ class Response:
             raise RuntimeError("the response head was already written")
         self.status = status
         self._no_body = has_no_body(self._method, status)
-        if (
-            content_length is not None
-            and self.keep_alive
-            and self._version == "1.1"
-            and status >= 200
-            and status not in (204, 304)
-            and not self._sink.body_unread()
-        ):
+        if content_length is not None and self._plain(status):
             # The common case of what _framing decides, in one format.
             self._remaining = content_length
             self._head = _PLAIN_HEAD % (status, reason, lines, content_length)
             return
         framing = self._framing(status, content_length)
         self._head = b"".join((_status_line(status, reason), lines, framing))
+
+    def write_whole(self, status: int, reason: bytes, lines: bytes, body: bytes) -> None:
+        """Send a whole response at once: :meth:`write_head_lines`, then :meth:`finish`.
+
+        For a body that is complete before the head is written (its length is the
+        Content-Length); a response to HEAD leaves the body out.
+        """
+        if self.started:
+            raise RuntimeError("the response head was already written")
+        if self._method == "HEAD" or not self._plain(status):
+            self.write_head_lines(status, reason, lines, len(body))
+            self.finish(body)
+            return
+        self.status = status
+        self.done = True
+        data = _PLAIN_HEAD % (status, reason, lines, len(body)) + body
+        self.bytes_sent += len(data)
+        self._sink.send((data,))
+        self._sink.response_done(self)
+
+    def _plain(self, status: int) -> bool:
+        """Whether a head with a Content-Length is framed by it alone, the connection kept."""
+        return (
+            self.keep_alive
+            and self._version == "1.1"
+            and status >= 200
+            and status not in (204, 304)
+            and not self._sink.body_unread()
+        )
 
     def write_prepared(self, head: bytes, status: int, content_length: int) -> None:
         """Queue a complete head (status line, fields, blank line) prepared elsewhere.

@@ -311,6 +311,12 @@ class OriginConnection(asyncio.Protocol):
         self._final = True
         self._status = known.reason
         self._reusable = known.keep_alive
+        if len(data) - start == known.length:
+            # The whole response in one read: pool the connection, then hand it over.
+            self._complete = True
+            self._release()
+            sink.on_response(known.status, known.reason, known.fields, known.length, data[start:])
+            return True
         self._counting = known.length
         sink.on_head(known.status, known.reason, known.fields, known.length)
         if start < len(data):
@@ -548,6 +554,12 @@ class OriginConnection(asyncio.Protocol):
 
     def _settle(self) -> None:
         """After a complete response: pool the connection if that is safe, else close it."""
+        sink = self._release()
+        if sink is not None:
+            sink.on_end()  # last: the sink may start its next exchange on this connection
+
+    def _release(self) -> ResponseSink | None:
+        """End the exchange, pool or close the connection; return the sink to tell."""
         sink = self._sink
         self._active = False  # the exchange ends (as _end_exchange)
         self._sink = None
@@ -560,8 +572,7 @@ class OriginConnection(asyncio.Protocol):
             self._pool.release(self)
         else:
             self._close()
-        if sink is not None:
-            sink.on_end()  # last: the sink may start its next exchange on this connection
+        return sink
 
     def _fail(self, error: BaseException) -> None:
         head = self._head

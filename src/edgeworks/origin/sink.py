@@ -8,10 +8,12 @@ such as the edge's pass-through relay, instead calls :meth:`OriginClient.start` 
 event loop, as the origin's bytes arrive.
 
 The order of calls is fixed: any number of ``on_interim``, then ``on_head``, any number of
-``on_body``, and ``on_end``; or ``on_error`` at any point, which ends the exchange (before
+``on_body``, and ``on_end``; or, for a response whose head and body arrived together,
+``on_response`` alone; or ``on_error`` at any point, which ends the exchange (before
 ``on_head``: nothing of the response was seen; after it: the body is cut short). ``on_end``
-comes after the connection went back to its pool (or closed), so the sink may start the next
-exchange from it. A sink that must stop the exchange early calls the handle's ``abandon``.
+and ``on_response`` come after the connection went back to its pool (or closed), so the
+sink may start the next exchange from it. A sink that must stop the exchange early calls the
+handle's ``abandon``.
 """
 
 from __future__ import annotations
@@ -35,6 +37,15 @@ class ResponseSink(Protocol):
         again for each repeat of an identical head (``OriginConnection``, known heads).
 
         For HEAD, 204 and 304 no body follows, whatever ``length`` says.
+        """
+
+    def on_response(
+        self, status: int, reason: bytes, headers: Headers, length: int, body: bytes
+    ) -> None:
+        """The whole response at once, in place of ``on_head``, ``on_body`` and ``on_end``.
+
+        Sent when the final head and all of its body arrived together; as with ``on_end``,
+        the connection is already pooled again. ``length`` is the body's length.
         """
 
     def on_body(self, data: bytes) -> None:
