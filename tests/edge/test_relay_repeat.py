@@ -1,0 +1,153 @@
+"""Repeats of a relayed head (``edgeworks.edge.relay.Rerun``), through real sockets.
+
+A viewer that repeats a relayed request byte for byte is relayed again by the starter the first
+relay left on the server's kept head, without routing, the hot-hit memo or the full lookup.
+These tests check that it stays equal to the full path: it stops when the pass mark lapses,
+when something is stored under the key or when the configuration changes, it forwards for the
+viewer that asked, it keeps answers in order, and it logs what the full path logs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from edge.test_proxy_support import Stack, fetch
+from edge.test_relay import _Cacheable, relayed
+from edgeworks.edge.accesslog import AccessLog, parse_log
+from edgeworks.edge.relay import Rerun
+
+
+@pytest.fixture
+def stack() -> Iterator[Stack]:
+    with Stack() as running:
+        yield running
+
+
+def reruns(stack: Stack) -> list[Rerun]:
+    """The reruns the edge server keeps beside request heads it has seen."""
+    assert stack.edge_server is not None
+    seen = stack.edge_server.heads._seen.values()
+    return [kept.starter for kept in seen if isinstance(kept.starter, Rerun)]
+
+
+async def _forget_marks(stack: Stack) -> None:
+    assert stack.app is not None
+    stack.app._passes._until.clear()
+
+
+def test_repeats_are_relayed_by_the_rerun_and_logged_as_the_first(tmp_path: Path) -> None:
+    log = AccessLog(str(tmp_path / "access.log"))
+    with Stack() as stack:
+        stack.tracer.access_log = log
+        conn = stack.client()
+        fetch(conn, "GET", "/plain/r?x=1")  # the general path marks the key
+        before = relayed(stack)
+        replies = [fetch(conn, "GET", "/plain/r?x=1") for _ in range(4)]
+        assert relayed(stack) == before + 4
+        (rerun,) = reruns(stack)
+        assert rerun.report is not None  # repeats 2 to 4 reported through it
+        bodies = [body for _, body in replies]
+        assert bodies == [b"GET /plain/r?x=1 #%d" % n for n in range(2, 6)]
+        assert {reply.getheader("x-cache") for reply, _ in replies} == {"Miss from edgeworks"}
+        counts = stack.tracer.metrics.snapshot()
+        assert (counts["requests"], counts["result_miss"]) == (5, 5)
+        assert stack.app is not None
+        assert stack.app.cache.stats()["lookup_miss"] == 5  # a repeat counts its lookup
+    log.close()
+    records = parse_log((tmp_path / "access.log").read_text())
+    assert len(records) == 5
+    first_relayed = records[1]
+    for record in records[1:]:
+        assert (record.path, record.query, record.status) == ("/plain/r", "x=1", 200)
+        assert (record.result, record.bytes_sent) == ("Miss", first_relayed.bytes_sent)
+        assert record.origin_time is not None
+        assert record.total_time >= record.origin_time
+
+
+def test_a_lapsed_pass_mark_sends_the_repeat_back_to_the_full_path(stack: Stack) -> None:
+    conn = stack.client()
+    fetch(conn, "GET", "/plain/lapse")
+    fetch(conn, "GET", "/plain/lapse")
+    assert len(reruns(stack)) == 1
+    stack.call(_forget_marks(stack))
+    before = relayed(stack)
+    reply, _ = fetch(conn, "GET", "/plain/lapse")  # a cold miss again: it may collapse
+    assert relayed(stack) == before
+    assert reply.getheader("x-cache") == "Miss from edgeworks"
+    fetch(conn, "GET", "/plain/lapse")  # marked anew: relayed again
+    assert relayed(stack) == before + 1
+
+
+def test_a_response_stored_under_the_key_ends_the_reruns() -> None:
+    origin = _Cacheable()
+    with Stack(origin) as stack:
+        conn = stack.client()
+        fetch(conn, "GET", "/flip")
+        fetch(conn, "GET", "/flip")  # relayed; leaves the rerun
+        origin.storable = True
+        fetch(conn, "GET", "/flip")  # the rerun relays it, and the cache stores it
+        assert len(origin.seen) == 3
+        hit, body = fetch(conn, "GET", "/flip")
+        assert hit.getheader("x-cache") == "Hit from edgeworks"
+        assert body == b"flip 3"
+        assert len(origin.seen) == 3
+
+
+def test_a_new_configuration_retires_the_reruns(stack: Stack) -> None:
+    conn = stack.client()
+    fetch(conn, "GET", "/plain/conf")
+    fetch(conn, "GET", "/plain/conf")
+    assert stack.app is not None
+    origin = dataclasses.replace(
+        stack.dist.origins["origin"], custom_headers=(("X-Generation", "2"),)
+    )
+    changed = dataclasses.replace(stack.dist, origins={"origin": origin})
+
+    async def reload() -> None:
+        assert stack.app is not None
+        stack.app.reconfigure(changed)
+
+    stack.call(reload())
+    assert all(rerun.lane.retired for rerun in reruns(stack))
+    fetch(conn, "GET", "/plain/conf")
+    assert dict(stack.origin.seen[-1].headers)[b"x-generation"] == b"2"
+
+
+def test_a_repeat_from_another_address_is_forwarded_for_that_address(stack: Stack) -> None:
+    conn = stack.client()
+    fetch(conn, "GET", "/plain/xff")
+    fetch(conn, "GET", "/plain/xff")
+    assert len(reruns(stack)) == 1
+    other = stack.client()
+    other.source_address = ("127.0.0.2", 0)
+    before = relayed(stack)
+    fetch(other, "GET", "/plain/xff")  # the same bytes, from another viewer
+    assert relayed(stack) == before + 1
+    fields = dict(stack.origin.seen[-1].headers)
+    assert fields[b"x-forwarded-for"] == b"127.0.0.2"
+
+
+def test_a_repeat_behind_a_request_in_flight_waits_its_turn(stack: Stack) -> None:
+    conn = stack.client()
+    fetch(conn, "GET", "/slow?delay=0.3")
+    fetch(conn, "GET", "/slow?delay=0.3")
+    assert len(reruns(stack)) == 1
+    head = b"GET /slow?delay=0.3 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", stack.edge_port), timeout=10) as sock:
+        sock.sendall(head)  # relayed by the rerun
+        time.sleep(0.1)
+        sock.sendall(head)  # the same bytes while the first is in flight: queued behind it
+        data = b""
+        while data.count(b"GET /slow?delay=0.3 #") < 2:
+            chunk = sock.recv(65536)
+            assert chunk
+            data += chunk
+    first, second = data.index(b" #3"), data.index(b" #4")
+    assert first < second
+    assert data.count(b"HTTP/1.1 200") == 2
