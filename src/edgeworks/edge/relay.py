@@ -57,6 +57,7 @@ from edgeworks.http.request import Request
 from edgeworks.http.response import Response, field_lines
 from edgeworks.http.status import reason_phrase
 from edgeworks.origin import OriginClient, OriginError
+from edgeworks.origin.pool import Pool
 from edgeworks.origin.sink import Control
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ class Prepared(NamedTuple):
     head: bytes
     origin_host: bytes
     request_fields: tuple[tuple[bytes, bytes], ...]
+    pool: Pool
 
 
 PreparedKey = tuple[int, str, bytes, str, tuple[tuple[bytes, bytes], ...]]
@@ -198,7 +200,7 @@ class Lane:
     ) -> bool:
         """Send ``call`` on an idle pooled connection and answer ``request`` from callbacks."""
         relay = Relay(self, request, response, where, call, rerun=rerun)
-        control = self.client.start(call.origin_id, call.head, call.verb == b"HEAD", relay)
+        control = call.pool.start(call.head, call.verb == b"HEAD", relay)
         if control is None:
             return False
         relay.control = control
@@ -249,7 +251,8 @@ class Lane:
         verb = request.method.encode("ascii")
         head = self.client.request_head(origin_id, verb, target, headers)
         host = origin.authority.encode()
-        prepared = Prepared(origin_id, verb, target, headers, head, host, fields)
+        pool = self.client.pool(origin_id)
+        prepared = Prepared(origin_id, verb, target, headers, head, host, fields, pool)
         if len(self.prepared) >= PREPARED_CAPACITY:
             self.prepared.clear()  # a flood of distinct requests: start over, stay bounded
         self.prepared[key] = prepared

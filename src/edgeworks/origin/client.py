@@ -141,13 +141,15 @@ class OriginClient:
         Raises:
             OriginError: ``origin_id`` names no configured origin.
         """
-        pool = self._pool(origin_id)
-        conn = pool.take_idle()
-        if conn is None:
-            return None
-        pool.requests += 1
-        conn.start(head, head_only, sink)
-        return conn
+        return self._pool(origin_id).start(head, head_only, sink)
+
+    def pool(self, origin_id: str) -> Pool:
+        """Return the pool of one origin, for a caller that starts many exchanges on it.
+
+        Raises:
+            OriginError: ``origin_id`` names no configured origin.
+        """
+        return self._pool(origin_id)
 
     async def retry(
         self,

@@ -25,6 +25,7 @@ from edgeworks.config.model import Origin
 from edgeworks.origin.connection import KnownHead, OriginConnection
 from edgeworks.origin.errors import OriginError, OriginTimeout
 from edgeworks.origin.framing import Prepared
+from edgeworks.origin.sink import Control, ResponseSink
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,21 @@ class Pool:
             conn.shut()
         # Let the transports run their close callbacks before the loop may stop.
         await asyncio.sleep(0)
+
+    def start(self, head: bytes, head_only: bool, sink: ResponseSink) -> Control | None:
+        """Send a bodiless request on an idle connection, in callback mode (``OriginClient``).
+
+        Returns the connection's controls, or None when none was idle (nothing was sent).
+        """
+        idle = self._idle
+        while idle:
+            conn = idle.pop()
+            transport = conn.transport
+            if transport is not None and not transport.is_closing():
+                self.requests += 1
+                conn.start(head, head_only, sink)
+                return conn
+        return None
 
     def take_idle(self) -> OriginConnection | None:
         """Return the most recently used live idle connection, or None (LIFO)."""
