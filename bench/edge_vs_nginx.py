@@ -50,6 +50,18 @@ class Case:
     path: str
     connections: int
     figure: str  # "rps" (with p99) or "mbps"
+    script: str = ""  # a wrk Lua script shaping each request, if any
+
+
+# Each request carries a field of its own, outside the cache key: no two request heads are
+# equal, so nothing keyed by the exact head (Edgeworks' replays and reruns) applies.
+DISTINCT_HEADS = """
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, nil, {["X-Request"] = tostring(n)})
+end
+"""
 
 
 CASES = [
@@ -59,6 +71,7 @@ CASES = [
     Case("100 KiB hit, 16 conns", "/obj/100k", 16, "mbps"),
     Case("10 MiB hit, 4 conns", "/obj/10m", 4, "mbps"),
     Case("pass-through 1 KiB, 64 conns", "/pass/1k", 64, "rps"),
+    Case("pass-through 1 KiB, distinct heads, 64 conns", "/pass/1k", 64, "rps", DISTINCT_HEADS),
 ]
 
 DISK_CASES = [
@@ -229,7 +242,12 @@ def run_wrk(port: int, case: Case, seconds: int) -> Result:
     """Drive one case with wrk pinned to core 1."""
     cmd = ["taskset", "-c", "1", "wrk", "-t1", f"-c{case.connections}", f"-d{seconds}s"]
     cmd += ["--latency", f"http://127.0.0.1:{port}{case.path}"]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        if case.script:
+            script.write(case.script)
+            script.flush()
+            cmd += ["-s", script.name]
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     return parse_wrk(out)
 
 

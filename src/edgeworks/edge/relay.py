@@ -22,12 +22,22 @@ general path. Without an idle pooled connection the request takes the general pa
 do all requests of a distribution with custom error pages and GETs under a behaviour that
 compresses: both change the response on the general path only.
 
-Three memos keep repeated exchanges cheap, all per configuration and bounded: the origin
-request built for an exact viewer request (method, target, fields, address, behaviour); the
-viewer's fields built from an exact origin head within one second; and, for one second, the
-cache's refusal to store an exact response to an exact request (whose Date moves on every second
-anyway), so that a stream of identical uncacheable exchanges asks the cache's storability rules
-once per second.
+Memos keep repeated exchanges cheap, all per configuration and bounded: the origin request
+built for an exact viewer request (method, target, fields, address, behaviour); the viewer's
+fields built from an exact origin head within one second, with the cache's refusals to store
+exchanges with that head (whose Date moves on every second anyway), so that a stream of
+identical uncacheable exchanges asks the cache's storability rules once per second.
+
+A viewer that repeats a relayed request byte for byte skips even the deciding: the first relay
+leaves a :class:`Rerun` with the server beside the exact head (``edgeworks.http.heads``), and a
+repeat on an idle keep-alive connection goes straight to it, before ``respond_now``. Routing
+and the origin request depend on the head and the configuration alone, so the rerun keeps
+them; what can change under them is asked again on every repeat (the configuration is still
+the same, nothing is stored under the key, the key's pass mark holds), and the repeat is
+reported from a log line made once. The origin side has its own memo
+(``edgeworks.origin.connection``): a response head seen before is not parsed again, and a
+response that arrived whole reaches the relay in one call (``on_response``), whose head and
+body leave in one write.
 
 When the exchange fails before its head (a pooled connection found closed, a read timeout),
 nothing has reached the viewer: the request moves to a task that applies the client's retry
