@@ -151,3 +151,21 @@ def test_a_repeat_behind_a_request_in_flight_waits_its_turn(stack: Stack) -> Non
     first, second = data.index(b" #3"), data.index(b" #4")
     assert first < second
     assert data.count(b"HTTP/1.1 200") == 2
+
+
+def test_a_refusal_for_one_request_does_not_refuse_another() -> None:
+    # The relay remembers the cache's refusals within a second; a refusal owed to the
+    # request's own no-store (RFC 9111 §5.2.1.5) must not stop a plain request's store.
+    origin = _Cacheable()
+    with Stack(origin) as stack:
+        conn = stack.client()
+        fetch(conn, "GET", "/flip", {"X-Request": "1"})
+        fetch(conn, "GET", "/flip", {"X-Request": "2"})  # relayed: refused, remembered
+        origin.storable = True
+        refused, _ = fetch(conn, "GET", "/flip", {"X-Request": "3", "Cache-Control": "no-store"})
+        assert refused.getheader("x-cache") == "Miss from edgeworks"
+        fetch(conn, "GET", "/flip", {"X-Request": "4"})  # plain: stored
+        hit, body = fetch(conn, "GET", "/flip", {"X-Request": "5"})
+        assert hit.getheader("x-cache") == "Hit from edgeworks"
+        assert body == b"flip 4"
+        assert len(origin.seen) == 4

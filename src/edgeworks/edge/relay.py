@@ -56,6 +56,7 @@ from operator import itemgetter
 from typing import NamedTuple, Protocol
 
 from edgeworks.cache import Writer
+from edgeworks.cache.rules.request import PLAIN, read_request
 from edgeworks.config.model import Distribution
 from edgeworks.edge.pipeline import MISS, Route, origin_request, viewer_fields
 from edgeworks.edge.proxy_collapse import PassMarks
@@ -135,8 +136,8 @@ Fields = tuple[tuple[bytes, bytes], ...]
 # An origin's response fields and the second they arrived in, which fix the viewer's fields.
 HeadKey = tuple[Fields, int]
 # What else the cache's refusal to store depends on: the behaviour's policy, the request's
-# fields, the status and the length.
-RefusalKey = tuple[int, Fields, int, int | None]
+# fields (True for any request without a field the cache reads), the status and the length.
+RefusalKey = tuple[int, Fields | bool, int, int | None]
 HEADS_CAPACITY = 1024
 REFUSED_CAPACITY = 64
 
@@ -399,8 +400,15 @@ class Relay:
         return head
 
     def _open_writer(self, status: int, head: ViewerHead, length: int | None) -> Writer | None:
-        """Ask the cache for a writer, unless it just refused this very exchange."""
-        refusal = (id(self.where.behavior), self.call.request_fields, status, length)
+        """Ask the cache for a writer, unless it just refused this very exchange.
+
+        The cache reads a request only for its cache directives and Authorization
+        (``read_request``): a request with none of them is refused like any other such one,
+        whatever its other fields.
+        """
+        request = self.request
+        asked = True if read_request(request.headers) is PLAIN else self.call.request_fields
+        refusal = (id(self.where.behavior), asked, status, length)
         if refusal in head.refused:
             return None
         times = (self.sent, self._received)
