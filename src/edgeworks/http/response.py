@@ -159,7 +159,7 @@ class Response:
         For a body that is complete before the head is written (its length is the
         Content-Length); a response to HEAD leaves the body out.
         """
-        if self.started:
+        if self.status:
             raise RuntimeError("the response head was already written")
         if self._method == "HEAD" or not self._plain(status):
             self.write_head_lines(status, reason, lines, len(body))

@@ -123,6 +123,8 @@ class OriginConnection(asyncio.Protocol):
         self._last_read = 0.0
         self._sink: ResponseSink | None = None
         self._begin_state(False, None)
+        self._new_parser()  # every attribute of the parse state exists from the start
+        self._parser = None
 
     # Exchange: send a request, answer with the response head.
 
@@ -184,7 +186,7 @@ class OriginConnection(asyncio.Protocol):
         self._begin_state(head_only, on_interim)
         self._active = True
         self._head = self._loop.create_future()
-        self._parser = httptools.HttpResponseParser(self)
+        self._new_parser()
         return self._head
 
     def _begin_state(self, head_only: bool, on_interim: Interim | None) -> None:
@@ -194,8 +196,6 @@ class OriginConnection(asyncio.Protocol):
         self._sink = None
         self._body_ref: weakref.ref[ResponseBody] | None = None
         self._status = b""
-        self._fields: Headers = []
-        self._apart: Headers = []
         self._final = False
         self._complete = False
         self._reusable = True
@@ -203,12 +203,19 @@ class OriginConnection(asyncio.Protocol):
         self._until_close = False
         self._request_sent = False
         self._paused = False
+        # Body bytes still due after a known head (no parser runs); -1 while a parser reads.
+        self._counting = -1
+
+    def _new_parser(self) -> httptools.HttpResponseParser:
+        """Start parsing this exchange's response (a known head needs no parser)."""
+        self._fields: Headers = []
+        self._apart: Headers = []
         self._head_bytes = 0
         self._bad: str | None = None
         self._interims = 0
-        # Body bytes still due after a known head (no parser runs); -1 while a parser reads.
-        self._counting = -1
         self._candidate: tuple[int, tuple[tuple[bytes, bytes], ...], int, bool] | None = None
+        self._parser = httptools.HttpResponseParser(self)
+        return self._parser
 
     def _write(self, head: bytes, body: bytes | None) -> None:
         assert self.transport is not None
@@ -278,7 +285,7 @@ class OriginConnection(asyncio.Protocol):
         if parser is None:
             if self._known_head(data):
                 return
-            parser = self._parser = httptools.HttpResponseParser(self)
+            parser = self._new_parser()
         if not self._final:
             self._head_bytes += len(data)
         try:
