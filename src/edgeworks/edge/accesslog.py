@@ -335,7 +335,11 @@ class AccessLog:
             tail = _ZERO  # a replayed answer takes microseconds: no format needed
         else:
             tail = b"%.3f\n" % total_time
-        self._pending.append(_stamp(int(finished)) + middle + tail)
+        second = int(finished)
+        last_second, stamp = _last_stamp[0]
+        if last_second != second:
+            stamp = _stamp(second)
+        self._pending.append(stamp + middle + tail)
         if len(self._pending) >= FLUSH_LINES:
             self.flush()
 

@@ -74,8 +74,9 @@ from edgeworks.origin.sink import Control
 log = logging.getLogger(__name__)
 
 
-# What the pipeline does for the relay: open a cache writer, learn from a response, and take
-# over a request whose exchange failed before its head.
+# What the pipeline does for the relay: open a cache writer, learn from a response to a method
+# other than GET (a HEAD freshens, an unsafe method invalidates), tell whether anything is
+# stored under a key, and take over a request whose exchange failed before its head.
 class OpenWriter(Protocol):
     """Opens a cache writer for a storable response to a cached GET, else returns None."""
 
@@ -450,8 +451,9 @@ class Relay:
         self.finished = True
         if self._writer is not None:
             self._writer.commit()
-        times = (self.sent, self._received)
-        self._lane.learn(self.request, self.where, status, self._origin_fields, times)
+        if self.call.verb != b"GET":  # a GET teaches the cache nothing but what it stores
+            times = (self.sent, self._received)
+            self._lane.learn(self.request, self.where, status, self._origin_fields, times)
 
     def on_error(self, error: OriginError) -> None:
         """Hand a failure before the head to the general path; after it, cut the viewer."""
