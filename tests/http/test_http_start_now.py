@@ -8,7 +8,7 @@ import time
 from collections.abc import Sequence
 
 import pytest
-from http_support import Running, exchange
+from http_support import Reader, Running, exchange
 
 from edgeworks.http.request import Request
 from edgeworks.http.response import Response, field_lines
@@ -114,3 +114,121 @@ def test_a_backed_up_viewer_pauses_the_producer_and_a_lost_one_is_told(app: Late
                 assert sock.recv(1 << 20)  # draining it lets the producer go on
         assert app.lost.wait(10)
     assert app.paused >= 2
+
+
+class Again:
+    """A starter that answers repeats of one head whole, at once, while it is willing."""
+
+    def __init__(self, app: StartingApp) -> None:
+        self.app = app
+        self.willing = True
+
+    def start(self, request: Request, response: Response) -> bool:
+        if not self.willing:
+            return False
+        self.app.restarted += 1
+        body = b"again %d" % self.app.restarted
+        response.write_whole(200, b"OK", field_lines([(b"x-kind", b"again")]), body)
+        return True
+
+
+class StartingApp:
+    """Takes over ``/s`` from callbacks, leaving a starter; counts each path a request took."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+        self.started = 0
+        self.restarted = 0
+        self.starters: list[Again] = []
+
+    def respond_now(self, request: Request) -> Sequence[bytes] | None:
+        self.asked += 1
+        return None
+
+    def start_now(self, request: Request, response: Response) -> bool:
+        if request.path != b"/s":
+            return False
+        self.started += 1
+        starter = Again(self)
+        self.starters.append(starter)
+        request.starter = starter
+        body = b"first %d" % self.started
+        response.write_whole(200, b"OK", field_lines([(b"x-kind", b"first")]), body)
+        return True
+
+    async def handle(self, request: Request, response: Response) -> None:
+        await asyncio.sleep(0.2)
+        response.write_head(200, b"OK", [], 4)
+        await response.write(b"slow")
+
+
+REPEAT = b"GET /s HTTP/1.1\r\nHost: a\r\n\r\n"
+
+
+def test_a_repeated_head_goes_to_its_starter_before_respond_now() -> None:
+    app = StartingApp()
+    with Running(app) as running, running.connect() as sock:
+        reader = Reader(sock)
+        replies = []
+        for _ in range(3):
+            sock.sendall(REPEAT)
+            replies.append(reader.response())
+    assert [reply.body for reply in replies] == [b"first 1", b"again 1", b"again 2"]
+    assert replies[1].header("x-kind") == "again"
+    assert replies[1].header("content-length") == "7"
+    assert (app.asked, app.started, app.restarted) == (1, 1, 2)
+
+
+def test_a_declining_starter_sends_the_repeat_the_ordinary_way() -> None:
+    app = StartingApp()
+    with Running(app) as running, running.connect() as sock:
+        reader = Reader(sock)
+        sock.sendall(REPEAT)
+        assert reader.response().body == b"first 1"
+        app.starters[0].willing = False
+        sock.sendall(REPEAT)
+        assert reader.response().body == b"first 2"  # asked again, and a new starter left
+        sock.sendall(REPEAT)
+        assert reader.response().body == b"again 1"
+    assert (app.asked, app.started) == (2, 2)
+
+
+def test_a_repeat_behind_an_owed_answer_waits_and_goes_the_ordinary_way() -> None:
+    app = StartingApp()
+    with Running(app) as running, running.connect() as sock:
+        reader = Reader(sock)
+        sock.sendall(REPEAT)
+        assert reader.response().body == b"first 1"
+        sock.sendall(b"GET /slow HTTP/1.1\r\nHost: a\r\n\r\n")
+        sock.sendall(REPEAT)  # a read of its own, while /slow is still owed
+        assert [reader.response().body for _ in range(2)] == [b"slow", b"first 2"]
+    assert app.restarted == 0
+
+
+def test_closing_and_http10_heads_get_no_starter() -> None:
+    app = StartingApp()
+    with Running(app) as running:
+        for head in (
+            b"GET /s HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+            b"GET /s HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+        ):
+            for _ in range(2):
+                [reply] = exchange(running, head)
+                assert reply.body.startswith(b"first ")
+    assert app.restarted == 0
+    assert app.started == 4
+
+
+def test_a_whole_response_is_framed_for_http10_and_head() -> None:
+    app = StartingApp()
+    with Running(app) as running:
+        [old] = exchange(running, b"GET /s HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        with running.connect() as sock:
+            sock.sendall(b"HEAD /s HTTP/1.1\r\nHost: a\r\n\r\nGET /s HTTP/1.1\r\nHost: a\r\n\r\n")
+            reader = Reader(sock)
+            head = reader.response(head_only=True)
+            after = reader.response()
+    assert old.body == b"first 1"
+    assert old.header("connection") == "keep-alive"
+    assert head.header("content-length") == "7" and head.body == b""
+    assert after.body == b"first 3"  # the HEAD's body was left out: the next answer is whole
