@@ -17,10 +17,13 @@ from pathlib import Path
 
 import pytest
 
+from edge import test_relay
 from edge.test_proxy_support import Stack, fetch
-from edge.test_relay import _Cacheable, relayed
+from edge.test_relay import _Cacheable, _Flaky, relayed
 from edgeworks.edge.accesslog import AccessLog, parse_log
 from edgeworks.edge.relay import Rerun
+
+flaky = test_relay.flaky  # an origin whose pooled connections die under their second request
 
 
 @pytest.fixture
@@ -169,3 +172,86 @@ def test_a_refusal_for_one_request_does_not_refuse_another() -> None:
         assert hit.getheader("x-cache") == "Hit from edgeworks"
         assert body == b"flip 4"
         assert len(origin.seen) == 4
+
+
+def test_a_repeat_whose_pooled_connection_died_is_retried(flaky: tuple[_Flaky, Stack]) -> None:
+    origin, stack = flaky
+    conn = stack.client()
+    replies = [fetch(conn, "GET", "/r") for _ in range(3)]
+    assert len(reruns(stack)) == 1
+    assert [(reply.status, body) for reply, body in replies] == [(200, b"answer to /r")] * 3
+    # Each origin connection answers one request and dies under the second: the first
+    # relay and the repeat each lost one request to a dying connection and tried again.
+    assert len(origin.requests) == 5
+
+
+def test_a_repeat_whose_body_streams_goes_on_through_a_relay(stack: Stack) -> None:
+    conn = stack.client()
+    size = 300_000
+    for _ in range(4):
+        reply, body = fetch(conn, "GET", f"/big?size={size}")
+        assert reply.status == 200 and len(body) == size
+    assert len(reruns(stack)) == 1
+    counts = stack.tracer.metrics.snapshot()
+    assert counts["requests"] == 4 and counts["status_2xx"] == 4
+
+
+def test_early_hints_reach_the_viewer_of_a_repeat(stack: Stack) -> None:
+    head = b"GET /hints HTTP/1.1\r\nHost: e\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", stack.edge_port), timeout=5) as sock:
+        answers = []
+        for number in range(1, 5):
+            sock.sendall(head)
+            data = b""
+            while b"GET /hints #%d" % number not in data:
+                chunk = sock.recv(65536)
+                assert chunk
+                data += chunk
+            answers.append(data)
+    assert len(reruns(stack)) == 1
+    for data in answers[1:]:
+        assert data.startswith(b"HTTP/1.1 103 Early Hints\r\n")
+        assert b"\r\n\r\nHTTP/1.1 200 Whatever\r\n" in data
+
+
+def _wait_for_requests(stack: Stack, count: int) -> dict[str, int]:
+    deadline = time.monotonic() + 5
+    counts = stack.tracer.metrics.snapshot()
+    while counts["requests"] < count and time.monotonic() < deadline:
+        time.sleep(0.02)
+        counts = stack.tracer.metrics.snapshot()
+    return counts
+
+
+def test_a_viewer_gone_before_a_whole_answer_is_reported_once(stack: Stack) -> None:
+    conn = stack.client()
+    fetch(conn, "GET", "/slow?delay=0.3")
+    fetch(conn, "GET", "/slow?delay=0.3")
+    assert len(reruns(stack)) == 1
+    head = b"GET /slow?delay=0.3 HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n" % stack.edge_port
+    head += b"Accept-Encoding: identity\r\n\r\n"  # the bytes http.client sent: a repeat
+    with socket.create_connection(("127.0.0.1", stack.edge_port), timeout=5) as sock:
+        sock.sendall(head)
+    counts = _wait_for_requests(stack, 3)
+    assert counts["requests"] == 3
+    assert len(stack.origin.seen) == 3  # the origin was asked, and its answer read through
+    reply, body = fetch(conn, "GET", "/slow?delay=0.3")
+    assert reply.status == 200 and body.endswith(b"#4")
+
+
+def test_a_viewer_gone_before_a_streamed_answer_stops_the_origin(stack: Stack) -> None:
+    conn = stack.client()
+    target = "/big?size=20000000&delay=0.3"
+    for _ in range(2):
+        reply, body = fetch(conn, "GET", target)
+        assert len(body) == 20_000_000
+    assert len(reruns(stack)) == 1
+    head = b"GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n" % (target.encode(), stack.edge_port)
+    head += b"Accept-Encoding: identity\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", stack.edge_port), timeout=5) as sock:
+        sock.sendall(head)
+    counts = _wait_for_requests(stack, 3)
+    assert counts["requests"] == 3
+    assert counts["bytes_out"] < 2 * 20_000_000 + 1_000_000  # the third body was not sent
+    reply, body = fetch(conn, "GET", "/plain/after")
+    assert reply.status == 200

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 import pytest
 from http_support import Reader, Running, exchange
 
+from edgeworks.http.heads import Link
 from edgeworks.http.request import Request
-from edgeworks.http.response import Response, field_lines
+from edgeworks.http.response import Response, field_lines, plain_whole
 
 
 class LaterApp:
@@ -117,18 +118,26 @@ def test_a_backed_up_viewer_pauses_the_producer_and_a_lost_one_is_told(app: Late
 
 
 class Again:
-    """A starter that answers repeats of one head whole, at once, while it is willing."""
+    """A starter that answers repeats of one head at once, while it is willing.
+
+    It answers with prepared bytes through the link, or, when ``respond``, through a response.
+    """
 
     def __init__(self, app: StartingApp) -> None:
         self.app = app
         self.willing = True
+        self.respond = False
 
-    def start(self, request: Request, response: Response) -> bool:
+    def start(self, request: Request, link: Link) -> bool:
         if not self.willing:
             return False
         self.app.restarted += 1
         body = b"again %d" % self.app.restarted
-        response.write_whole(200, b"OK", field_lines([(b"x-kind", b"again")]), body)
+        lines = field_lines([(b"x-kind", b"again")])
+        if self.respond:
+            link.respond().write_whole(200, b"OK", lines, body)
+        else:
+            assert link.answer(plain_whole(200, b"OK", lines, body))
         return True
 
 
@@ -177,6 +186,21 @@ def test_a_repeated_head_goes_to_its_starter_before_respond_now() -> None:
     assert replies[1].header("x-kind") == "again"
     assert replies[1].header("content-length") == "7"
     assert (app.asked, app.started, app.restarted) == (1, 1, 2)
+
+
+def test_a_starter_may_answer_through_a_response() -> None:
+    app = StartingApp()
+    with Running(app) as running, running.connect() as sock:
+        reader = Reader(sock)
+        sock.sendall(REPEAT)
+        assert reader.response().body == b"first 1"
+        app.starters[0].respond = True
+        replies = []
+        for _ in range(2):
+            sock.sendall(REPEAT)
+            replies.append(reader.response())
+    assert [reply.body for reply in replies] == [b"again 1", b"again 2"]
+    assert replies[0].header("x-kind") == "again"
 
 
 def test_a_declining_starter_sends_the_repeat_the_ordinary_way() -> None:

@@ -64,8 +64,9 @@ from edgeworks.edge.proxy_parts import report
 from edgeworks.edge.trace import Prepared as Report
 from edgeworks.edge.trace import Tracer
 from edgeworks.http.headers import Headers
+from edgeworks.http.heads import Link
 from edgeworks.http.request import Request
-from edgeworks.http.response import Response, field_lines
+from edgeworks.http.response import Response, field_lines, plain_whole
 from edgeworks.http.status import reason_phrase
 from edgeworks.origin import OriginClient, OriginError
 from edgeworks.origin.pool import Pool
@@ -246,6 +247,32 @@ class Lane:
         self.last_head = (headers, second, known)
         return known
 
+    def writer(
+        self,
+        request: Request,
+        where: Route,
+        call: Prepared,
+        head: ViewerHead,
+        *,
+        status: int,
+        length: int | None,
+        times: tuple[float, float],
+    ) -> Writer | None:
+        """Ask the cache for a writer, unless it just refused this very exchange.
+
+        The cache reads a request only for its cache directives and Authorization
+        (``read_request``): a request with none of them is refused like any other such one,
+        whatever its other fields.
+        """
+        asked = True if read_request(request.headers) is PLAIN else call.request_fields
+        refusal = (id(where.behavior), asked, status, length)
+        if refusal in head.refused:
+            return None
+        writer = self.open_writer(request, where, status, head.stored, times, length=length)
+        if writer is None and len(head.refused) < REFUSED_CAPACITY:
+            head.refused.add(refusal)
+        return writer
+
     def prepare(self, request: Request, where: Route, origin_id: str) -> Prepared:
         """Return the origin request for ``request``, built once per exact request head.
 
@@ -290,10 +317,12 @@ class Rerun:
         # The last repeat's report, made ready for the next with the same outcome.
         self.report: Report | None = None
 
-    def start(self, request: Request, response: Response) -> bool:
+    def start(self, request: Request, link: Link) -> bool:
         """Relay a repeat of the head; False when it no longer may be, or no connection is idle.
 
-        A repeat declined here takes the full path, which leaves a new rerun if it relays.
+        A repeat declined here takes the full path, which leaves a new rerun if it relays. A
+        GET goes out as a :class:`Repeat`, which needs no response object for the common
+        answer; a HEAD as a :class:`Relay` on one.
         """
         lane = self.lane
         if lane.retired:
@@ -307,7 +336,129 @@ class Rerun:
                 return False
         if request.client[0] != self.client:
             call = lane.prepare(request, self.where, call.origin_id)  # X-Forwarded-For differs
-        return lane.relay(request, response, self.where, call, rerun=self)
+        if call.verb != b"GET":
+            return lane.relay(request, link.respond(), self.where, call, rerun=self)
+        repeat = Repeat(self, request, link, call)
+        control = call.pool.start(call.head, False, repeat)
+        if control is None:
+            return False
+        repeat.control = control
+        lane.relayed += 1
+        return True
+
+    def tell(self, request: Request, status: int, bytes_sent: int, origin_time: float) -> None:
+        """Report a repeat: like the last one, but for its times, from a line made once."""
+        result = "Miss" if self.where.key is not None else "Pass"
+        ready = self.report
+        client = request.client[0]
+        if (
+            ready is None
+            or ready.client != client
+            or ready.status != status
+            or ready.bytes_out != bytes_sent
+            or ready.result != result
+        ):
+            ready = self.report = self.lane.tracer.prepare(
+                client=client,
+                method=request.method,
+                host=request.host,
+                target=request.target,
+                status=status,
+                bytes_out=bytes_sent,
+                result=result,
+                origin_asked=True,
+            )
+        finished = time.time()
+        ready.done(finished, finished - request.arrived, origin_time)
+
+
+class Repeat:
+    """One repeat of a relayed GET: the origin's sink, answering through the viewer's link.
+
+    The common answer, a response that arrived whole with a status that carries a body, goes
+    to the viewer as one prepared write (``Link.answer``) with no response object made. Any
+    other event (a head before its body, an interim response, a failure) turns the repeat
+    into a :class:`Relay` on a response from the link, and that event and the rest go there.
+    """
+
+    __slots__ = ("call", "control", "link", "relay", "request", "rerun", "sent")
+
+    def __init__(self, rerun: Rerun, request: Request, link: Link, call: Prepared) -> None:
+        self.rerun = rerun
+        self.request = request
+        self.link = link
+        self.call = call
+        self.sent = time.time()
+        self.control: Control | None = None
+        self.relay: Relay | None = None
+
+    def on_response(
+        self, status: int, reason: bytes, headers: Headers, length: int, body: bytes
+    ) -> None:
+        """Answer a whole response in one write; hand an unusual one to a relay."""
+        if self.relay is not None or status in (204, 304):
+            relay = self._as_relay()
+            if not relay.finished:
+                relay.on_response(status, reason, headers, length, body)
+            return
+        rerun = self.rerun
+        lane = rerun.lane
+        request = self.request
+        received = time.time()
+        head = lane.viewer_head(headers, received)
+        if rerun.where.key is not None:
+            times = (self.sent, received)
+            writer = lane.writer(
+                request, rerun.where, self.call, head, status=status, length=length, times=times
+            )
+            if writer is not None:
+                writer.write(body)
+                writer.commit()
+        data = plain_whole(status, reason, head.lines, body)
+        if self.link.answer(data):
+            rerun.tell(request, status, len(data), received - self.sent)
+        else:
+            rerun.tell(request, 0, 0, received - self.sent)  # the viewer left meanwhile
+
+    def on_interim(self, status: int, headers: Headers) -> None:
+        """Pass a 1xx on through a relay."""
+        relay = self._as_relay()
+        if not relay.finished:
+            relay.on_interim(status, headers)
+
+    def on_head(self, status: int, reason: bytes, headers: Headers, length: int | None) -> None:
+        """A head before its whole body: a relay streams the rest."""
+        relay = self._as_relay()
+        if not relay.finished:
+            relay.on_head(status, reason, headers, length)
+
+    def on_body(self, data: bytes) -> None:
+        """Body bytes after a head, for the relay."""
+        assert self.relay is not None
+        self.relay.on_body(data)
+
+    def on_end(self) -> None:
+        """The end of a streamed body, for the relay."""
+        assert self.relay is not None
+        self.relay.on_end()
+
+    def on_error(self, error: OriginError) -> None:
+        """A failure: the relay retries it or answers it as the general path does."""
+        self._as_relay().on_error(error)
+
+    def _as_relay(self) -> Relay:
+        relay = self.relay
+        if relay is None:
+            rerun = self.rerun
+            response = self.link.respond()
+            relay = Relay(rerun.lane, self.request, response, rerun.where, self.call, rerun=rerun)
+            relay.sent = self.sent
+            relay.control = self.control
+            response.watcher = relay
+            self.relay = relay
+            if self.link.lost():
+                relay.viewer_lost()  # gone while the origin was asked: stop, report once
+        return relay
 
 
 class Relay:
@@ -397,29 +548,12 @@ class Relay:
         head = self._lane.viewer_head(headers, received)
         self._origin_fields = headers
         if self.where.key is not None and self.call.verb == b"GET":
-            self._writer = self._open_writer(status, head, length)
+            times = (self.sent, received)
+            where, call = self.where, self.call
+            self._writer = self._lane.writer(
+                self.request, where, call, head, status=status, length=length, times=times
+            )
         return head
-
-    def _open_writer(self, status: int, head: ViewerHead, length: int | None) -> Writer | None:
-        """Ask the cache for a writer, unless it just refused this very exchange.
-
-        The cache reads a request only for its cache directives and Authorization
-        (``read_request``): a request with none of them is refused like any other such one,
-        whatever its other fields.
-        """
-        request = self.request
-        asked = True if read_request(request.headers) is PLAIN else self.call.request_fields
-        refusal = (id(self.where.behavior), asked, status, length)
-        if refusal in head.refused:
-            return None
-        times = (self.sent, self._received)
-        lane = self._lane
-        writer = lane.open_writer(
-            self.request, self.where, status, head.stored, times, length=length
-        )
-        if writer is None and len(head.refused) < REFUSED_CAPACITY:
-            head.refused.add(refusal)
-        return writer
 
     def on_body(self, data: bytes) -> None:
         """Pass body bytes to the viewer (and the writer); stop reading while it lags."""
@@ -513,25 +647,4 @@ class Relay:
                 origin_time=origin_time,
             )
             return
-        # A repeat reports like the last one, but for its times: that line is made once.
-        ready = rerun.report
-        client = request.client[0]
-        if (
-            ready is None
-            or ready.client != client
-            or ready.status != response.status
-            or ready.bytes_out != response.bytes_sent
-            or ready.result != result
-        ):
-            ready = rerun.report = tracer.prepare(
-                client=client,
-                method=request.method,
-                host=request.host,
-                target=request.target,
-                status=response.status,
-                bytes_out=response.bytes_sent,
-                result=result,
-                origin_asked=True,
-            )
-        finished = time.time()
-        ready.done(finished, finished - request.arrived, origin_time)
+        rerun.tell(request, response.status, response.bytes_sent, origin_time)

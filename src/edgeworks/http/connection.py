@@ -146,20 +146,44 @@ class Connection(RequestParsing, asyncio.Protocol):
     def _restarted(self, starter: Starter, request: Request) -> bool:
         if self._current is not None or self._queue or not request.keep_alive:
             return False  # answers leave in order, and a draining server closes after each
-        response = Response(self, request.method, request.version, True)
         self._current = request
-        self._response = response
+        self._response = None
         try:
-            if starter.start(request, response):
+            if starter.start(request, self):
                 return True
         except Exception:
             log.exception("restarting %s %r failed", request.method, request.target)
-            if response.started:
-                self.abort()
+            if self._current is not request:
+                return True  # it answered before it failed
+            response = self._response
+            if response is not None and response.started:
+                self.abort()  # the head is out: only a cut connection tells the viewer
                 return True
         self._current = None
         self._response = None
         return False
+
+    # Link, used by a Starter
+
+    def respond(self) -> Response:
+        """Return a response to the request a starter took over (``edgeworks.http.heads``)."""
+        request = self._current
+        assert request is not None
+        response = Response(self, request.method, request.version, request.keep_alive)
+        self._response = response
+        return response
+
+    def answer(self, data: bytes) -> bool:
+        """Send a whole, framed response for the request a starter took over, and finish."""
+        if self._closing:
+            return False
+        self._write((data,))
+        self._finish(True)
+        return True
+
+    def lost(self) -> bool:
+        """Whether the viewer has gone, or the connection is closing."""
+        return self._closing
 
     def _begin(self, request: Request) -> None:
         self._current = request

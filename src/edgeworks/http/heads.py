@@ -18,8 +18,9 @@ The same holds for answers driven from callbacks (``App.start_now``): an applica
 took a request over may hand the server a :class:`Starter` on ``request.starter``, which knows
 how to take over a repeat of the head without deciding again what depends on the head alone
 (where it is routed, what is sent on). A repeat on an idle keep-alive connection then goes
-straight to the starter, with a request rebuilt from the kept parse and a fresh response,
-before ``respond_now``; when the starter declines, the request takes the ordinary path.
+straight to the starter, with a request rebuilt from the kept parse, before ``respond_now``.
+The starter may answer it whole, as prepared bytes, without a response object; when it
+declines, the request takes the ordinary path.
 """
 
 from __future__ import annotations
@@ -51,14 +52,35 @@ class Replayable(Protocol):
         ...
 
 
+class Link(Protocol):
+    """The viewer's connection, as a :class:`Starter` answers on it."""
+
+    def respond(self) -> Response:
+        """Return a response to the request taken over, to be written step by step."""
+        ...
+
+    def answer(self, data: bytes) -> bool:
+        """Send a whole response, framed for an HTTP/1.1 connection kept open, and finish.
+
+        Returns False, sending nothing, when the viewer has gone.
+        """
+        ...
+
+    def lost(self) -> bool:
+        """Whether the viewer has gone (nothing written reaches it any more)."""
+        ...
+
+
 class Starter(Protocol):
     """An application's way to take over repeats of one request head (``App.start_now``)."""
 
-    def start(self, request: Request, response: Response) -> bool:
+    def start(self, request: Request, link: Link) -> bool:
         """Take over ``request`` as ``start_now`` would, or return False to decline.
 
-        The request is rebuilt from the kept head; a starter that declines has written
-        nothing, and the request then goes to ``respond_now`` and on as any other.
+        The request is rebuilt from the kept head. The starter answers it, now or later,
+        either whole with ``link.answer`` or through the response ``link.respond()`` gives.
+        One that declines has answered nothing, and the request then goes to
+        ``respond_now`` and on as any other.
         """
         ...
 

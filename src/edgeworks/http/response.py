@@ -167,7 +167,7 @@ class Response:
             return
         self.status = status
         self.done = True
-        data = _PLAIN_HEAD % (status, reason, lines, len(body)) + body
+        data = plain_whole(status, reason, lines, body)
         self.bytes_sent += len(data)
         self._sink.send((data,))
         self._sink.response_done(self)
@@ -306,6 +306,15 @@ class Response:
         if parts:
             self.bytes_sent += sum(map(len, parts))
             self._sink.send(parts)
+
+
+def plain_whole(status: int, reason: bytes, lines: bytes, body: bytes) -> bytes:
+    """Return a whole response as :meth:`Response.write_whole` frames it in the common case.
+
+    That case: a final status that carries a body (not 204 or 304), to a request other than
+    HEAD, on an HTTP/1.1 connection that stays open, with no request body left unread.
+    """
+    return _PLAIN_HEAD % (status, reason, lines, len(body)) + body
 
 
 def field_lines(headers: Headers) -> bytes:
