@@ -255,3 +255,18 @@ def test_a_viewer_gone_before_a_streamed_answer_stops_the_origin(stack: Stack) -
     assert counts["bytes_out"] < 2 * 20_000_000 + 1_000_000  # the third body was not sent
     reply, body = fetch(conn, "GET", "/plain/after")
     assert reply.status == 200
+
+
+def test_repeated_heads_and_bodiless_answers(stack: Stack) -> None:
+    conn = stack.client()
+    for _ in range(3):
+        reply, body = fetch(conn, "HEAD", "/plain/h")
+        assert reply.status == 200 and body == b""
+        assert int(reply.getheader("content-length") or 0) > 0
+    for _ in range(3):
+        reply, body = fetch(conn, "GET", "/status/204")
+        assert reply.status == 204 and body == b""
+    verbs = sorted(rerun.call.verb for rerun in reruns(stack))
+    assert verbs == [b"GET", b"HEAD"]
+    reply, body = fetch(conn, "GET", "/plain/h")
+    assert reply.status == 200 and body.startswith(b"GET /plain/h")
