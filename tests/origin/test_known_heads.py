@@ -76,16 +76,27 @@ def known(client: OriginClient) -> dict[bytes, object]:
     return dict(client._pools["o"].heads)
 
 
-def test_a_repeated_head_gets_the_parse_of_the_first() -> None:
+def relayed_through(
+    handler: Handler, times: int
+) -> tuple[list[Recorder], dict[bytes, object], int]:
+    """Relay ``times`` GETs to an origin answering with ``handler``.
+
+    Returns the sinks, the heads the pool kept and the connections the origin accepted.
+    """
+
     async def scenario() -> tuple[list[Recorder], dict[bytes, object], int]:
-        async with ScriptedOrigin(answering(HEAD + b"hello")) as origin:
+        async with ScriptedOrigin(handler) as origin:
             client = client_for(origin.port)
-            sinks = [await relayed(client) for _ in range(3)]
+            sinks = [await relayed(client) for _ in range(times)]
             heads = known(client)
             await client.aclose()
         return sinks, heads, origin.connections
 
-    sinks, heads, connections = run(scenario())
+    return run(scenario())
+
+
+def test_a_repeated_head_gets_the_parse_of_the_first() -> None:
+    sinks, heads, connections = relayed_through(answering(HEAD + b"hello"), 3)
     assert list(heads) == [HEAD]  # kept by the first exchange in callback mode
     first = sinks[0]
     assert first.heads == [
@@ -123,14 +134,7 @@ def slow_body(pieces: list[bytes], tail: bytes = b"") -> Handler:
 
 
 def test_a_body_after_a_known_head_is_counted_across_reads() -> None:
-    async def scenario() -> tuple[list[Recorder], int]:
-        async with ScriptedOrigin(slow_body([b"he", b"l", b"lo"])) as origin:
-            client = client_for(origin.port)
-            sinks = [await relayed(client) for _ in range(3)]
-            await client.aclose()
-        return sinks, origin.connections
-
-    sinks, connections = run(scenario())
+    sinks, _, connections = relayed_through(slow_body([b"he", b"l", b"lo"]), 3)
     for sink in sinks:
         assert sink.body == [b"he", b"l", b"lo"]
         assert sink.errors == []
@@ -139,14 +143,7 @@ def test_a_body_after_a_known_head_is_counted_across_reads() -> None:
 
 
 def test_bytes_past_a_known_response_end_the_connection() -> None:
-    async def scenario() -> tuple[list[Recorder], int]:
-        async with ScriptedOrigin(slow_body([b"hel", b"lo"], tail=b"HTTP/1.1 200")) as origin:
-            client = client_for(origin.port)
-            sinks = [await relayed(client) for _ in range(2)]
-            await client.aclose()
-        return sinks, origin.connections
-
-    sinks, connections = run(scenario())
+    sinks, _, connections = relayed_through(slow_body([b"hel", b"lo"], tail=b"HTTP/1.1 200"), 2)
     for sink in sinks:
         assert b"".join(sink.body) == b"hello"  # the response itself arrives whole
         assert sink.errors == []
@@ -185,16 +182,8 @@ def test_heads_the_parser_may_read_otherwise_are_not_kept() -> None:
     early_hints = b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n" + HEAD + b"hello"
     chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
 
-    async def scenario(raw: bytes) -> tuple[list[Recorder], dict[bytes, object]]:
-        async with ScriptedOrigin(answering(raw)) as origin:
-            client = client_for(origin.port)
-            sinks = [await relayed(client) for _ in range(2)]
-            heads = known(client)
-            await client.aclose()
-        return sinks, heads
-
     for raw in (early_hints, chunked):
-        sinks, heads = run(scenario(raw))
+        sinks, heads, _ = relayed_through(answering(raw), 2)
         assert heads == {}, raw
         for sink in sinks:
             assert b"".join(sink.body) == b"hello"
