@@ -140,7 +140,7 @@ class EdgeApp:
 
     @property
     def relayed(self) -> int:
-        """Requests relayed from callbacks (:meth:`start_now`) since this pipeline was made."""
+        """Requests relayed from callbacks (:meth:`start_now` and reruns) since this was made."""
         return self._lane.relayed
 
     def reconfigure(self, dist: Distribution) -> None:

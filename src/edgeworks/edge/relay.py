@@ -37,7 +37,10 @@ the same, nothing is stored under the key, the key's pass mark holds), and the r
 reported from a log line made once. The origin side has its own memo
 (``edgeworks.origin.connection``): a response head seen before is not parsed again, and a
 response that arrived whole reaches the relay in one call (``on_response``), whose head and
-body leave in one write.
+body leave in one write. A repeated GET goes out as a :class:`Repeat`, which answers such a
+response as prepared bytes through the server's link, with no response object at all, and
+turns into a :class:`Relay` for anything else (a streamed body, an interim response, a
+failure).
 
 When the exchange fails before its head (a pooled connection found closed, a read timeout),
 nothing has reached the viewer: the request moves to a task that applies the client's retry
