@@ -207,3 +207,19 @@ def test_a_head_with_bare_line_feeds_is_refused_and_not_kept() -> None:
     sink, heads = run(scenario())
     assert [error.reason for error in sink.errors] == ["origin sent a malformed response"]
     assert list(heads) == [HEAD]
+
+
+def test_heads_that_change_between_exchanges_are_each_read_as_they_are() -> None:
+    dates = [b"10:00:00", b"10:00:00", b"10:00:01", b"10:00:00", b"10:00:01"]
+    answers = iter(dates)
+
+    async def handler(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        stamp = b"09:59:59" if seen.target == "/warm" else next(answers)
+        writer.write(HEAD.replace(b"10:00:00", stamp) + b"hello")
+        return True
+
+    sinks, heads, connections = relayed_through(handler, len(dates))
+    told = [dict(sink.heads[0][2])[b"date"] for sink in sinks]
+    assert told == [b"Fri, 04 Dec 2026 " + stamp + b" GMT" for stamp in dates]
+    assert [sink.whole for sink in sinks] == [False, True, False, True, True]
+    assert len(heads) == 2 and connections == 1

@@ -122,6 +122,7 @@ class OriginConnection(asyncio.Protocol):
         self._write_paused = False
         self._last_read = 0.0
         self._sink: ResponseSink | None = None
+        self._last_known: tuple[bytes, KnownHead] | None = None  # the last known head read
         self._begin_state(False, None)
         self._new_parser()  # every attribute of the parse state exists from the start
         self._parser = None
@@ -309,12 +310,23 @@ class OriginConnection(asyncio.Protocol):
         sink = self._sink
         if sink is None or self._head_only:
             return False
-        start = data.find(b"\r\n\r\n") + 4
-        if start < 4:
-            return False
-        known = self._pool.heads.get(data[:start])
-        if known is None or len(data) - start > known.length:
-            return False  # unknown, or bytes past this response: the parser judges
+        last = self._last_known
+        if last is not None and data.startswith(last[0]):
+            # The head this connection had last time: it ends where that one ended, since a
+            # head holds no empty line before its end.
+            start, known = len(last[0]), last[1]
+        else:
+            start = data.find(b"\r\n\r\n") + 4
+            if start < 4:
+                return False
+            head = data[:start]
+            found = self._pool.heads.get(head)
+            if found is None:
+                return False
+            known = found
+            self._last_known = (head, known)
+        if len(data) - start > known.length:
+            return False  # bytes past this response: the parser judges
         self._final = True
         self._status = known.reason
         self._reusable = known.keep_alive
