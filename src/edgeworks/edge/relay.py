@@ -202,7 +202,7 @@ class Lane:
             return False
         # The repeats share one route: nothing writes it but the Host each relay sends.
         shared = Route(where.behavior, where.allowed, where.key, insecure=where.insecure)
-        request.starter = Rerun(self, shared, call, request.client[0])
+        request.starter = Rerun(self, shared, call, request)
         return True
 
     def relay(
@@ -310,13 +310,15 @@ class Rerun:
     have changed since, nothing stored under the key and, for a GET, the key's pass mark.
     """
 
-    __slots__ = ("call", "client", "lane", "report", "where")
+    __slots__ = ("call", "client", "lane", "report", "scheme", "where")
 
-    def __init__(self, lane: Lane, where: Route, call: Prepared, client: str) -> None:
+    def __init__(self, lane: Lane, where: Route, call: Prepared, request: Request) -> None:
         self.lane = lane
         self.where = where
         self.call = call
-        self.client = client
+        self.client = request.client[0]
+        # The route read the scheme (ViewerProtocolPolicy); the head's bytes do not hold it.
+        self.scheme = request.scheme
         # The last repeat's report, made ready for the next with the same outcome.
         self.report: Report | None = None
 
@@ -328,7 +330,7 @@ class Rerun:
         answer; a HEAD as a :class:`Relay` on one.
         """
         lane = self.lane
-        if lane.retired:
+        if lane.retired or request.scheme != self.scheme:
             return False
         call = self.call
         key = self.where.key
