@@ -22,6 +22,8 @@ from edge.test_proxy_support import Stack, fetch
 from edge.test_relay import _Cacheable, _Flaky, relayed
 from edgeworks.edge.accesslog import AccessLog, parse_log
 from edgeworks.edge.relay import Rerun
+from edgeworks.http.request import Request
+from edgeworks.http.response import Response
 
 flaky = test_relay.flaky  # an origin whose pooled connections die under their second request
 
@@ -270,3 +272,27 @@ def test_repeated_heads_and_bodiless_answers(stack: Stack) -> None:
     assert verbs == [b"GET", b"HEAD"]
     reply, body = fetch(conn, "GET", "/plain/h")
     assert reply.status == 200 and body.startswith(b"GET /plain/h")
+
+
+class _NoLink:
+    """A link nobody may use: a rerun that declines answers nothing."""
+
+    def respond(self) -> Response:
+        raise AssertionError("a declined repeat made a response")
+
+    def answer(self, data: bytes) -> bool:
+        raise AssertionError("a declined repeat answered")
+
+    def lost(self) -> bool:
+        return False
+
+
+def test_a_rerun_declines_a_repeat_over_another_scheme(stack: Stack) -> None:
+    conn = stack.client()
+    fetch(conn, "GET", "/plain/scheme")
+    fetch(conn, "GET", "/plain/scheme")
+    (rerun,) = reruns(stack)
+    assert rerun.scheme == "http"
+    fields = [(b"host", b"127.0.0.1:%d" % stack.edge_port)]
+    tls = Request("GET", b"/plain/scheme", "1.1", fields, ("127.0.0.1", 1), scheme="https")
+    assert rerun.start(tls, _NoLink()) is False
