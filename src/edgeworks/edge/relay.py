@@ -216,11 +216,17 @@ class Lane:
     ) -> bool:
         """Send ``call`` on an idle pooled connection and answer ``request`` from callbacks."""
         relay = Relay(self, request, response, where, call, rerun=rerun)
-        control = call.pool.start(call.head, call.verb == b"HEAD", relay)
+        if not self.launch(call, relay):
+            return False
+        response.watcher = relay
+        return True
+
+    def launch(self, call: Prepared, sink: Relay | Repeat) -> bool:
+        """Send ``call`` on an idle pooled connection to ``sink``; False when none is idle."""
+        control = call.pool.start(call.head, call.verb == b"HEAD", sink)
         if control is None:
             return False
-        relay.control = control
-        response.watcher = relay
+        sink.control = control
         self.relayed += 1
         return True
 
@@ -343,13 +349,7 @@ class Rerun:
             call = lane.prepare(request, self.where, call.origin_id)  # X-Forwarded-For differs
         if call.verb != b"GET":
             return lane.relay(request, link.respond(), self.where, call, rerun=self)
-        repeat = Repeat(self, request, link, call)
-        control = call.pool.start(call.head, False, repeat)
-        if control is None:
-            return False
-        repeat.control = control
-        lane.relayed += 1
-        return True
+        return lane.launch(call, Repeat(self, request, link, call))
 
     def tell(self, request: Request, status: int, bytes_sent: int, origin_time: float) -> None:
         """Report a repeat: like the last one, but for its times, from a line made once."""

@@ -146,8 +146,7 @@ class Connection(RequestParsing, asyncio.Protocol):
     def _restarted(self, starter: Starter, request: Request) -> bool:
         if self._current is not None or self._queue or not request.keep_alive:
             return False  # answers leave in order, and a draining server closes after each
-        self._current = request
-        self._response = None
+        self._current = request  # no response yet: the starter asks for one if it needs it
         try:
             if starter.start(request, self):
                 return True

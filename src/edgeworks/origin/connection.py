@@ -124,7 +124,7 @@ class OriginConnection(asyncio.Protocol):
         self._sink: ResponseSink | None = None
         self._last_known: tuple[bytes, KnownHead] | None = None  # the last known head read
         self._begin_state(False, None)
-        self._new_parser()  # every attribute of the parse state exists from the start
+        self._reset_parse()
         self._parser = None
 
     # Exchange: send a request, answer with the response head.
@@ -209,14 +209,18 @@ class OriginConnection(asyncio.Protocol):
 
     def _new_parser(self) -> httptools.HttpResponseParser:
         """Start parsing this exchange's response (a known head needs no parser)."""
+        self._reset_parse()
+        self._parser = httptools.HttpResponseParser(self)
+        return self._parser
+
+    def _reset_parse(self) -> None:
+        """Reset what the parser's callbacks gather about a response."""
         self._fields: Headers = []
         self._apart: Headers = []
         self._head_bytes = 0
         self._bad: str | None = None
         self._interims = 0
         self._candidate: tuple[int, tuple[tuple[bytes, bytes], ...], int, bool] | None = None
-        self._parser = httptools.HttpResponseParser(self)
-        return self._parser
 
     def _write(self, head: bytes, body: bytes | None) -> None:
         assert self.transport is not None
@@ -340,11 +344,8 @@ class OriginConnection(asyncio.Protocol):
         sink.on_head(known.status, known.reason, known.fields, known.length)
         if start < len(data):
             self._count_body(data[start:])
-        elif self._active and self._counting == 0:
-            self._complete = True
-            self._settle()
         elif self._timer is None:
-            self._arm()
+            self._arm()  # the body is still due (a whole one was answered above)
         return True
 
     def _count_body(self, data: bytes) -> None:

@@ -155,15 +155,12 @@ class Pool:
 
         Returns the connection's controls, or None when none was idle (nothing was sent).
         """
-        idle = self._idle
-        while idle:
-            conn = idle.pop()
-            transport = conn.transport
-            if transport is not None and not transport.is_closing():
-                self.requests += 1
-                conn.start(head, head_only, sink)
-                return conn
-        return None
+        conn = self.take_idle()
+        if conn is None:
+            return None
+        self.requests += 1
+        conn.start(head, head_only, sink)
+        return conn
 
     def take_idle(self) -> OriginConnection | None:
         """Return the most recently used live idle connection, or None (LIFO)."""
